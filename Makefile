@@ -1,0 +1,40 @@
+# wikisync: `make help` lists the targets.
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+
+.DEFAULT_GOAL := help
+.PHONY: help venv deps test unit demo bench lint clean
+
+help: ## list the targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+
+$(STAMP): setup.cfg pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[test]'
+	touch $(STAMP)
+
+venv: $(STAMP) ## create .venv with wikisync and its test tools
+
+deps: venv ## install Debian's MediaWiki 1.39 and PHP if missing (apt-get, needs root)
+	$(PY) -m wikisync.devwiki install-deps
+
+test: deps ## run every test: unit tests and tests against two real local wikis
+	$(PY) -m pytest -q
+
+unit: venv ## run the fast tests only (no wiki)
+	$(PY) -m pytest -q -m 'not wiki'
+
+demo: deps ## start and seed two local wikis, then run wikisync against them
+	$(PY) -m wikisync.devwiki demo
+
+bench: deps ## benchmarks (figures printed, nothing asserted)
+	$(PY) -m bench
+
+lint: venv ## ruff
+	$(PY) -m ruff check wikisync tests
+
+clean: ## remove the virtual environment and local wikis
+	rm -rf $(VENV) .devwiki .pytest_cache .hypothesis

@@ -1,0 +1,3 @@
+from wikisync.cli import main
+
+main()

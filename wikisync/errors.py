@@ -1,0 +1,95 @@
+"""The one error tree of wikisync.
+
+Every error the tool raises on purpose derives from :class:`WikisyncError`. Each carries the exit
+code of the contract and, where there is one, a hint that tells the user what to do next. The CLI
+turns them into messages in one place (``wikisync.cli``).
+"""
+
+from __future__ import annotations
+
+# Exit codes of the contract.
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+EXIT_ATTENTION = 3
+
+
+class WikisyncError(Exception):
+    """Base of every error that wikisync reports to a user."""
+
+    exit_code = EXIT_FAILED
+
+    def __init__(self, message: str, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class UsageError(WikisyncError):
+    """Bad usage or bad input: nothing was written."""
+
+    exit_code = EXIT_USAGE
+
+
+class ConfigError(UsageError):
+    """The config, a mapping or a page template is invalid. ``problems`` lists every problem."""
+
+    def __init__(self, problems: list[str], hint: str | None = None) -> None:
+        self.problems = list(problems)
+        lines = "\n".join(f"  - {p}" for p in self.problems)
+        super().__init__(f"{len(self.problems)} problem(s) found:\n{lines}", hint)
+
+
+class InputError(UsageError):
+    """A value given by the user (a field, a file row, a title) is invalid."""
+
+
+class PageExistsError(UsageError):
+    """A page that would be created exists already (nothing was written)."""
+
+
+class WikitextError(UsageError):
+    """A page's wikitext cannot be read or edited safely."""
+
+
+class WikiError(WikisyncError):
+    """A wiki failed: unreachable, not a MediaWiki API, or an API error."""
+
+    exit_code = EXIT_FAILED
+
+    def __init__(self, wiki: str, message: str, hint: str | None = None) -> None:
+        super().__init__(f"{wiki}: {message}", hint)
+        self.wiki = wiki
+
+
+class UnreachableError(WikiError):
+    """The wiki did not answer (network error, timeout, deadline) or is not a MediaWiki API."""
+
+
+class LoginError(WikiError):
+    """The wiki refused the login."""
+
+
+class EditError(WikiError):
+    """The wiki refused an edit (protected page, permission, spam filter, ...)."""
+
+
+class EditConflictError(EditError):
+    """Someone else edited the page between our read and our write: nothing was clobbered."""
+
+
+class PageMissingError(WikiError):
+    """A page the tool needs does not exist."""
+
+
+class SectionMissingError(WikiError):
+    """A page exists but lacks the section the config names."""
+
+
+class LockedError(WikisyncError):
+    """Another wikisync process holds the state lock."""
+
+    exit_code = EXIT_FAILED

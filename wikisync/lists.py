@@ -1,0 +1,387 @@
+"""List entries: from a page's :class:`RawEntry` to a wiki-independent :class:`ListEntry`, and back.
+
+Pure functions, no I/O.
+
+Glossary
+--------
+LinkContext
+    What the configured wikis look like from a link's point of view: for each wiki, the URL
+    prefixes of its articles and its interwiki map (prefix -> configured wiki).
+key
+    The lieu an entry names, as a normalised title (:func:`wikisync.titles.normalize_title`).
+head
+    What an entry shows before its annotation: a link to the lieu, or its name as plain text.
+annotation
+    What follows the head on the first line.
+
+Choices (documented because pages and the state depend on them)
+----------------------------------------------------------------
+- **Key.** The target of the first link when it names a page of a configured wiki: an internal
+  link (``[[T]]``, ``[[:T]]``, ``[[T#section]]``), an interwiki link whose prefix this wiki's
+  interwiki map names (``[[movilab:T]]``, whether the parser reports it as ``interwiki`` or as an
+  internal link whose target starts with ``prefix:``), or an external link to an article URL of a
+  configured wiki (``/wiki/T``, ``/index.php?title=T``, any listed host, percent-decoded). Else
+  the plain name, up to the first separator of :data:`SEPARATORS`.
+- **Foreign links.** An entry whose first link points elsewhere (an unconfigured site, an
+  unknown interwiki prefix) is not a link to a lieu page: its key is the link's text up to the
+  first separator (or the URL / interwiki target when it has no text), and its ``label`` holds
+  the head *as written* (whitespace normalised), e.g. ``[https://lamyne.org La Myne]``. It is
+  rendered back verbatim on every page, whatever wiki has a page of that name.
+- **Label.** Kept only when it differs from the key once both are normalised as titles.
+- **Annotation.** ``rest`` with each run of whitespace collapsed to one space and trailing
+  whitespace dropped; a leading run of whitespace is kept as *one* space, so that
+  ``* [[A]] – x`` and ``*[[A]]  – x`` both give ``" – x"`` while ``* [[A]], x`` gives ``", x"``.
+  It is written right after the head, as is.
+- **Children.** Stored relative to the entry's bullet, whitespace normalised: under a ``*``
+  entry, ``**  sous-point`` is stored as ``"* sous-point"``, so ``*``/``#`` lists compare equal.
+- **Plain text** is written only when it reads back as the same entry (no label, no separator in
+  the key, an annotation that cannot merge into the name). Otherwise an entry whose lieu has a
+  page on no wiki is written as a (red) internal link, so that nothing a person wrote is lost by
+  our own rendering; the audit reports it as ``red-link``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from .errors import ConfigError
+from .model import Link, ListEntry, RawEntry
+from .titles import normalize_title, title_from_url_path, url_title
+
+__all__ = [
+    "SEPARATORS",
+    "LinkContext",
+    "WikiLinks",
+    "article_urls_from_siteinfo",
+    "format_entry",
+    "guess_article_urls",
+    "link_title",
+    "normalize_annotation",
+    "render_entry",
+    "render_head",
+    "split_name",
+    "to_list_entry",
+]
+
+#: What ends a plain entry's name, in the contract's words.
+SEPARATORS: tuple[str, ...] = (" – ", " - ", ":", ",", "(")
+
+HasPage = Callable[[str, str], bool]
+
+_BULLETS = re.compile(r"^[*#:;]*")
+
+
+# --------------------------------------------------------------------------- link context
+
+
+@dataclass(frozen=True)
+class WikiLinks:
+    """How links reach one configured wiki and what it knows of the others."""
+
+    name: str
+    article_urls: tuple[str, ...] = ()  # "https://movilab.org/wiki/", "...index.php?title="
+    interwiki: tuple[tuple[str, str], ...] = ()  # (prefix, lower-cased; wiki name), config order
+
+
+@dataclass(frozen=True)
+class LinkContext:
+    """The configured wikis, as links see them. Wiki order is the config's order."""
+
+    wikis: tuple[WikiLinks, ...] = ()
+
+    @classmethod
+    def from_data(cls, data: Mapping[str, Mapping[str, Any]]) -> LinkContext:
+        """Build from ``{wiki: {"article_urls": [...], "interwiki": {prefix: wiki}}}``.
+
+        Every problem is collected and raised at once as a :class:`ConfigError`.
+        """
+        problems: list[str] = []
+        wikis = tuple(_wiki_links(name, spec, problems) for name, spec in data.items())
+        names = {w.name for w in wikis}
+        for wiki in wikis:
+            for prefix, other in wiki.interwiki:
+                if other not in names:
+                    problems.append(f"wikis.{wiki.name}.interwiki.{prefix}: unknown wiki {other!r}")
+        if problems:
+            raise ConfigError(problems)
+        return cls(wikis)
+
+    def names(self) -> tuple[str, ...]:
+        """The configured wiki names, in config order."""
+        return tuple(w.name for w in self.wikis)
+
+    def get(self, wiki: str) -> WikiLinks:
+        """The links of ``wiki``; an unknown wiki has no URLs and no interwiki map."""
+        for links in self.wikis:
+            if links.name == wiki:
+                return links
+        return WikiLinks(wiki)
+
+    def interwiki_wiki(self, wiki: str, prefix: str) -> str | None:
+        """The configured wiki that ``prefix`` names on ``wiki``, if any (case-insensitive)."""
+        wanted = prefix.strip().lower()
+        for known, other in self.get(wiki).interwiki:
+            if known == wanted:
+                return other
+        return None
+
+    def prefix_for(self, wiki: str, other: str) -> str | None:
+        """The first interwiki prefix ``wiki`` knows for ``other``, if any."""
+        for prefix, target in self.get(wiki).interwiki:
+            if target == other:
+                return prefix
+        return None
+
+    def locate_url(self, url: str) -> tuple[str, str] | None:
+        """``(wiki, title)`` when ``url`` is an article URL of a configured wiki, else None."""
+        parts = urlsplit(url.strip())
+        for links in self.wikis:
+            for prefix in links.article_urls:
+                title = _title_in_url(parts, prefix)
+                if title:
+                    return links.name, title
+        return None
+
+    def article_url(self, wiki: str, title: str) -> str | None:
+        """The URL of ``title`` on ``wiki`` (its first article URL), or None if it has none."""
+        urls = self.get(wiki).article_urls
+        return urls[0] + url_title(title) if urls else None
+
+
+def _wiki_links(name: str, spec: Mapping[str, Any], problems: list[str]) -> WikiLinks:
+    """One :class:`WikiLinks` from plain data, appending problems instead of raising."""
+    urls = tuple(spec.get("article_urls", ()) or ())
+    for url in urls:
+        if not isinstance(url, str) or urlsplit(url).scheme not in ("http", "https"):
+            problems.append(f"wikis.{name}.article_urls: not an http(s) URL: {url!r}")
+    interwiki = spec.get("interwiki", {}) or {}
+    pairs = tuple((str(prefix).strip().lower(), str(other)) for prefix, other in interwiki.items())
+    return WikiLinks(name, tuple(u for u in urls if isinstance(u, str)), pairs)
+
+
+def _title_in_url(parts: Any, prefix: str) -> str:
+    """The title ``parts`` (a split URL) names under the article URL ``prefix``, or ""."""
+    base = urlsplit(prefix)
+    if (parts.hostname or "").lower() != (base.hostname or "").lower():
+        return ""
+    if base.query.endswith("title="):  # ".../index.php?title="
+        if parts.path != base.path:
+            return ""
+        values = parse_qs(parts.query).get("title", [])
+        return normalize_title(values[0]) if values else ""
+    if not base.path or not parts.path.startswith(base.path):
+        return ""
+    return title_from_url_path(parts.path[len(base.path):])
+
+
+def guess_article_urls(api_url: str) -> tuple[str, ...]:
+    """Likely article URL prefixes of a wiki from its API URL, for when siteinfo is not at hand.
+
+    ``https://movilab.org/api.php`` -> ``/wiki/``, ``/index.php?title=`` and ``/index.php/``.
+    """
+    parts = urlsplit(api_url)
+    script_dir = parts.path.rsplit("/", 1)[0]
+    root = f"{parts.scheme}://{parts.netloc}"
+    return (
+        f"{root}/wiki/",
+        f"{root}{script_dir}/index.php?title=",
+        f"{root}{script_dir}/index.php/",
+    )
+
+
+def article_urls_from_siteinfo(server: str, articlepath: str, script: str) -> tuple[str, ...]:
+    """Article URL prefixes from siteinfo's ``server``, ``articlepath`` and ``script``.
+
+    A protocol-relative server (``//movilab.org``) is read as https. Only an article path that
+    ends with ``$1`` gives a path prefix.
+    """
+    root = "https:" + server if server.startswith("//") else server
+    urls = []
+    if articlepath.endswith("$1"):
+        urls.append(root + articlepath[:-2])
+    urls.append(f"{root}{script}?title=")
+    return tuple(dict.fromkeys(urls))
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def split_name(text: str) -> tuple[str, str]:
+    """Split a plain entry's text into its name (stripped) and what follows the name.
+
+    ``"La Myne – Villeurbanne"`` -> ``("La Myne", " – Villeurbanne")``.
+    """
+    found = [i for i in (text.find(sep) for sep in SEPARATORS) if i >= 0]
+    head = text[: min(found)] if found else text
+    name = head.strip()
+    return name, text[len(head.rstrip()):]
+
+
+def normalize_annotation(rest: str) -> str:
+    """``rest`` with whitespace normalised (see the module docstring)."""
+    collapsed = " ".join(rest.split())
+    if not collapsed:
+        return ""
+    return " " + collapsed if rest[:1].isspace() else collapsed
+
+
+def link_title(link: Link, wiki: str, ctx: LinkContext) -> str | None:
+    """The normalised title ``link`` (on ``wiki``) points to on a configured wiki, else None."""
+    if link.kind == "internal":
+        target = link.target.strip()
+        target = target[1:] if target.startswith(":") else target
+        prefix, sep, after = target.partition(":")
+        if sep and ctx.interwiki_wiki(wiki, prefix):
+            target = after
+        return _page_title(target)
+    if link.kind == "interwiki":
+        if link.prefix is None or not ctx.interwiki_wiki(wiki, link.prefix):
+            return None
+        return _page_title(link.target)
+    if link.kind == "external":
+        found = ctx.locate_url(link.target)
+        return found[1] if found else None
+    return None
+
+
+def _page_title(target: str) -> str | None:
+    """The page part of a link target (no fragment, no leading colon), normalised."""
+    page = target.split("#", 1)[0].strip()
+    page = page[1:] if page.startswith(":") else page
+    title = normalize_title(page)
+    return title or None
+
+
+def to_list_entry(raw: RawEntry, wiki: str, ctx: LinkContext) -> ListEntry:
+    """The wiki-independent form of an entry read on ``wiki``."""
+    annotation = normalize_annotation(raw.rest)
+    children = _relative_children(raw.bullet, raw.children)
+    title = link_title(raw.link, wiki, ctx)
+    if title is not None:
+        return ListEntry(title, _label(raw.link.label, title), annotation, children)
+    if raw.link.kind == "plain":
+        key = normalize_title(raw.name) or normalize_title(raw.text.split("\n", 1)[0])
+        return ListEntry(key, None, annotation, children)
+    return ListEntry(_foreign_key(raw.link), _head_as_written(raw), annotation, children)
+
+
+def _label(label: str | None, title: str) -> str | None:
+    """The shown text, or None when it only repeats the title."""
+    if label is None:
+        return None
+    shown = " ".join(label.split())
+    return None if not shown or normalize_title(shown) == title else shown
+
+
+def _foreign_key(link: Link) -> str:
+    """Key of an entry whose first link points outside the configured wikis."""
+    if link.label and link.label.strip():
+        name, _ = split_name(link.label)
+        if name:
+            return normalize_title(name)
+    if link.kind == "external":
+        return link.target.strip()
+    return normalize_title(link.target.split("#", 1)[0])
+
+
+def _head_as_written(raw: RawEntry) -> str:
+    """The first line of ``raw`` without bullet and annotation, whitespace normalised."""
+    line = raw.text.split("\n", 1)[0].rstrip("\r")
+    body = line[len(raw.bullet):] if line.startswith(raw.bullet) else line
+    if raw.rest and body.endswith(raw.rest):
+        body = body[: -len(raw.rest)]
+    elif raw.rest:
+        body = _link_markup(raw.link)
+    return " ".join(body.split())
+
+
+def _link_markup(link: Link) -> str:
+    """Link markup rebuilt from its parts (used when the exact text is not at hand)."""
+    if link.kind == "external":
+        return f"[{link.target} {link.label}]" if link.label else f"[{link.target}]"
+    target = f"{link.prefix}:{link.target}" if link.prefix else link.target
+    return f"[[{target}|{link.label}]]" if link.label else f"[[{target}]]"
+
+
+def _relative_children(bullet: str, lines: Iterable[str]) -> tuple[str, ...]:
+    """Sub-bullet lines relative to the parent's bullet, whitespace normalised."""
+    children = []
+    for line in lines:
+        body = line[len(bullet):] if line.startswith(bullet) else line
+        marks = _BULLETS.match(body)
+        extra = marks.group(0) if marks else ""
+        text = " ".join(body[len(extra):].split())
+        children.append(f"{extra} {text}" if text else extra)
+    return tuple(children)
+
+
+# --------------------------------------------------------------------------- writing
+
+
+def render_entry(
+    entry: ListEntry,
+    wiki: str,
+    has_page: HasPage,
+    ctx: LinkContext,
+    bullet: str = "*",
+) -> str:
+    """The wikitext of ``entry`` on ``wiki``: first line and sub-bullet lines, each with ``\\n``.
+
+    The link is chosen for the page it lands on: internal if ``wiki`` has the page; else
+    interwiki if ``wiki`` knows a prefix for a wiki that has it; else an external link to the
+    page on the first wiki (config order) that has it; else plain text (see the module
+    docstring for when a red internal link is written instead).
+    """
+    head = render_head(entry, wiki, has_page, ctx)
+    return format_entry(bullet, head, entry.annotation, entry.children)
+
+
+def format_entry(bullet: str, head: str, annotation: str, children: Iterable[str]) -> str:
+    """Build the lines of an entry. Kept minimal so it can later be ``wikitext.format_entry``."""
+    lines = [f"{bullet} {head}{annotation}"]
+    lines.extend(f"{bullet}{child}" for child in children)
+    return "".join(line + "\n" for line in lines)
+
+
+def render_head(entry: ListEntry, wiki: str, has_page: HasPage, ctx: LinkContext) -> str:
+    """The link (or plain name) that starts ``entry``'s line on ``wiki``."""
+    if entry.label is not None and _is_markup(entry.label):
+        return entry.label
+    key, shown = entry.key, entry.label or entry.key
+    if has_page(wiki, key):
+        return _internal_link(key, entry.label)
+    holders = [other for other in ctx.names() if other != wiki and has_page(other, key)]
+    for other in holders:
+        prefix = ctx.prefix_for(wiki, other)
+        if prefix:
+            return f"[[{prefix}:{key}|{shown}]]"
+    for other in holders:
+        url = ctx.article_url(other, key)
+        if url:
+            return f"[{url} {shown}]"
+    if _plain_reads_back(entry):
+        return key
+    return _internal_link(key, entry.label)
+
+
+def _internal_link(key: str, label: str | None) -> str:
+    """``[[key]]`` or ``[[key|label]]``, with a leading colon when the title holds a colon."""
+    target = f":{key}" if ":" in key or key.startswith("/") else key
+    return f"[[{target}|{label}]]" if label else f"[[{target}]]"
+
+
+def _is_markup(label: str) -> bool:
+    """Whether a label holds a foreign head as written (a link), not text to show."""
+    return "[" in label or "://" in label
+
+
+def _plain_reads_back(entry: ListEntry) -> bool:
+    """Whether ``entry`` written as plain text reads back as the same key and annotation."""
+    if entry.label is not None or "[" in entry.key or "'" * 2 in entry.key:
+        return False
+    name, rest = split_name(entry.key + entry.annotation)
+    return normalize_title(name) == entry.key and normalize_annotation(rest) == entry.annotation

@@ -1,0 +1,529 @@
+"""Mappings: what a kind of structured page is, field by field, and how each wiki writes it.
+
+A mapping file ``mappings/<kind>.yaml`` names the fields of a record (``nom``, ``ville``, ...),
+their type and pattern, and for each wiki the template, category, page template and the
+parameter name of each field. Loading is strict in the same way as the config: every problem at
+once, each with the file and the key path, raised as one :class:`~wikisync.errors.ConfigError`.
+
+Parameter names compare as MediaWiki users expect: ``_`` equals a space, runs of spaces are one,
+the first letter is case-insensitive, Unicode is NFC. Accents and apostrophes are kept as they
+are (``villes d'implantation`` and ``villes d’implantation`` are different parameters).
+"""
+
+from __future__ import annotations
+
+import re
+import string
+import unicodedata
+from collections.abc import Iterable
+from collections.abc import Mapping as AbcMapping
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any, Literal
+from urllib.parse import urlsplit
+
+from wikisync.config import Checker, display_name, join_path, read_yaml, suggest
+from wikisync.errors import ConfigError, InputError, UsageError
+
+FIELD_TYPES = ("text", "url", "date", "list", "email", "number", "choice")
+MAPPING_KEYS = ("kind", "title", "fields", "wikis", "sync", "stale_after_days", "ignore")
+FIELD_KEYS = ("required", "type", "pattern", "choices", "label")
+WIKI_KEYS = ("template", "aliases", "category", "page_template", "params")
+DEFAULT_STALE_AFTER_DAYS = 365
+
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+NUMBER_RE = re.compile(r"^-?[0-9]+([.,][0-9]+)?$")
+DATE_RE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+BAD_TITLE_RE = re.compile(r"[#<>\[\]{}|]")
+NAMESPACE_RE = re.compile(r"^\s*(template|modèle)\s*:", re.IGNORECASE)
+
+ProblemCode = Literal["missing-field", "invalid-field", "unknown-field"]
+
+
+# --------------------------------------------------------------------------- names
+
+
+def param_key(name: str) -> str:
+    """The form under which two parameter (or template) names compare equal.
+
+    ``_`` is a space, whitespace runs collapse, the first letter is case-insensitive, NFC.
+    """
+    text = unicodedata.normalize("NFC", name).replace("_", " ")
+    text = " ".join(text.split())
+    return text[:1].lower() + text[1:]
+
+
+def same_param(a: str, b: str) -> bool:
+    """Whether two parameter names mean the same parameter."""
+    return param_key(a) == param_key(b)
+
+
+def template_key(name: str) -> str:
+    """:func:`param_key` of a template name, without a ``Template:``/``Modèle:`` prefix."""
+    return param_key(NAMESPACE_RE.sub("", unicodedata.normalize("NFC", name)))
+
+
+# --------------------------------------------------------------------------- list values
+
+
+def split_list(value: str) -> list[str]:
+    """The items of a comma-separated value: ``a,b`` and ``a, b`` alike; empty items dropped."""
+    return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def join_list(items: Iterable[str], separator: str = ", ") -> str:
+    """The wiki form of a list of items."""
+    return separator.join(item.strip() for item in items if item.strip())
+
+
+# --------------------------------------------------------------------------- mapping objects
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """One field of a record: whether it is required, its type and an optional pattern.
+
+    ``pattern`` must match the whole value (each item, for a list); ``choices`` lists the
+    allowed values of a ``choice`` field (or of each item of a ``list``), compared
+    case-insensitively; ``label`` is what a prompt shows.
+    """
+
+    name: str
+    required: bool = False
+    type: str = "text"
+    pattern: str | None = None
+    choices: tuple[str, ...] = ()
+    label: str | None = None
+
+
+@dataclass(frozen=True)
+class WikiMapping:
+    """How one wiki writes a kind: its template (and aliases), category, page template, params.
+
+    ``params`` maps field name -> parameter name on this wiki. A field it does not map does not
+    exist on this wiki.
+    """
+
+    template: str
+    aliases: tuple[str, ...] = ()
+    category: str = ""
+    page_template: str | None = None
+    params: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def template_names(self) -> tuple[str, ...]:
+        """The template and its aliases."""
+        return (self.template, *self.aliases)
+
+    def is_template(self, name: str) -> bool:
+        """Whether a template call named ``name`` is this kind's template (or an alias)."""
+        key = template_key(name)
+        return any(template_key(t) == key for t in self.template_names)
+
+    def param_for(self, field_name: str) -> str | None:
+        """The parameter name of a field on this wiki, or None when the wiki does not map it."""
+        return self.params.get(field_name)
+
+    def field_for(self, param: str) -> str | None:
+        """The field a parameter name holds, or None (see :func:`param_key`)."""
+        key = param_key(param)
+        for name, mapped in self.params.items():
+            if param_key(mapped) == key:
+                return name
+        return None
+
+
+@dataclass(frozen=True)
+class FieldProblem:
+    """A problem with one field of a record. ``code`` matches the audit's finding codes."""
+
+    field: str
+    code: ProblemCode
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.message}"
+
+
+@dataclass(frozen=True)
+class Mapping:
+    """A kind of record: its fields, how each wiki writes it, what sync keeps equal."""
+
+    kind: str
+    title_format: str
+    fields: dict[str, FieldSpec]
+    wikis: dict[str, WikiMapping]
+    sync: tuple[str, ...] = ()
+    stale_after_days: int = DEFAULT_STALE_AFTER_DAYS
+    ignore: tuple[str, ...] = ()
+    path: Path | None = field(default=None, compare=False)
+
+    def wiki(self, name: str) -> WikiMapping:
+        """How wiki ``name`` writes this kind; a :class:`UsageError` if it does not."""
+        if name not in self.wikis:
+            raise UsageError(f"kind {self.kind!r} has no mapping for wiki {name!r}"
+                             f"{suggest(name, self.wikis)}")
+        return self.wikis[name]
+
+    def mapped_fields(self, wiki: str) -> tuple[str, ...]:
+        """The fields that exist on ``wiki``, in the mapping's order."""
+        params = self.wiki(wiki).params
+        return tuple(name for name in self.fields if name in params)
+
+    def is_ignored(self, title: str) -> bool:
+        """Whether the audit ignores this title (compared as a MediaWiki title)."""
+        key = param_key(title)
+        return any(param_key(t) == key for t in self.ignore)
+
+    def title_for(self, fields: AbcMapping[str, str]) -> str:
+        """The page title of a record, from ``title`` (``"{nom}"``); :class:`InputError` if it can't."""
+        parts = []
+        for literal, name, _, _ in string.Formatter().parse(self.title_format):
+            parts.append(literal)
+            if name is not None:
+                value = (fields.get(name) or "").strip()
+                if not value:
+                    raise InputError(f"the page title needs the field {name!r}")
+                parts.append(value)
+        title = " ".join("".join(parts).split())
+        if not title or BAD_TITLE_RE.search(title):
+            raise InputError(f"{title!r} cannot be a page title (no # < > [ ] {{ }} |)")
+        return title
+
+    def to_params(self, wiki: str, fields: AbcMapping[str, str]) -> dict[str, str]:
+        """Field values as ``{parameter name: value}`` on ``wiki``; unmapped fields are dropped.
+
+        A field the mapping does not know is an :class:`InputError`.
+        """
+        unknown = [name for name in fields if name not in self.fields]
+        if unknown:
+            raise InputError("; ".join(_unknown_field(self, name) for name in unknown))
+        params = self.wiki(wiki).params
+        return {params[name]: value for name, value in fields.items() if name in params}
+
+    def from_params(self, wiki: str, params: AbcMapping[str, str]) -> dict[str, str]:
+        """The fields of a template call's ``{parameter: value}`` on ``wiki`` (values stripped).
+
+        Parameters the mapping does not name are ignored; when two spellings of one parameter
+        occur, the last wins, as in MediaWiki.
+        """
+        mapping = self.wiki(wiki)
+        fields: dict[str, str] = {}
+        for param, value in params.items():
+            name = mapping.field_for(param)
+            if name is not None:
+                fields[name] = value.strip()
+        return {name: fields[name] for name in self.fields if name in fields}
+
+
+def _unknown_field(mapping: Mapping, name: str) -> str:
+    """The message for a field name the mapping does not know."""
+    return f"kind {mapping.kind!r} has no field {name!r}{suggest(name, mapping.fields)}"
+
+
+# --------------------------------------------------------------------------- values
+
+
+def validate_value(spec: FieldSpec, value: str) -> str | None:
+    """Why ``value`` is not a valid value of ``spec``, or None when it is (or is empty)."""
+    value = value.strip()
+    if not value:
+        return None
+    if spec.type == "list":
+        for item in split_list(value):
+            problem = _check_one(spec, item, "text")
+            if problem:
+                return f"item {item!r}: {problem}"
+        return None
+    return _check_one(spec, value, spec.type)
+
+
+def _check_one(spec: FieldSpec, value: str, kind: str) -> str | None:
+    """The problem of a single value of type ``kind`` (with ``spec``'s pattern and choices)."""
+    problem = _TYPE_CHECKS.get(kind, _check_text)(value)
+    if problem:
+        return problem
+    if spec.choices and value.casefold() not in {c.casefold() for c in spec.choices}:
+        return f"{value!r} is not one of: {', '.join(spec.choices)}"
+    if spec.pattern and not re.fullmatch(spec.pattern, value):
+        return f"{value!r} does not match the pattern {spec.pattern}"
+    return None
+
+
+def _check_text(value: str) -> str | None:
+    return None
+
+
+def _check_url(value: str) -> str | None:
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname or re.search(r"\s", value):
+        return f"{value!r} is not a web address (expected http(s)://host/...)"
+    return None
+
+
+def _check_date(value: str) -> str | None:
+    try:
+        if DATE_RE.match(value):
+            date.fromisoformat(value)
+            return None
+    except ValueError:
+        return f"{value!r} is not a date that exists"
+    return f"{value!r} is not a date (expected YYYY-MM-DD)"
+
+
+def _check_email(value: str) -> str | None:
+    return None if EMAIL_RE.match(value) else f"{value!r} is not an e-mail address"
+
+
+def _check_number(value: str) -> str | None:
+    return None if NUMBER_RE.match(value) else f"{value!r} is not a number"
+
+
+_TYPE_CHECKS = {
+    "text": _check_text,
+    "choice": _check_text,
+    "url": _check_url,
+    "date": _check_date,
+    "email": _check_email,
+    "number": _check_number,
+}
+
+
+def validate_record(mapping: Mapping, fields: AbcMapping[str, str],
+                    wiki: str | None = None) -> list[FieldProblem]:
+    """Every problem of a record's fields: unknown, required but missing or empty, invalid.
+
+    With ``wiki``, only the fields that wiki maps are required.
+    """
+    problems = [FieldProblem(name, "unknown-field", _unknown_field(mapping, name))
+                for name in fields if name not in mapping.fields]
+    present = set(mapping.mapped_fields(wiki)) if wiki is not None else set(mapping.fields)
+    for name, spec in mapping.fields.items():
+        value = (fields.get(name) or "").strip()
+        if not value:
+            if spec.required and name in present:
+                problems.append(FieldProblem(name, "missing-field", "required"))
+            continue
+        problem = validate_value(spec, value)
+        if problem:
+            problems.append(FieldProblem(name, "invalid-field", problem))
+    return problems
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def load_mappings(mappings_dir: str | Path, wikis: set[str] | None = None, *,
+                  templates_dir: str | Path | None = None) -> dict[str, Mapping]:
+    """Every ``<kind>.yaml`` of ``mappings_dir``, by kind; one :class:`ConfigError` for all problems.
+
+    With ``wikis`` (the config's wiki names), a mapping naming another wiki is a problem; with
+    ``templates_dir``, so is a ``page_template`` that is not a file there.
+    """
+    folder = Path(mappings_dir)
+    check = Checker(display_name(folder.absolute()), [])
+    files = sorted(folder.glob("*.yaml")) if folder.is_dir() else []
+    if not folder.is_dir():
+        check.add("", "mappings folder not found")
+    elif not files:
+        check.add("", "no mapping (<kind>.yaml) in this folder")
+    mappings = {}
+    for path in files:
+        mapping = _load_one(path, check.problems, wikis, templates_dir)
+        if mapping is not None:
+            mappings[mapping.kind] = mapping
+    if check.problems:
+        raise ConfigError(check.problems, hint="fix the mapping files and run again")
+    return mappings
+
+
+def load_mapping(path: str | Path, wikis: set[str] | None = None, *,
+                 templates_dir: str | Path | None = None) -> Mapping:
+    """One mapping file; one :class:`ConfigError` lists every problem."""
+    problems: list[str] = []
+    mapping = _load_one(Path(path), problems, wikis, templates_dir)
+    if problems or mapping is None:
+        raise ConfigError(problems, hint=f"fix {display_name(Path(path).absolute())} and run again")
+    return mapping
+
+
+def _load_one(path: Path, problems: list[str], wikis: set[str] | None,
+              templates_dir: str | Path | None) -> Mapping | None:
+    """The mapping in ``path``, or None; problems are appended to ``problems``."""
+    check = Checker(display_name(path.absolute()), problems)
+    before = len(problems)
+    data = read_yaml(path, check)
+    if data is None:
+        return None
+    mapping = _build_mapping(path, data, check, wikis,
+                             Path(templates_dir) if templates_dir is not None else None)
+    return mapping if len(problems) == before else None
+
+
+def _build_mapping(path: Path, data: Any, check: Checker, wikis: set[str] | None,
+                   templates_dir: Path | None) -> Mapping | None:
+    """The :class:`Mapping` of parsed YAML; problems go to ``check``."""
+    top = check.mapping(data, "")
+    if top is None:
+        return None
+    check.keys(top, "", MAPPING_KEYS)
+    kind = check.text(top, "kind", "", required=True)
+    if kind is not None and kind != path.stem:
+        check.add("kind", f"{kind!r} differs from the file name: call the file {kind}.yaml")
+    fields = _build_fields(top, check)
+    title = _build_title(top, check, fields)
+    wiki_maps = _build_wiki_maps(top, check, fields, wikis, templates_dir)
+    sync = _build_sync(top, check, fields, wiki_maps)
+    stale = check.integer(top, "stale_after_days", "", default=DEFAULT_STALE_AFTER_DAYS)
+    if stale is not None and stale < 1:
+        check.add("stale_after_days", "must be 1 or more")
+    ignore = check.text_list(top, "ignore", "")
+    if kind is None or title is None:
+        return None
+    return Mapping(kind, title, fields, wiki_maps, sync,
+                   stale or DEFAULT_STALE_AFTER_DAYS, ignore, path)
+
+
+def _build_fields(top: dict[str, Any], check: Checker) -> dict[str, FieldSpec]:
+    """``fields``: name -> {required, type, pattern, choices, label} (an empty spec is text)."""
+    if top.get("fields") is None:
+        check.add("fields", "required: at least one field")
+        return {}
+    node = check.mapping(top["fields"], "fields")
+    if node is None:
+        return {}
+    if not node:
+        check.add("fields", "required: at least one field")
+    fields = {}
+    for name, value in node.items():
+        spec = _build_field(name, value, check)
+        if spec is not None:
+            fields[name] = spec
+    return fields
+
+
+def _build_field(name: str, value: Any, check: Checker) -> FieldSpec | None:
+    """One field spec."""
+    path = f"fields.{name}"
+    if not name.isidentifier():
+        check.add(path, "a field name must be letters, digits and '_' (like code_postal)")
+    node = check.mapping(value if value is not None else {}, path)
+    if node is None:
+        return None
+    check.keys(node, path, FIELD_KEYS)
+    type_ = check.text(node, "type", path, default="text") or "text"
+    if type_ not in FIELD_TYPES:
+        check.add(f"{path}.type", f"unknown type {type_!r}{suggest(type_, FIELD_TYPES)}")
+    pattern = check.text(node, "pattern", path)
+    if pattern is not None:
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            check.add(f"{path}.pattern", f"invalid regular expression: {exc}")
+    choices = check.text_list(node, "choices", path)
+    if type_ == "choice" and not choices:
+        check.add(f"{path}.choices", "required for a field of type choice")
+    return FieldSpec(name, check.boolean(node, "required", path), type_, pattern, choices,
+                     check.text(node, "label", path))
+
+
+def _build_title(top: dict[str, Any], check: Checker, fields: dict[str, FieldSpec]) -> str | None:
+    """``title``: a format such as ``"{nom}"`` whose placeholders are required fields."""
+    title = check.text(top, "title", "", required=True)
+    if title is None:
+        return None
+    try:
+        parsed = list(string.Formatter().parse(title))
+    except ValueError as exc:
+        check.add("title", f"invalid format ({exc}); write fields as {{nom}}")
+        return None
+    names = [name for _, name, _, _ in parsed if name is not None]
+    if not names:
+        check.add("title", "names no field: write it like \"{nom}\"")
+    for _, name, spec, conversion in parsed:
+        if name is None:
+            continue
+        if name not in fields:
+            check.add("title", f"names an unknown field {{{name}}}{suggest(name, fields)}")
+        elif not fields[name].required:
+            check.add("title", f"uses the field {name!r}, which must then be required: true")
+        if spec or conversion:
+            check.add("title", f"write {{{name}}} without a format or conversion")
+    return title
+
+
+def _build_wiki_maps(top: dict[str, Any], check: Checker, fields: dict[str, FieldSpec],
+                     wikis: set[str] | None, templates_dir: Path | None) -> dict[str, WikiMapping]:
+    """``wikis``: wiki name -> how it writes this kind; at least one."""
+    if top.get("wikis") is None:
+        check.add("wikis", "required: how at least one wiki writes this kind")
+        return {}
+    node = check.mapping(top["wikis"], "wikis")
+    result = {}
+    for name, value in (node or {}).items():
+        if wikis is not None and name not in wikis:
+            check.add(f"wikis.{name}", f"not a wiki of the config{suggest(name, wikis)}")
+        built = _build_wiki_map(name, value, check, fields, templates_dir)
+        if built is not None:
+            result[name] = built
+    return result
+
+
+def _build_wiki_map(wiki: str, value: Any, check: Checker, fields: dict[str, FieldSpec],
+                    templates_dir: Path | None) -> WikiMapping | None:
+    """How one wiki writes this kind."""
+    path = f"wikis.{wiki}"
+    node = check.mapping(value, path)
+    if node is None:
+        return None
+    check.keys(node, path, WIKI_KEYS)
+    template = check.text(node, "template", path, required=True)
+    category = check.text(node, "category", path, required=True)
+    page_template = check.text(node, "page_template", path)
+    if page_template and templates_dir is not None and not (templates_dir / page_template).is_file():
+        check.add(f"{path}.page_template", f"no file {page_template} in {templates_dir}")
+    params = _build_params(node, path, check, fields)
+    if template is None or category is None:
+        return None
+    return WikiMapping(template, check.text_list(node, "aliases", path), category,
+                       page_template, params)
+
+
+def _build_params(node: dict[str, Any], path: str, check: Checker,
+                  fields: dict[str, FieldSpec]) -> dict[str, str]:
+    """``params``: field name -> parameter name, each field known, no parameter twice."""
+    where = f"{path}.params"
+    if node.get("params") is None:
+        check.add(where, "required: the parameter name of each field on this wiki")
+        return {}
+    table = check.mapping(node["params"], where)
+    params: dict[str, str] = {}
+    seen: dict[str, str] = {}
+    for name, param in (table or {}).items():
+        if name not in fields:
+            check.add(join_path(where, name), f"unknown field{suggest(name, fields)}")
+            continue
+        if not isinstance(param, str) or not param.strip():
+            check.add(join_path(where, name), "expected a parameter name (text)")
+            continue
+        key = param_key(param)
+        if key in seen:
+            check.add(join_path(where, name), f"parameter {param!r} is already the field {seen[key]!r}")
+            continue
+        seen[key] = name
+        params[name] = param.strip()
+    return params
+
+
+def _build_sync(top: dict[str, Any], check: Checker, fields: dict[str, FieldSpec],
+                wiki_maps: dict[str, WikiMapping]) -> tuple[str, ...]:
+    """``sync``: known fields that at least one wiki maps."""
+    names = check.text_list(top, "sync", "")
+    for index, name in enumerate(names):
+        where = f"sync[{index}]"
+        if name not in fields:
+            check.add(where, f"unknown field {name!r}{suggest(name, fields)}")
+        elif wiki_maps and not any(name in w.params for w in wiki_maps.values()):
+            check.add(where, f"the field {name!r} is mapped on no wiki (add it to some params)")
+    return names

@@ -1,0 +1,116 @@
+"""Domain objects shared by the whole package.
+
+Glossary
+--------
+Wiki
+    A MediaWiki site named in the config (``fabmob``, ``movilab``, ...). The network side is
+    :class:`wikisync.site.Site`; anything that implements :class:`WikiAPI` can stand in for it.
+Page
+    One revision of a wiki page as read: title, text, revision id, timestamp, last author.
+Mapping
+    What a kind of structured page (``lieu``, ``projet``) is, field by field, and how each wiki
+    writes it (template, parameter names, category, page template).
+Record
+    The fields of one structured page on one wiki, read through its mapping.
+Link
+    The first link of a list line: internal ``[[T]]``, interwiki ``[[p:T]]``, external
+    ``[url label]`` or none (plain text).
+RawEntry
+    A list item exactly as written on a page: its text, bullet, first link and sub-bullets.
+ListEntry
+    A list item in wiki-independent form: the lieu's key (a normalised title) and what follows it.
+Plan
+    What a sync will do: per page, the entries to add, remove and change, and the conflicts.
+Conflict
+    A change that cannot be merged without overwriting a person's edit.
+Finding
+    One thing an audit tells maintainers to look at.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal, Protocol
+
+LinkKind = Literal["internal", "interwiki", "external", "plain"]
+
+
+@dataclass(frozen=True)
+class Page:
+    """One revision of a page. ``revid == 0`` and ``exists is False`` for a missing page."""
+
+    title: str
+    text: str = ""
+    revid: int = 0
+    timestamp: str = ""  # ISO 8601, UTC, as MediaWiki gives it ("2024-01-31T12:00:00Z")
+    user: str = ""
+    exists: bool = True
+    starttimestamp: str = ""  # the server's time when the page was read (for edit safety)
+
+
+@dataclass(frozen=True)
+class Link:
+    kind: LinkKind
+    target: str = ""  # title for internal/interwiki, URL for external, "" for plain
+    label: str | None = None  # text shown, when it differs from the target
+    prefix: str | None = None  # interwiki prefix
+
+
+@dataclass(frozen=True)
+class RawEntry:
+    """A list item as it stands on a page, with the exact text it occupies."""
+
+    text: str  # exact source, first line and sub-bullet lines, each with its newline
+    bullet: str  # the bullet characters of the first line: "*", "#", ...
+    link: Link  # first link on the first line, or Link("plain") when none
+    name: str  # for plain entries: the text up to the first separator, stripped
+    rest: str  # what follows the link (or the name) on the first line, as written
+    children: tuple[str, ...] = ()  # sub-bullet lines, as written, without newline
+
+
+@dataclass(frozen=True)
+class ListEntry:
+    """A list item in wiki-independent form. ``key`` is a normalised title."""
+
+    key: str
+    label: str | None = None
+    annotation: str = ""
+    children: tuple[str, ...] = ()
+
+    @property
+    def value(self) -> tuple[str | None, str, tuple[str, ...]]:
+        """What a three-way merge compares: everything but the key."""
+        return (self.label, self.annotation, self.children)
+
+
+@dataclass(frozen=True)
+class Record:
+    kind: str
+    wiki: str
+    title: str
+    fields: dict[str, str] = field(default_factory=dict)
+    page: Page | None = None
+
+
+@dataclass(frozen=True)
+class Finding:
+    code: str
+    wiki: str
+    title: str
+    field: str | None = None
+    detail: str = ""
+
+
+class WikiAPI(Protocol):
+    """What the rest of wikisync needs from a wiki. ``Site`` and ``FakeWiki`` implement it."""
+
+    name: str
+
+    def read(self, titles: list[str]) -> dict[str, Page]:
+        """The latest revision of each title (batched); missing pages have ``exists=False``."""
+
+    def category_pages(self, category: str) -> list[Page]:
+        """Every page in a category, with its content and last revision, batched."""
+
+    def save(self, page: Page, text: str, summary: str, *, create: bool = False) -> Page:
+        """Write ``text`` on top of ``page`` (as read); refuse to clobber a concurrent edit."""

@@ -1,0 +1,492 @@
+"""The one door to the network: every request wikisync sends to a wiki goes through here.
+
+:class:`Site` wraps mwclient (login with a bot password, the HTTP session) and adds what a good
+citizen of a community wiki owes it: a descriptive User-Agent, ``maxlag=5`` on every API call,
+retries with backoff on lag, rate limits, HTTP 429/5xx and network errors (honouring Retry-After)
+within an overall deadline, batched reads, and safe edits (``assert=user``, base revision and
+timestamps, ``createonly``/``nocreate``, ``md5``, bot flag, a check after saving).
+
+MediaWiki's and mwclient's errors are translated here into :mod:`wikisync.errors`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+import mwclient
+import mwclient.errors
+import requests
+
+from wikisync import __version__
+from wikisync.errors import (
+    EditConflictError,
+    EditError,
+    LoginError,
+    PageExistsError,
+    UnreachableError,
+    WikiError,
+)
+from wikisync.model import Page
+
+log = logging.getLogger(__name__)
+
+MAXLAG = 5
+CONTENT_BATCH = 50  # MediaWiki serves page content for at most 50 titles a request
+DEFAULT_UA_CONTACT = "https://github.com/fabmob/wikisync"
+RETRY_ERRORS = {"maxlag", "ratelimited", "readonly", "internal_api_error_DBQueryError"}
+EDIT_REFUSALS = {
+    "protectedpage": "the page is protected; ask an administrator or leave it out",
+    "cascadeprotected": "the page is protected by cascade; ask an administrator",
+    "protectedtitle": "this title is protected against creation; ask an administrator",
+    "permissiondenied": "the bot password lacks a grant; add 'Edit existing pages' and 'Create pages'",
+    "blocked": "the account is blocked on this wiki",
+    "spamblacklist": "the text contains a blacklisted URL",
+    "abusefilter-disallowed": "an abuse filter refused the edit",
+}
+
+
+class Deadline:
+    """An overall time budget shared by every request of one run."""
+
+    def __init__(self, seconds: float) -> None:
+        self.end = time.monotonic() + seconds
+        self.seconds = seconds
+
+    def left(self) -> float:
+        return self.end - time.monotonic()
+
+
+class PoliteSession(requests.Session):
+    """A requests session that adds ``maxlag`` to every API call and counts the requests."""
+
+    def __init__(self, user_agent: str) -> None:
+        super().__init__()
+        self.headers["User-Agent"] = user_agent
+        self.counts: Counter[str] = Counter()
+
+    def request(self, method, url, params=None, data=None, **kwargs):  # noqa: ANN001
+        if str(url).endswith("api.php"):
+            target = data if (method.upper() == "POST" and isinstance(data, dict)) else None
+            if target is None:
+                params = dict(params or {})
+                target = params
+            target.setdefault("maxlag", MAXLAG)
+            args = {**(params or {}), **(data if isinstance(data, dict) else {})}
+            self.counts[_describe(args)] += 1
+        return super().request(method, url, params=params, data=data, **kwargs)
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+
+def _describe(args: dict) -> str:
+    action = args.get("action", "?")
+    for key in ("prop", "list", "meta", "generator"):
+        if args.get(key):
+            return f"{action}:{key}={args[key]}"
+    return str(action)
+
+
+@dataclass
+class Rights:
+    user: str
+    groups: list[str]
+    rights: list[str]
+    version: str
+    sitename: str
+
+    MATTER = ("edit", "createpage", "bot", "apihighlimits")
+
+    @property
+    def missing(self) -> list[str]:
+        return [r for r in self.MATTER if r not in self.rights]
+
+
+@dataclass
+class Site:
+    """One wiki, reached through its API. Implements :class:`wikisync.model.WikiAPI`."""
+
+    name: str
+    api_url: str
+    username: str | None = None
+    password: Callable[[], str | None] = field(default=lambda: None, repr=False)
+    write_interval: float = 0.0
+    deadline: Deadline = field(default_factory=lambda: Deadline(600))
+    contact: str = DEFAULT_UA_CONTACT
+    timeout: float = 30.0
+    _mw: mwclient.Site | None = None
+    _logged_in: bool = False
+    _csrf: str | None = None
+    _last_write: float = 0.0
+    _siteinfo: dict | None = None
+
+    def __post_init__(self) -> None:
+        parts = urlsplit(self.api_url)
+        if parts.scheme not in ("http", "https") or not parts.path.endswith("api.php"):
+            raise UnreachableError(self.name, f"api_url {self.api_url!r} is not an api.php URL")
+        self.session = PoliteSession(f"wikisync/{__version__} ({self.contact}) {self.name}")
+
+    # -- low level ------------------------------------------------------------------------
+
+    def call(self, params: dict, *, post: bool = False) -> dict:
+        """One API call with retries; returns the decoded JSON or raises a WikiError."""
+        params = {"format": "json", "formatversion": "2", **params}
+        attempt = 0
+        while True:
+            attempt += 1
+            wait, reason = self._attempt(params, post)
+            if wait is None:
+                return reason  # type: ignore[return-value]
+            wait = max(wait, min(60.0, 0.5 * 2 ** (attempt - 1)))
+            if wait > self.deadline.left():
+                raise UnreachableError(
+                    self.name,
+                    f"gave up after {attempt} attempt(s): {reason}",
+                    "the wiki is overloaded or down; cron will try again on its next run",
+                )
+            log.warning("%s: %s; retrying in %.1fs", self.name, reason, wait)
+            time.sleep(wait)
+
+    def _attempt(self, params: dict, post: bool) -> tuple[float | None, object]:
+        """Send once. ``(None, json)`` on success, ``(wait, reason)`` when worth retrying."""
+        timeout = max(1.0, min(self.timeout, self.deadline.left()))
+        try:
+            if post:
+                resp = self.session.post(self.api_url, data=dict(params), timeout=timeout)
+            else:
+                resp = self.session.get(self.api_url, params=dict(params), timeout=timeout)
+        except requests.Timeout:
+            return 2.0, "the request timed out"
+        except requests.ConnectionError as exc:
+            if self._never_answered():
+                raise UnreachableError(
+                    self.name,
+                    f"cannot connect to {self.api_url} ({_short(exc)})",
+                    "check api_url in the config and that the wiki is up",
+                ) from None
+            return 2.0, "connection error"
+        retry_after = _retry_after(resp)
+        if resp.status_code == 429 or resp.status_code >= 500:
+            return retry_after or 0.0, f"HTTP {resp.status_code}"
+        if resp.status_code >= 400:
+            raise UnreachableError(
+                self.name,
+                f"HTTP {resp.status_code} from {self.api_url}",
+                "check api_url: it must be the wiki's api.php",
+            )
+        try:
+            data = resp.json()
+        except ValueError:
+            raise UnreachableError(
+                self.name,
+                f"{self.api_url} did not answer like a MediaWiki API "
+                f"(got {resp.headers.get('content-type', 'no content type')})",
+                "check api_url: it must end with api.php (e.g. https://example.org/api.php)",
+            ) from None
+        if not isinstance(data, dict):
+            raise UnreachableError(self.name, f"{self.api_url} is not a MediaWiki API")
+        error = data.get("error")
+        if error:
+            code = error.get("code", "")
+            if code in RETRY_ERRORS:
+                return retry_after or 5.0, f"the wiki says {code}"
+        self._answered = True
+        return None, data
+
+    def _never_answered(self) -> bool:
+        return not getattr(self, "_answered", False)
+
+    def _check(self, data: dict) -> dict:
+        error = data.get("error")
+        if error:
+            raise WikiError(self.name, f"API error {error.get('code')}: {error.get('info')}")
+        for warning in (data.get("warnings") or {}).values():
+            log.debug("%s: API warning: %s", self.name, warning)
+        return data
+
+    def query(self, **params) -> dict:
+        return self._check(self.call({"action": "query", **params}))
+
+    # -- site info and login --------------------------------------------------------------
+
+    def siteinfo(self) -> dict:
+        if self._siteinfo is None:
+            data = self.query(
+                meta="siteinfo", siprop="general|namespaces|namespacealiases|interwikimap"
+            )
+            self._siteinfo = data["query"]
+        return self._siteinfo
+
+    def login(self) -> None:
+        """Log in with the bot password (once per run)."""
+        if self._logged_in:
+            return
+        password = self.password()
+        if not self.username or not password:
+            raise LoginError(
+                self.name,
+                "this command needs to log in, but the config gives no username or password",
+                "set username and password_env (or password_file) for this wiki",
+            )
+        parts = urlsplit(self.api_url)
+        path = parts.path[: -len("api.php")]
+        mw = mwclient.Site(
+            parts.netloc, path=path, scheme=parts.scheme, pool=self.session,
+            do_init=False, force_login=False, max_retries=2, retry_timeout=2,
+            clients_useragent=self.session.headers["User-Agent"],
+            connection_options={"timeout": self.timeout},
+        )
+        mw.clients_useragent = self.session.headers["User-Agent"]
+        try:
+            mw.login(self.username, password)
+        except mwclient.errors.LoginError as exc:
+            code = exc.code if hasattr(exc, "code") else "Failed"
+            raise LoginError(
+                self.name,
+                f"the wiki refused the login of {self.username!r} ({code})",
+                "check the bot password (Special:BotPasswords); the username is "
+                "'Account@botname' and the password the one shown when the bot was created",
+            ) from None
+        except (requests.RequestException, mwclient.errors.MwClientError) as exc:
+            raise UnreachableError(self.name, f"login failed: {_short(exc)}") from None
+        finally:
+            password = None
+        self._mw = mw
+        self._logged_in = True
+        self.session.headers["User-Agent"] = mw.clients_useragent
+
+    def rights(self) -> Rights:
+        data = self.query(meta="userinfo|siteinfo", uiprop="groups|rights", siprop="general")
+        info, general = data["query"]["userinfo"], data["query"]["general"]
+        return Rights(
+            user=info.get("name", ""),
+            groups=info.get("groups", []),
+            rights=info.get("rights", []),
+            version=general.get("generator", ""),
+            sitename=general.get("sitename", ""),
+        )
+
+    @property
+    def has_highlimits(self) -> bool:
+        return self._mw is not None and "apihighlimits" in (self._mw.rights or [])
+
+    # -- reads ----------------------------------------------------------------------------
+
+    def read(self, titles: list[str]) -> dict[str, Page]:
+        """The latest revision of each title with its content, 50 titles a request."""
+        result: dict[str, Page] = {}
+        for batch in _chunks(_unique(titles), CONTENT_BATCH):
+            result.update(self._read_batch(batch, content=True))
+        return result
+
+    def revisions(self, titles: list[str]) -> dict[str, Page]:
+        """The latest revision id and timestamp of each title, without content."""
+        size = 500 if self.has_highlimits else 50
+        result: dict[str, Page] = {}
+        for batch in _chunks(_unique(titles), size):
+            result.update(self._read_batch(batch, content=False))
+        return result
+
+    def _read_batch(self, titles: list[str], content: bool) -> dict[str, Page]:
+        rvprop = "ids|timestamp|user" + ("|content" if content else "")
+        params = {
+            "prop": "revisions", "rvprop": rvprop, "rvslots": "main",
+            "titles": "|".join(titles), "curtimestamp": "1",
+        }
+        pages: dict[str, dict] = {}
+        aliases: dict[str, str] = {}
+        cur = ""
+        for data in self._continued(params):
+            cur = data.get("curtimestamp", cur)
+            query = data.get("query", {})
+            for item in query.get("normalized", []):
+                aliases[item["from"]] = item["to"]
+            for page in query.get("pages", []):
+                pages.setdefault(page["title"], {}).update(page)
+        result = {}
+        for title in titles:
+            real = aliases.get(title, title)
+            result[title] = _to_page(pages.get(real, {"title": real, "missing": True}), cur)
+        return result
+
+    def _continued(self, params: dict) -> Iterator[dict]:
+        cont: dict = {}
+        while True:
+            data = self.query(**params, **cont)
+            yield data
+            if "continue" not in data:
+                return
+            cont = data["continue"]
+
+    def category_pages(self, category: str, namespace: int | None = 0) -> Iterator[Page]:
+        """Every page of a category with its content and last revision, 50 a request."""
+        params = {
+            "generator": "categorymembers", "gcmtitle": self.category_title(category),
+            "gcmlimit": str(CONTENT_BATCH), "prop": "revisions",
+            "rvprop": "ids|timestamp|user|content", "rvslots": "main", "curtimestamp": "1",
+        }
+        if namespace is not None:
+            params["gcmnamespace"] = str(namespace)
+        partial: dict[str, dict] = {}
+        for data in self._continued(params):
+            cur = data.get("curtimestamp", "")
+            for page in data.get("query", {}).get("pages", []):
+                partial.setdefault(page["title"], {}).update(page)
+            if "batchcomplete" in data:
+                for page in partial.values():
+                    yield _to_page(page, cur)
+                partial = {}
+        for page in partial.values():
+            yield _to_page(page, "")
+
+    def category_title(self, category: str) -> str:
+        namespaces = self.siteinfo().get("namespaces", {})
+        name = namespaces.get("14", {}).get("name", "Category")
+        if ":" in category and category.split(":", 1)[0].strip().lower() in {
+            name.lower(), "category", "catégorie"
+        }:
+            return category
+        return f"{name}:{category}"
+
+    def recent_titles(self, since: str, namespace: int | None = None) -> set[str] | None:
+        """Titles edited or created since ``since`` (ISO), or None if that window is gone."""
+        params = {
+            "list": "recentchanges", "rcdir": "newer", "rcstart": since,
+            "rcprop": "title|timestamp", "rclimit": "500", "rctype": "edit|new|log",
+        }
+        if namespace is not None:
+            params["rcnamespace"] = str(namespace)
+        titles: set[str] = set()
+        for data in self._continued(params):
+            for change in data.get("query", {}).get("recentchanges", []):
+                titles.add(change["title"])
+        return titles
+
+    # -- writes ---------------------------------------------------------------------------
+
+    def save(self, page: Page, text: str, summary: str, *, create: bool = False) -> Page:
+        """Write ``text`` on top of ``page`` as it was read; never clobber another edit.
+
+        Raises PageExistsError (create of an existing page), EditConflictError (someone else
+        edited since ``page`` was read, including when MediaWiki merged the two edits silently),
+        EditError (refused: protected page, missing right, ...).
+        """
+        self.login()
+        self._pace()
+        params = {
+            "action": "edit", "title": page.title, "text": text, "summary": summary,
+            "bot": "1", "assert": "user", "token": self._token(),
+            "md5": hashlib.md5(text.encode("utf-8")).hexdigest(),
+        }
+        if create:
+            params["createonly"] = "1"
+        else:
+            params.update(nocreate="1", baserevid=str(page.revid), basetimestamp=page.timestamp)
+            if page.starttimestamp:
+                params["starttimestamp"] = page.starttimestamp
+        data = self.call(params, post=True)
+        self._last_write = time.monotonic()
+        error = data.get("error")
+        if error:
+            self._raise_edit_error(page.title, error)
+        edit = data.get("edit", {})
+        if edit.get("result") != "Success":
+            raise EditError(self.name, f"edit of {page.title!r} not saved: {edit}")
+        if edit.get("nochange"):
+            return page
+        return self._verify(page, text, edit, create)
+
+    def _verify(self, page: Page, text: str, edit: dict, create: bool) -> Page:
+        """Read back the new revision: it must hold our text on top of the one we read."""
+        newrev = int(edit["newrevid"])
+        data = self.query(
+            prop="revisions", revids=str(newrev), rvprop="ids|timestamp|user|content",
+            rvslots="main", curtimestamp="1",
+        )
+        raw = data["query"]["pages"][0]
+        saved = _to_page(raw, data.get("curtimestamp", ""))
+        parent = raw.get("revisions", [{}])[0].get("parentid", 0)
+        if saved.text.rstrip("\n") != text.rstrip("\n") or (not create and parent != page.revid):
+            raise EditConflictError(
+                self.name,
+                f"{page.title!r} was edited by someone else while wikisync wrote it; "
+                "MediaWiki merged both edits (revision %d)" % newrev,
+                "nothing was lost; run the command again to re-read and re-check the page",
+            )
+        return saved
+
+    def _raise_edit_error(self, title: str, error: dict) -> None:
+        code, info = error.get("code", ""), error.get("info", "")
+        if code == "editconflict":
+            raise EditConflictError(
+                self.name, f"edit conflict on {title!r}: someone else edited it meanwhile",
+                "nothing was overwritten; run the command again",
+            )
+        if code == "articleexists":
+            raise PageExistsError(f"{self.name}: {title!r} already exists", "nothing was written")
+        if code in ("assertuserfailed", "assertbotfailed", "badtoken", "notloggedin"):
+            raise LoginError(self.name, f"the session was lost while editing {title!r} ({code})")
+        if code == "missingtitle":
+            raise EditError(self.name, f"{title!r} does not exist (it may have been deleted)")
+        hint = EDIT_REFUSALS.get(code)
+        raise EditError(self.name, f"the wiki refused to save {title!r}: {code}: {info}", hint)
+
+    def _token(self) -> str:
+        if self._csrf is None:
+            data = self.query(meta="tokens", type="csrf")
+            self._csrf = data["query"]["tokens"]["csrftoken"]
+        return self._csrf
+
+    def _pace(self) -> None:
+        if self._last_write and self.write_interval:
+            wait = self.write_interval - (time.monotonic() - self._last_write)
+            if wait > 0:
+                time.sleep(wait)
+
+
+def _to_page(raw: dict, curtimestamp: str) -> Page:
+    if raw.get("missing") or raw.get("invalid"):
+        return Page(title=raw.get("title", ""), exists=False, starttimestamp=curtimestamp)
+    revs = raw.get("revisions") or [{}]
+    rev = revs[0]
+    slot = (rev.get("slots") or {}).get("main", {})
+    return Page(
+        title=raw["title"],
+        text=slot.get("content", ""),
+        revid=int(rev.get("revid", 0)),
+        timestamp=rev.get("timestamp", ""),
+        user=rev.get("user", ""),
+        exists=True,
+        starttimestamp=curtimestamp,
+    )
+
+
+def _retry_after(resp: requests.Response) -> float | None:
+    value = resp.headers.get("Retry-After")
+    if value is None:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        return None
+
+
+def _short(exc: BaseException) -> str:
+    text = str(exc)
+    return text if len(text) < 160 else text[:157] + "..."
+
+
+def _unique(titles: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(titles))
+
+
+def _chunks(items: list[str], size: int) -> Iterator[list[str]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]

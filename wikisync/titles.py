@@ -1,0 +1,86 @@
+"""Page titles as MediaWiki compares them, and the audit's looser duplicate key.
+
+Pure functions, no I/O.
+
+- :func:`normalize_title` gives the form MediaWiki stores a main-namespace title under (with
+  spaces, not underscores): ``Le_WIP``, ``le WIP`` and ``  le   WIP `` all give ``Le WIP``.
+  List keys (:class:`wikisync.model.ListEntry.key`) are in this form.
+- :func:`title_from_url_path` reads a title out of the path of an article URL
+  (``Tiers-lieu_L%E2%80%99%C3%89tabli`` -> ``Tiers-lieu L’Établi``).
+- :func:`url_title` is the reverse: MediaWiki's ``wfUrlencode`` of a title's DB key.
+- :func:`fold` is the duplicate key of the audit: case, accents and punctuation folded, so that
+  ``Le WIP``, ``Le Wip`` and ``le-wip`` collide.
+
+What is *not* handled: namespaces (the part before ``:`` is not recognised, so only the first
+letter of the whole title is upper-cased) and wikis with ``$wgCapitalLinks = false``.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from urllib.parse import quote, unquote
+
+__all__ = ["fold", "normalize_title", "title_from_url_path", "title_key", "url_title"]
+
+_WHITESPACE = re.compile(r"\s+")
+# Bidi marks MediaWiki strips from titles (Title::secureAndSplit / MediaWikiTitleCodec).
+_INVISIBLE = dict.fromkeys(map(ord, "\u200e\u200f\u202a\u202b\u202c\u202d\u202e"))
+# What wfUrlencode() leaves readable on top of PHP urlencode()'s [A-Za-z0-9_.-].
+_URL_SAFE = ";@$!*(),/~:"
+_LIGATURES = str.maketrans({"œ": "oe", "æ": "ae", "ø": "o", "đ": "d", "ł": "l"})
+
+
+def normalize_title(title: str) -> str:
+    """Return ``title`` as MediaWiki compares titles.
+
+    NFC, bidi marks dropped, ``_`` read as a space, runs of whitespace (including no-break
+    spaces) collapsed to one space, surrounding whitespace stripped, first letter upper-cased
+    (``$wgCapitalLinks``). A first letter whose upper case is several letters (``ß``) is kept
+    as it is, as MediaWiki does. Idempotent.
+    """
+    text = unicodedata.normalize("NFC", title).translate(_INVISIBLE).replace("_", " ")
+    text = _WHITESPACE.sub(" ", text).strip()
+    if not text:
+        return ""
+    first = text[0].upper()
+    if len(first) != 1:
+        first = text[0]
+    return first + text[1:]
+
+
+def title_key(title: str) -> str:
+    """The key two titles are compared by; the same as :func:`normalize_title`."""
+    return normalize_title(title)
+
+
+def title_from_url_path(path: str) -> str:
+    """The title named by the part of an article URL's path that follows the article prefix.
+
+    Percent-escapes are decoded as UTF-8 (a ``+`` stays a ``+``: that is only a space in a
+    query string), then the title is normalised.
+    """
+    return normalize_title(unquote(path, encoding="utf-8", errors="replace"))
+
+
+def url_title(title: str) -> str:
+    """The title as MediaWiki writes it in a URL (``wfUrlencode`` of the DB key).
+
+    Spaces become ``_``; ``;@$!*(),/~:`` stay readable; every other character outside
+    ``[A-Za-z0-9_.-]`` is percent-encoded as UTF-8, ``'`` and ``’`` included
+    (``L'Établi`` -> ``L%27%C3%89tabli``).
+    """
+    return quote(normalize_title(title).replace(" ", "_"), safe=_URL_SAFE)
+
+
+def fold(text: str) -> str:
+    """The audit's duplicate key: case, accents, ligatures and punctuation folded.
+
+    ``fold("Le WIP") == fold("Le Wip") == fold("le-wip") == "le wip"``;
+    ``fold("L’Établi") == fold("l'etabli") == "l etabli"``.
+    """
+    decomposed = unicodedata.normalize("NFKD", text)
+    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
+    lowered = bare.casefold().translate(_LIGATURES)
+    spaced = "".join(c if c.isalnum() else " " for c in lowered)
+    return " ".join(spaced.split())
