@@ -37,6 +37,7 @@ DEFAULT_WRITE_INTERVAL = 1.0
 
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
 ENV_NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+INTERWIKI_RE = re.compile(r"^[^:|\[\]{}\s]+$")
 HOSTNAME_RE = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?(:[0-9]+)?$")
 
 TOP_KEYS = ("wikis", "mappings_dir", "templates_dir", "state_dir", "lists", "user_agent_contact")
@@ -215,7 +216,7 @@ def find_config(
     env: Mapping[str, str] = os.environ,
     cwd: Path | None = None,
 ) -> Path:
-    """The config file to use: ``--config PATH``, then ``$WIKISYNC_CONFIG``, then ``./wikisync.yaml``.
+    """The config file: ``--config PATH``, then ``$WIKISYNC_CONFIG``, then ``./wikisync.yaml``.
 
     A path given explicitly (option or variable) must exist; when none is given and the current
     folder has no ``wikisync.yaml``, a :class:`UsageError` names the three places looked at.
@@ -234,7 +235,8 @@ def find_config(
     )
 
 
-def _existing_file(value: str | os.PathLike[str], base: Path, origin: str, env: Mapping[str, str]) -> Path:
+def _existing_file(value: str | os.PathLike[str], base: Path, origin: str,
+                   env: Mapping[str, str]) -> Path:
     """``value`` as an absolute path that must be an existing file."""
     path = resolve_path(str(value), base, env)
     if not path.is_file():
@@ -270,7 +272,8 @@ def _build_config(path: Path, data: Any, check: Checker, env: Mapping[str, str])
     templates_dir = _dir(top, "templates_dir", DEFAULT_TEMPLATES_DIR, base, check, env)
     state = check.text(top, "state_dir", "")
     state_dir = resolve_path(state, base, env) if state else default_state_dir(env)
-    lists = _build_lists(top, check, set(wikis), mappings_dir)
+    declared = set(top["wikis"]) if isinstance(top.get("wikis"), dict) else set(wikis)
+    lists = _build_lists(top, check, declared, mappings_dir)
     contact = check.text(top, "user_agent_contact", "")
     return Config(path, wikis, mappings_dir, templates_dir, state_dir, lists, contact)
 
@@ -386,8 +389,8 @@ def _interwiki(node: dict[str, Any], path: str, check: Checker, name: str,
         if other not in names or other == name:
             choices = names - {name}
             check.add(key, f"not another wiki of the config{suggest(other, choices)}")
-        elif not isinstance(prefix, str) or not prefix.strip() or re.search(r"[:|\[\]{}\s]", prefix):
-            check.add(key, "expected an interwiki prefix (text without ':', '|', brackets or spaces)")
+        elif not isinstance(prefix, str) or not INTERWIKI_RE.match(prefix):
+            check.add(key, "expected an interwiki prefix (no ':', '|', brackets or spaces)")
         else:
             result[other] = prefix.strip()
     return result
@@ -552,7 +555,7 @@ class _Loader(yaml.SafeLoader):
 
 
 def read_yaml(path: Path, check: Checker) -> Any:
-    """The data of a YAML file, or None after adding the reason (with line and column) to ``check``."""
+    """The data of a YAML file, or None after adding why (with line and column) to ``check``."""
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:

@@ -30,8 +30,8 @@ Choices (documented because pages and the state depend on them)
 - **Label.** Kept only when it differs from the key once both are normalised as titles.
 - **Annotation.** ``rest`` with each run of whitespace collapsed to one space and trailing
   whitespace dropped; a leading run of whitespace is kept as *one* space, so that
-  ``* [[A]] – x`` and ``*[[A]]  – x`` both give ``" – x"`` while ``* [[A]], x`` gives ``", x"``.
-  It is written right after the head, as is.
+  ``* [[A]] – x`` and ``*[[A]]  – x`` both give ``" – x"`` while ``* [[A]], x`` gives
+  ``", x"``. It is written right after the head, as is.
 - **Children.** Stored relative to the entry's bullet, whitespace normalised: under a ``*``
   entry, ``**  sous-point`` is stored as ``"* sous-point"``, so ``*``/``#`` lists compare equal.
 - **Plain text** is written only when it reads back as the same entry (no label, no separator in

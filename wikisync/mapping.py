@@ -177,7 +177,7 @@ class Mapping:
         return any(param_key(t) == key for t in self.ignore)
 
     def title_for(self, fields: AbcMapping[str, str]) -> str:
-        """The page title of a record, from ``title`` (``"{nom}"``); :class:`InputError` if it can't."""
+        """The page title of a record, from ``title`` (``"{nom}"``); else :class:`InputError`."""
         parts = []
         for literal, name, _, _ in string.Formatter().parse(self.title_format):
             parts.append(literal)
@@ -316,7 +316,7 @@ def validate_record(mapping: Mapping, fields: AbcMapping[str, str],
 
 def load_mappings(mappings_dir: str | Path, wikis: set[str] | None = None, *,
                   templates_dir: str | Path | None = None) -> dict[str, Mapping]:
-    """Every ``<kind>.yaml`` of ``mappings_dir``, by kind; one :class:`ConfigError` for all problems.
+    """Every ``<kind>.yaml`` of ``mappings_dir``, by kind; one :class:`ConfigError` for all.
 
     With ``wikis`` (the config's wiki names), a mapping naming another wiki is a problem; with
     ``templates_dir``, so is a ``page_template`` that is not a file there.
@@ -481,7 +481,8 @@ def _build_wiki_map(wiki: str, value: Any, check: Checker, fields: dict[str, Fie
     template = check.text(node, "template", path, required=True)
     category = check.text(node, "category", path, required=True)
     page_template = check.text(node, "page_template", path)
-    if page_template and templates_dir is not None and not (templates_dir / page_template).is_file():
+    missing = templates_dir is not None and not (templates_dir / (page_template or "")).is_file()
+    if page_template and missing:
         check.add(f"{path}.page_template", f"no file {page_template} in {templates_dir}")
     params = _build_params(node, path, check, fields)
     if template is None or category is None:
@@ -509,7 +510,8 @@ def _build_params(node: dict[str, Any], path: str, check: Checker,
             continue
         key = param_key(param)
         if key in seen:
-            check.add(join_path(where, name), f"parameter {param!r} is already the field {seen[key]!r}")
+            check.add(join_path(where, name),
+                      f"parameter {param!r} is already the field {seen[key]!r}")
             continue
         seen[key] = name
         params[name] = param.strip()

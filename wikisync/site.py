@@ -235,11 +235,12 @@ class Site:
                 "this command needs to log in, but the config gives no username or password",
                 "set username and password_env (or password_file) for this wiki",
             )
+        self.siteinfo()  # reachable and a MediaWiki API? (with our retries and messages)
         parts = urlsplit(self.api_url)
         path = parts.path[: -len("api.php")]
         mw = mwclient.Site(
             parts.netloc, path=path, scheme=parts.scheme, pool=self.session,
-            do_init=False, force_login=False, max_retries=2, retry_timeout=2,
+            do_init=False, force_login=False, max_retries=1, retry_timeout=2,
             clients_useragent=self.session.headers["User-Agent"],
             connection_options={"timeout": self.timeout},
         )
@@ -416,8 +417,8 @@ class Site:
         if saved.text.rstrip("\n") != text.rstrip("\n") or (not create and parent != page.revid):
             raise EditConflictError(
                 self.name,
-                f"{page.title!r} was edited by someone else while wikisync wrote it; "
-                "MediaWiki merged both edits (revision %d)" % newrev,
+                f"{page.title!r} changed between wikisync's read and its write; MediaWiki "
+                f"saved revision {newrev} on top of the other edit",
                 "nothing was lost; run the command again to re-read and re-check the page",
             )
         return saved

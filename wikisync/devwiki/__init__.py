@@ -95,9 +95,9 @@ class LocalWiki:
     sitename: str
     root: Path
     port: int = 0
-    admin_password: str = field(default_factory=lambda: secrets.token_urlsafe(18))
+    admin_password: str = field(default_factory=lambda: "P" + secrets.token_hex(12))
     bot_password: str = field(default_factory=lambda: secrets.token_hex(16))  # 32 chars
-    peer_password: str = field(default_factory=lambda: secrets.token_urlsafe(18))
+    peer_password: str = field(default_factory=lambda: "P" + secrets.token_hex(12))
     peer_bot_password: str = field(default_factory=lambda: secrets.token_hex(16))
     _proc: subprocess.Popen | None = None
 

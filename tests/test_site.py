@@ -1,0 +1,193 @@
+"""Site against real local MediaWiki servers: login, errors, batching, titles, edit safety."""
+
+from __future__ import annotations
+
+import http.server
+import threading
+
+import pytest
+
+from wikisync.devwiki import free_port
+from wikisync.devwiki.dump import Revision
+from wikisync.errors import (
+    EditConflictError,
+    LoginError,
+    PageExistsError,
+    UnreachableError,
+)
+from wikisync.model import Page
+from wikisync.site import Site
+
+ODD_TITLES = [
+    "Déclaration d’indépendance du cyberespace",
+    "L'ADN des Tiers Lieux",
+    "🐝 Ruche mobile en fête !",
+    "Ateliers & Cie (Vélo·Solidaire)",
+]
+
+
+def test_bot_password_login_and_rights(wikis):
+    site = wikis.site("fabmob")
+    site.login()
+    rights = site.rights()
+    assert rights.user == "WikisyncBot"
+    assert rights.version.startswith("MediaWiki 1.39")
+    assert rights.missing == []
+    assert site.has_highlimits
+
+
+def test_every_api_call_carries_maxlag_and_user_agent(wikis):
+    site = wikis.site("movilab")
+    seen = []
+    site.session.hooks["response"].append(lambda r, *a, **k: seen.append(r.request))
+    site.read(["Le WIP"])
+    site.login()
+    assert seen, "no request recorded"
+    for request in seen:
+        body = request.body or ""
+        body = body.decode() if isinstance(body, bytes) else body
+        assert "maxlag=5" in request.url or "maxlag=5" in body
+        assert request.headers["User-Agent"].startswith("wikisync/")
+
+
+def test_check_command_reports_both_wikis(wikis):
+    result = wikis.run("check")
+    assert result.returncode == 0, result.stderr
+    for name in ("fabmob", "movilab"):
+        line = next(line for line in result.stdout.splitlines() if line.startswith(name))
+        assert "MediaWiki 1.39" in line
+        assert "WikisyncBot" in line
+        assert "edit, createpage, bot, apihighlimits" in line
+
+
+def test_wrong_password_exits_1_and_never_shows_the_password(wikis):
+    wrong = "Z" * 31 + "q"
+    secret = wikis.folder / "secrets" / "fabmob.secret"
+    secret.write_text(wrong + "\n")
+    result = wikis.run("check")
+    assert result.returncode == 1
+    assert "fabmob: FAILED" in result.stdout
+    assert "refused the login" in result.stdout
+    assert "movilab: ok" in result.stdout
+    everything = result.stdout + result.stderr
+    assert wrong not in everything
+    assert wikis.farm.wikis["movilab"].bot_password not in everything
+
+
+def test_wrong_password_raises_login_error(wikis):
+    site = wikis.site("fabmob", password="x" * 32)
+    with pytest.raises(LoginError) as info:
+        site.login()
+    assert "refused the login" in str(info.value)
+    assert "x" * 32 not in str(info.value) + (info.value.hint or "")
+
+
+def test_unreachable_wiki_exits_1_with_a_clear_message(wikis):
+    port = free_port()  # nothing listens there
+    config = wikis.config.read_text().replace(
+        wikis.farm.wikis["movilab"].api_url, f"http://127.0.0.1:{port}/api.php"
+    )
+    wikis.config.write_text(config)
+    result = wikis.run("check")
+    assert result.returncode == 1
+    assert f"movilab: FAILED  movilab: cannot connect to http://127.0.0.1:{port}/api.php" in (
+        result.stdout
+    )
+    assert "fabmob: ok" in result.stdout
+
+
+class _HtmlHandler(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):  # noqa: N802
+        body = b"<html><body>Not a wiki</body></html>"
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    do_POST = do_GET
+
+    def log_message(self, *args):
+        pass
+
+
+def test_a_url_that_is_not_a_mediawiki_api_is_reported():
+    server = http.server.HTTPServer(("127.0.0.1", 0), _HtmlHandler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        site = Site("nowiki", f"http://127.0.0.1:{server.server_port}/api.php")
+        with pytest.raises(UnreachableError) as info:
+            site.read(["X"])
+    finally:
+        server.shutdown()
+    assert "did not answer like a MediaWiki API" in str(info.value)
+    assert "text/html" in str(info.value)
+
+
+def test_batched_read_of_120_pages_costs_3_content_requests(wikis):
+    wiki = wikis.farm.wikis["fabmob"]
+    titles = [f"Lieu de test {i:03d}" for i in range(120)]
+    wiki.import_pages([Revision(t, f"{{{{Acteur|Titre={t}}}}}\n") for t in titles])
+    site = wikis.site("fabmob")
+    pages = site.read(titles)
+    content_requests = site.session.counts["query:prop=revisions"]
+    assert content_requests == 3
+    assert site.session.total == 3
+    assert len(pages) == 120
+    assert all(p.exists for p in pages.values())
+    assert pages["Lieu de test 042"].text == "{{Acteur|Titre=Lieu de test 042}}\n"
+
+
+def test_odd_titles_are_written_and_read_back(wikis):
+    site = wikis.site("movilab")
+    for title in ODD_TITLES:
+        text = f"{{{{Tiers-Lieux|Titre={title}}}}}\nTexte ’accentué’ é 🚲\n"
+        site.save(Page(title, exists=False), text, "test", create=True)
+    fresh = wikis.site("movilab")
+    pages = fresh.read([t.replace(" ", "_") for t in ODD_TITLES])
+    for title in ODD_TITLES:
+        page = pages[title.replace(" ", "_")]
+        assert page.title == title
+        assert page.text.rstrip("\n") == f"{{{{Tiers-Lieux|Titre={title}}}}}\nTexte ’accentué’ é 🚲"
+
+
+def test_missing_page_reads_as_not_existing(wikis):
+    page = wikis.site("fabmob").read(["Page qui n'existe pas"])["Page qui n'existe pas"]
+    assert page.exists is False
+    assert page.revid == 0
+
+
+def test_edit_conflict_is_detected_and_nothing_is_clobbered(wikis):
+    site = wikis.site("fabmob")
+    before = site.read(["La Myne"])["La Myne"]
+    peer = wikis.peer("fabmob")
+    theirs = before.text.replace("Laboratoire citoyen ouvert.", "Laboratoire citoyen, ouvert à tous.")
+    peer.save(peer.read(["La Myne"])["La Myne"], theirs, "modif humaine")
+    ours = before.text.replace("Laboratoire citoyen ouvert.", "Labo citoyen.")
+    with pytest.raises(EditConflictError) as info:
+        site.save(before, ours, "wikisync test")
+    assert "La Myne" in str(info.value)
+    assert wikis.text("fabmob", "La Myne") == theirs.rstrip("\n")
+
+
+def test_merged_concurrent_edit_is_reported_not_taken_for_ours(wikis):
+    """MediaWiki merges non-overlapping concurrent edits silently; Site must notice."""
+    site = wikis.site("movilab")
+    before = site.read(["Le WIP"])["Le WIP"]
+    peer = wikis.peer("movilab")
+    theirs = before.text.replace("Une SCIC.", "Une SCIC depuis 2017.")
+    peer.save(peer.read(["Le WIP"])["Le WIP"], theirs, "modif humaine")
+    ours = before.text.replace("|Ville=Colombelles", "|Ville=Colombelles (Calvados)")
+    with pytest.raises(EditConflictError):
+        site.save(before, ours, "wikisync test")
+    now = wikis.text("movilab", "Le WIP")
+    assert "Une SCIC depuis 2017." in now  # the other person's edit is still there
+
+
+def test_createonly_refuses_an_existing_page(wikis):
+    site = wikis.site("fabmob")
+    with pytest.raises(PageExistsError) as info:
+        site.save(Page("Konk Ar Lab", exists=False), "écrasé", "test", create=True)
+    assert "already exists" in str(info.value)
+    assert "écrasé" not in wikis.text("fabmob", "Konk Ar Lab")

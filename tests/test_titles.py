@@ -1,0 +1,115 @@
+"""Tests of title normalisation, URL titles and the duplicate fold."""
+
+from __future__ import annotations
+
+import unicodedata
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from wikisync.titles import fold, normalize_title, title_from_url_path, title_key, url_title
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("Le_WIP", "Le WIP"),
+        ("le WIP", "Le WIP"),
+        ("  le   WIP  ", "Le WIP"),
+        ("le\u00a0WIP", "Le WIP"),  # no-break space
+        ("le\tWIP\n", "Le WIP"),
+        ("__Le__WIP__", "Le WIP"),
+        ("\u200eLe WIP", "Le WIP"),  # left-to-right mark
+        ("école", "École"),
+        ("e\u0301cole", "École"),  # decomposed accent -> NFC
+        ("ßtraße", "ßtraße"),  # no one-letter upper case: kept
+        ("l’Établi", "L’Établi"),
+        ("", ""),
+        ("   ", ""),
+    ],
+)
+def test_normalize_title(raw: str, expected: str) -> None:
+    assert normalize_title(raw) == expected
+
+
+def test_normalize_title_keeps_case_after_the_first_letter() -> None:
+    assert normalize_title("le wip") != normalize_title("Le WIP")
+
+
+def test_title_key_compares_as_mediawiki() -> None:
+    assert title_key("Le_WIP") == title_key("le WIP")
+
+
+@given(st.text())
+def test_normalize_title_is_idempotent(text: str) -> None:
+    once = normalize_title(text)
+    assert normalize_title(once) == once
+
+
+@given(st.text())
+def test_normalize_title_is_nfc_without_underscores(text: str) -> None:
+    result = normalize_title(text)
+    assert "_" not in result
+    assert unicodedata.is_normalized("NFC", result)
+    assert result == result.strip()
+
+
+@pytest.mark.parametrize(
+    ("path", "expected"),
+    [
+        ("Le_WIP", "Le WIP"),
+        ("Tiers-lieu_L%E2%80%99%C3%89tabli", "Tiers-lieu L’Établi"),
+        ("L%27%C3%89tabli", "L'Établi"),
+        ("Caf%C3%A9_%2B_Atelier", "Café + Atelier"),
+        ("C+D", "C+D"),  # a plus sign in a path is a plus sign
+        ("la_myne", "La myne"),
+    ],
+)
+def test_title_from_url_path(path: str, expected: str) -> None:
+    assert title_from_url_path(path) == expected
+
+
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        ("Le WIP", "Le_WIP"),
+        ("L'Établi", "L%27%C3%89tabli"),
+        ("L’Établi", "L%E2%80%99%C3%89tabli"),
+        ("Fab Lab: Paris (Nord), a/b", "Fab_Lab:_Paris_(Nord),_a/b"),
+        ("A & B ? #1 + c", "A_%26_B_%3F_%231_%2B_c"),
+        ("le wip", "Le_wip"),
+    ],
+)
+def test_url_title_follows_wfurlencode(title: str, expected: str) -> None:
+    assert url_title(title) == expected
+
+
+@given(st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), min_size=1))
+def test_url_title_round_trips(title: str) -> None:
+    assert title_from_url_path(url_title(title)) == normalize_title(title)
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("Le WIP", "Le Wip"),
+        ("Le WIP", "le-wip"),
+        ("Le_WIP", "le wip"),
+        ("L’Établi", "l'etabli"),
+        ("Cœur de Lieu", "coeur de lieu"),
+        ("Straße", "strasse"),
+        ("  La   Myne ", "la myne!"),
+    ],
+)
+def test_fold_matches_duplicates(a: str, b: str) -> None:
+    assert fold(a) == fold(b)
+
+
+@pytest.mark.parametrize(("a", "b"), [("Le WIP", "Le WOP"), ("La Myne", "Lamyne"), ("A1", "A 2")])
+def test_fold_keeps_different_names_apart(a: str, b: str) -> None:
+    assert fold(a) != fold(b)
+
+
+def test_fold_value() -> None:
+    assert fold("L’Établi – Caen") == "l etabli caen"

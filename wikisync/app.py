@@ -1,0 +1,62 @@
+"""What one run of wikisync works with: the config, the mappings and one Site per wiki.
+
+Built by the CLI once per command; the core functions take an :class:`App` and never read
+options or the environment themselves.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+from wikisync.config import Config
+from wikisync.mapping import Mapping, load_mappings
+from wikisync.site import Deadline, Site
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class App:
+    config: Config
+    deadline: Deadline = field(default_factory=lambda: Deadline(600))
+    _sites: dict[str, Site] = field(default_factory=dict)
+    _mappings: dict[str, Mapping] | None = None
+
+    def site(self, name: str) -> Site:
+        """The Site of the wiki called ``name`` (one per run, so its session and login last)."""
+        if name not in self._sites:
+            wiki = self.config.wiki(name)
+            self._sites[name] = Site(
+                name=wiki.name,
+                api_url=wiki.api_url,
+                username=wiki.username,
+                password=wiki.password,
+                write_interval=wiki.write_interval,
+                deadline=self.deadline,
+                **({"contact": self.config.user_agent_contact}
+                   if self.config.user_agent_contact else {}),
+            )
+        return self._sites[name]
+
+    @property
+    def sites(self) -> dict[str, Site]:
+        return {name: self.site(name) for name in self.config.wikis}
+
+    @property
+    def mappings(self) -> dict[str, Mapping]:
+        if self._mappings is None:
+            self._mappings = load_mappings(
+                self.config.mappings_dir,
+                wikis=set(self.config.wikis),
+                templates_dir=self.config.templates_dir,
+            )
+        return self._mappings
+
+    def mapping(self, kind: str) -> Mapping:
+        from wikisync.config import suggest
+        from wikisync.errors import UsageError
+
+        if kind not in self.mappings:
+            raise UsageError(f"unknown kind {kind!r}{suggest(kind, self.mappings)}")
+        return self.mappings[kind]

@@ -1,0 +1,318 @@
+"""The pure three-way planner of list sync and record field sync.
+
+No I/O: ``sync``, ``sync --dry-run`` and ``audit`` all call it; the writer only executes its
+plan. Shaped after vdirsyncer's ``sync``: one small decision per key from "(base, value on each
+page)" (:func:`decide`), then the plan is assembled from the decisions.
+
+Decision table (``B`` = value as last synced, absent on a first run; ``V1..Vn`` = value on each
+page, any of which may be absent; "changed" = pages whose value differs from ``B``):
+
+============================================  =====================  =========================
+situation                                     decision               pages / new base
+============================================  =====================  =========================
+no page differs from B                        keep                   nothing / B
+B absent, the pages that have it agree on X   set X ("added")        add X where missing / X
+B = X, every changed page removed it          set absent (removed)   remove everywhere / -
+B = X, every changed page holds the same Y    set Y (changed)        change to Y / Y
+B absent, two pages hold different values     conflict               unchanged / (absent)
+                                              ``added-differently``
+B = X, one changed page removed, one holds Y  conflict               unchanged / X
+                                              ``removed-and-changed``
+B = X, changed pages hold Y and Z (Y != Z)    conflict               unchanged / X
+                                              ``changed-differently``
+============================================  =====================  =========================
+
+The first run (no base) is the case "B absent" for every key: only adds, the union of all pages,
+and ``added-differently`` where two pages disagree. A conflicting key keeps its base value in
+``new_base`` so that it is reported again until a person makes the pages agree.
+
+Choices
+-------
+- Keys are compared normalised (:func:`wikisync.titles.normalize_title`); every entry the plan
+  returns carries the normalised key.
+- Duplicate keys within one page: the first entry is the one the planner reads; the later ones
+  are reported in :attr:`ListPlan.duplicates` and ignored. A key that is removed everywhere is
+  removed with all its entries on a page (the writer removes every entry with that key); a
+  change rewrites the first one only.
+- Added entries are listed, for each page, in the order they appear on the page they come from
+  (the first page, in page order, that holds the winning value); the ``after`` view appends them
+  at the end of the page's list.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any, Generic, Literal, TypeVar
+
+from .model import ListEntry
+from .titles import normalize_title
+
+__all__ = [
+    "MISSING",
+    "Conflict",
+    "ConflictKind",
+    "Decision",
+    "Duplicate",
+    "FieldPlan",
+    "ListPlan",
+    "PagePlan",
+    "decide",
+    "plan_fields",
+    "plan_list",
+    "summary",
+]
+
+T = TypeVar("T")
+PageId = Hashable
+ConflictKind = Literal["changed-differently", "removed-and-changed", "added-differently"]
+
+
+class _Missing:
+    """The type of :data:`MISSING`."""
+
+    def __repr__(self) -> str:
+        return "MISSING"
+
+
+#: "Never synced" for :func:`plan_fields`; by the rules it behaves exactly like ``None``.
+MISSING: Any = _Missing()
+
+
+# --------------------------------------------------------------------------- decision
+
+
+@dataclass(frozen=True)
+class Decision(Generic[T]):
+    """What every page must hold for one key. ``None`` stands for "absent"."""
+
+    action: Literal["keep", "set", "conflict"]
+    value: T | None = None  # "keep"/"conflict": the base; "set": the value every page must hold
+    conflict: ConflictKind | None = None
+
+
+def decide(base: T | None, values: Sequence[T | None]) -> Decision[T]:
+    """The decision for one key from its base and its value on each page (None = absent)."""
+    changed: list[T | None] = []
+    for value in values:
+        if value != base and value not in changed:
+            changed.append(value)
+    if not changed:
+        return Decision("keep", base)
+    if len(changed) == 1:
+        return Decision("set", changed[0])
+    return Decision("conflict", base, _conflict_kind(base, changed))
+
+
+def _conflict_kind(base: object, changed: Sequence[object]) -> ConflictKind:
+    """Name a conflict between several different new values."""
+    if base is None:
+        return "added-differently"
+    if None in changed:
+        return "removed-and-changed"
+    return "changed-differently"
+
+
+@dataclass(frozen=True)
+class Conflict(Generic[T]):
+    """A key the pages changed in ways that cannot be merged without overwriting an edit.
+
+    ``values`` holds the value on each page (None = absent), ``base`` the value as last synced.
+    For lists ``key`` is the entry's key and values are :class:`ListEntry`; for record fields
+    ``key`` is the field's name and values are strings.
+    """
+
+    key: str
+    kind: ConflictKind
+    values: Mapping[PageId, T | None]
+    base: T | None = None
+
+
+# --------------------------------------------------------------------------- lists
+
+
+@dataclass(frozen=True)
+class PagePlan:
+    """What to write on one page. ``change`` holds the new entries (matched by key)."""
+
+    add: tuple[ListEntry, ...] = ()
+    remove: tuple[str, ...] = ()
+    change: tuple[ListEntry, ...] = ()
+
+    @property
+    def is_empty(self) -> bool:
+        """Whether the page needs no edit."""
+        return not (self.add or self.remove or self.change)
+
+
+@dataclass(frozen=True)
+class Duplicate:
+    """A key written more than once on one page; ``entries`` are the ignored later ones."""
+
+    page: PageId
+    key: str
+    entries: tuple[ListEntry, ...]
+
+
+@dataclass(frozen=True)
+class ListPlan:
+    """The plan of one list: per-page actions, conflicts, duplicates and the state to store."""
+
+    pages: Mapping[PageId, PagePlan]
+    conflicts: tuple[Conflict[ListEntry], ...] = ()
+    duplicates: tuple[Duplicate, ...] = ()
+    new_base: Mapping[str, ListEntry] = field(default_factory=dict)
+    after: Mapping[PageId, tuple[ListEntry, ...]] = field(default_factory=dict)
+
+    @property
+    def is_empty(self) -> bool:
+        """Whether no page needs an edit (conflicts may still need a person)."""
+        return all(page.is_empty for page in self.pages.values())
+
+
+def plan_list(
+    current: Mapping[PageId, Sequence[ListEntry]],
+    base: Mapping[str, ListEntry] | None,
+) -> ListPlan:
+    """Plan one list from every page's entries (in page order) and the list as last synced.
+
+    ``base`` is None on the first run. See the module docstring for the rules.
+    """
+    pages, duplicates = _index_pages(current)
+    base_index = {entry.key: entry for entry in map(_normalized, (base or {}).values())}
+    keys = _key_order(pages, base_index)
+    decisions = {k: decide(base_index.get(k), [p.get(k) for p in pages.values()]) for k in keys}
+    conflicts = tuple(
+        Conflict(k, d.conflict, {pid: p.get(k) for pid, p in pages.items()}, base_index.get(k))
+        for k, d in decisions.items()
+        if d.conflict is not None
+    )
+    page_plans = {pid: _page_plan(page, decisions, pages) for pid, page in pages.items()}
+    new_base = {k: d.value for k, d in decisions.items() if d.value is not None}
+    after = {pid: _after(pages[pid], page_plans[pid]) for pid in pages}
+    return ListPlan(page_plans, conflicts, duplicates, new_base, after)
+
+
+def _normalized(entry: ListEntry) -> ListEntry:
+    """``entry`` with its key normalised."""
+    key = normalize_title(entry.key)
+    return entry if key == entry.key else replace(entry, key=key)
+
+
+def _index_pages(
+    current: Mapping[PageId, Sequence[ListEntry]],
+) -> tuple[dict[PageId, dict[str, ListEntry]], tuple[Duplicate, ...]]:
+    """Each page as an ordered ``key -> first entry`` dict, and the duplicates left out."""
+    pages: dict[PageId, dict[str, ListEntry]] = {}
+    duplicates: list[Duplicate] = []
+    for pid, entries in current.items():
+        page: dict[str, ListEntry] = {}
+        extra: dict[str, list[ListEntry]] = {}
+        for entry in map(_normalized, entries):
+            if entry.key in page:
+                extra.setdefault(entry.key, []).append(entry)
+            else:
+                page[entry.key] = entry
+        pages[pid] = page
+        duplicates.extend(Duplicate(pid, k, tuple(es)) for k, es in extra.items())
+    return pages, tuple(duplicates)
+
+
+def _key_order(
+    pages: Mapping[PageId, Mapping[str, ListEntry]], base: Mapping[str, Any]
+) -> list[str]:
+    """Every key: first as they appear on the pages (in page order), then base-only ones."""
+    order: dict[str, None] = {}
+    for page in pages.values():
+        order.update(dict.fromkeys(page))
+    order.update(dict.fromkeys(base))
+    return list(order)
+
+
+def _page_plan(
+    page: Mapping[str, ListEntry],
+    decisions: Mapping[str, Decision[ListEntry]],
+    pages: Mapping[PageId, Mapping[str, ListEntry]],
+) -> PagePlan:
+    """The actions that bring one page to every "set" decision."""
+    adds, removes, changes = [], [], []
+    for key, decision in decisions.items():
+        if decision.action != "set" or page.get(key) == decision.value:
+            continue
+        if decision.value is None:
+            removes.append(key)
+        elif key in page:
+            changes.append(decision.value)
+        else:
+            adds.append(decision.value)
+    adds.sort(key=lambda entry: _source_position(entry, pages))
+    return PagePlan(tuple(adds), tuple(removes), tuple(changes))
+
+
+def _source_position(
+    entry: ListEntry, pages: Mapping[PageId, Mapping[str, ListEntry]]
+) -> tuple[int, int]:
+    """(page index, position) of the first page holding ``entry``: the order of additions."""
+    for page_index, page in enumerate(pages.values()):
+        if page.get(entry.key) == entry:
+            return page_index, list(page).index(entry.key)
+    return len(pages), 0
+
+
+def _after(page: Mapping[str, ListEntry], plan: PagePlan) -> tuple[ListEntry, ...]:
+    """The page's entries once ``plan`` is written (duplicates left out)."""
+    changed = {entry.key: entry for entry in plan.change}
+    kept = [changed.get(k, e) for k, e in page.items() if k not in plan.remove]
+    return tuple(kept) + plan.add
+
+
+def summary(plan: ListPlan, page_id: PageId) -> tuple[int, int, int]:
+    """``(added, removed, changed)`` on one page, for the edit summary."""
+    page = plan.pages.get(page_id, PagePlan())
+    return len(page.add), len(page.remove), len(page.change)
+
+
+# --------------------------------------------------------------------------- record fields
+
+
+@dataclass(frozen=True)
+class FieldPlan:
+    """The three-way merge of one record field across wikis.
+
+    ``set`` maps each wiki whose value must change to its new value (None = clear the field).
+    """
+
+    name: str
+    set: Mapping[str, str | None] = field(default_factory=dict)
+    conflict: Conflict[str] | None = None
+    new_base: str | None = None
+
+
+def plan_fields(
+    current: Mapping[str, str | None],
+    base: str | None = MISSING,
+    *,
+    name: str = "",
+) -> FieldPlan:
+    """Merge one field: ``current`` maps each wiki that has the record to its value.
+
+    Same rules as lists, with an empty or absent value playing "absent": a value set on one
+    wiki is set on the others, a value cleared on one wiki (and unchanged elsewhere) is cleared
+    everywhere, a first run (``base`` missing or None) only fills in. Wikis that do not map the
+    field must be left out of ``current``.
+    """
+    base_value = _field_value(None if base is MISSING else base)
+    values = {wiki: _field_value(value) for wiki, value in current.items()}
+    decision = decide(base_value, list(values.values()))
+    if decision.conflict is not None:
+        conflict = Conflict(name, decision.conflict, values, base_value)
+        return FieldPlan(name, {}, conflict, base_value)
+    if decision.action == "keep":
+        return FieldPlan(name, {}, None, decision.value)
+    changes = {wiki: decision.value for wiki, v in values.items() if v != decision.value}
+    return FieldPlan(name, changes, None, decision.value)
+
+
+def _field_value(value: str | None) -> str | None:
+    """An empty field is an absent one."""
+    return value if value else None
