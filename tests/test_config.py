@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -368,4 +367,7 @@ def test_password_written_in_the_config_is_refused_without_echo(tmp_path: Path) 
 def test_real_environment_is_the_default(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("WIKISYNC_FABMOB_PASSWORD", PASSWORD)
     assert wiki(tmp_path).password() == PASSWORD
-    assert os.environ["WIKISYNC_FABMOB_PASSWORD"] == PASSWORD
+    monkeypatch.delenv("WIKISYNC_FABMOB_PASSWORD")
+    with pytest.raises(ConfigError) as info:
+        wiki(tmp_path).password()
+    assert "WIKISYNC_FABMOB_PASSWORD is not set" in str(info.value)

@@ -1,0 +1,217 @@
+"""What was last synced, kept in SQLite, and the lock that keeps one wikisync per state.
+
+The state holds, per list, the entries as last synced (the merge base) and the revision of each
+list page when it was last synced; per record field, the value last synced; per wiki, the server
+time of the last run (for reading recent changes). It is written in transactions, so a crash at
+any point leaves either the old or the new state; and it only ever advances for what was written
+and confirmed (the caller decides what that is).
+
+The file and its folder are readable by their owner only.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import socket
+import sqlite3
+import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from wikisync.errors import LockedError, WikisyncError
+from wikisync.model import ListEntry
+
+SCHEMA_VERSION = 1
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS list_entry (
+    list TEXT NOT NULL, position INTEGER NOT NULL, key TEXT NOT NULL, label TEXT,
+    annotation TEXT NOT NULL, children TEXT NOT NULL, PRIMARY KEY (list, key));
+CREATE TABLE IF NOT EXISTS list_synced (list TEXT PRIMARY KEY, at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS list_page (
+    list TEXT NOT NULL, wiki TEXT NOT NULL, title TEXT NOT NULL, revid INTEGER NOT NULL,
+    PRIMARY KEY (list, wiki));
+CREATE TABLE IF NOT EXISTS field_value (
+    kind TEXT NOT NULL, record TEXT NOT NULL, field TEXT NOT NULL, value TEXT,
+    PRIMARY KEY (kind, record, field));
+CREATE TABLE IF NOT EXISTS wiki_run (wiki TEXT PRIMARY KEY, at TEXT NOT NULL);
+"""
+
+
+class StateError(WikisyncError):
+    """The state file is unreadable or from an unknown version."""
+
+
+@dataclass(frozen=True)
+class ListBase:
+    entries: dict[str, ListEntry]  # key -> entry, in order
+    page_revs: dict[str, int]  # wiki -> revid of the list page when last synced
+
+
+class State:
+    """The SQLite state in ``folder/state.sqlite``."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = Path(folder)
+        self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        os.chmod(self.folder, 0o700)
+        self.path = self.folder / "state.sqlite"
+        fresh = not self.path.exists()
+        if fresh:
+            self.path.touch(mode=0o600)
+        os.chmod(self.path, 0o600)
+        self.db = sqlite3.connect(self.path, isolation_level=None)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=FULL")
+        self._migrate()
+
+    def close(self) -> None:
+        self.db.close()
+
+    def _migrate(self) -> None:
+        self.db.executescript(SCHEMA)
+        row = self.db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+        if row is None:
+            self.db.execute(
+                "INSERT INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)
+            )
+        elif int(row[0]) > SCHEMA_VERSION:
+            raise StateError(
+                f"{self.path} was written by a newer wikisync (schema {row[0]})",
+                "upgrade wikisync, or point state_dir at another folder",
+            )
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.db
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
+    # -- lists ----------------------------------------------------------------------------
+
+    def list_base(self, name: str) -> ListBase | None:
+        """The list as last synced, or None if it never was (first run)."""
+        synced = self.db.execute("SELECT at FROM list_synced WHERE list=?", (name,)).fetchone()
+        if synced is None:
+            return None
+        rows = self.db.execute(
+            "SELECT key, label, annotation, children FROM list_entry WHERE list=?"
+            " ORDER BY position", (name,),
+        ).fetchall()
+        entries = {
+            key: ListEntry(key, label, annotation, tuple(json.loads(children)))
+            for key, label, annotation, children in rows
+        }
+        revs = dict(
+            self.db.execute("SELECT wiki, revid FROM list_page WHERE list=?", (name,)).fetchall()
+        )
+        return ListBase(entries, revs)
+
+    def save_list(
+        self, name: str, entries: Mapping[str, ListEntry], pages: Mapping[str, tuple[str, int]]
+    ) -> None:
+        """Store the merge base and each page's (title, revid), in one transaction."""
+        with self.transaction() as db:
+            db.execute("DELETE FROM list_entry WHERE list=?", (name,))
+            db.executemany(
+                "INSERT INTO list_entry VALUES (?, ?, ?, ?, ?, ?)",
+                [
+                    (name, i, e.key, e.label, e.annotation, json.dumps(list(e.children)))
+                    for i, e in enumerate(entries.values())
+                ],
+            )
+            db.execute(
+                "INSERT OR REPLACE INTO list_synced VALUES (?, ?)", (name, _now()),
+            )
+            db.execute("DELETE FROM list_page WHERE list=?", (name,))
+            db.executemany(
+                "INSERT INTO list_page VALUES (?, ?, ?, ?)",
+                [(name, wiki, title, revid) for wiki, (title, revid) in pages.items()],
+            )
+
+    # -- record fields --------------------------------------------------------------------
+
+    def field_bases(self, kind: str) -> dict[tuple[str, str], str | None]:
+        rows = self.db.execute(
+            "SELECT record, field, value FROM field_value WHERE kind=?", (kind,)
+        ).fetchall()
+        return {(record, field): value for record, field, value in rows}
+
+    def save_fields(self, kind: str, values: Mapping[tuple[str, str], str | None]) -> None:
+        with self.transaction() as db:
+            db.executemany(
+                "INSERT OR REPLACE INTO field_value VALUES (?, ?, ?, ?)",
+                [(kind, record, field, value) for (record, field), value in values.items()],
+            )
+
+    # -- runs -----------------------------------------------------------------------------
+
+    def last_run(self, wiki: str) -> str | None:
+        row = self.db.execute("SELECT at FROM wiki_run WHERE wiki=?", (wiki,)).fetchone()
+        return row[0] if row else None
+
+    def save_run(self, wiki: str, at: str) -> None:
+        with self.transaction() as db:
+            db.execute("INSERT OR REPLACE INTO wiki_run VALUES (?, ?)", (wiki, at))
+
+
+def _now() -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+
+
+class Lock:
+    """An exclusive lock on a state folder; the kernel frees it when its process dies.
+
+    The lock file names its holder (pid, host, start time) so that a second run can say who
+    holds it. A lock left by a dead process is simply taken over.
+    """
+
+    def __init__(self, folder: Path) -> None:
+        self.path = Path(folder) / "lock"
+        self._fh = None
+
+    def acquire(self, wait: float = 0.0) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        fh = open(self.path, "a+", encoding="utf-8")  # noqa: SIM115 - held until release
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    fh.seek(0)
+                    holder = fh.read().strip() or "another process"
+                    fh.close()
+                    raise LockedError(
+                        f"the state in {self.path.parent} is in use by {holder}",
+                        "wait for that run to finish; if it hangs, stop that process",
+                    ) from None
+                time.sleep(0.2)
+        fh.seek(0)
+        fh.truncate()
+        fh.write(f"wikisync pid {os.getpid()} on {socket.gethostname()} since {_now()}\n")
+        fh.flush()
+        self._fh = fh
+
+    def release(self) -> None:
+        if self._fh is not None:
+            self._fh.truncate(0)
+            fcntl.flock(self._fh.fileno(), fcntl.LOCK_UN)
+            self._fh.close()
+            self._fh = None
+
+    def __enter__(self) -> Lock:
+        self.acquire()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.release()
