@@ -312,6 +312,7 @@ class ListSync(RuleBasedStateMachine):
         self.base: dict[str, ListEntry] | None = None
         self.added: set[tuple[str, str]] = set()  # (page, key) a person added, nobody removed
         self.removed_since_sync: set[str] = set()
+        self.edits: dict[tuple[str, str], ListEntry] = {}  # values people set since the sync
 
     def keys_on(self, pid: str) -> list[str]:
         return [normalize_title(e.key) for e in self.pages[pid]]
@@ -325,6 +326,15 @@ class ListSync(RuleBasedStateMachine):
         self.pages[pid].append(ListEntry(key, None, annotation))
         if norm not in self.removed_since_sync:  # else the 3-way merge cannot tell
             self.added.add((pid, norm))
+        self.record_edit(pid, ListEntry(norm, None, annotation))
+
+    def record_edit(self, pid: str, entry: ListEntry) -> None:
+        """Remember a value a person set, unless a 3-way merge cannot see it as an edit."""
+        unseen = entry == (self.base or {}).get(entry.key)  # set back to the synced value
+        if unseen or entry.key in self.removed_since_sync:
+            self.edits.pop((pid, entry.key), None)
+        else:
+            self.edits[(pid, entry.key)] = entry
 
     @precondition(lambda self: any(self.pages.values()))
     @rule(data=st.data())
@@ -334,6 +344,7 @@ class ListSync(RuleBasedStateMachine):
         key = normalize_title(entry.key)
         self.removed_since_sync.add(key)
         self.added = {(p, k) for p, k in self.added if k != key}
+        self.edits.pop((pid, key), None)
 
     @precondition(lambda self: any(self.pages.values()))
     @rule(data=st.data(), annotation=ANNOTATIONS)
@@ -342,6 +353,8 @@ class ListSync(RuleBasedStateMachine):
         index = data.draw(st.integers(0, len(self.pages[pid]) - 1))
         old = self.pages[pid][index]
         self.pages[pid][index] = ListEntry(old.key, old.label, annotation, old.children)
+        self.record_edit(pid, ListEntry(normalize_title(old.key), old.label, annotation,
+                                        old.children))
 
     @rule()
     def sync(self) -> None:
@@ -349,7 +362,8 @@ class ListSync(RuleBasedStateMachine):
         applied = apply_plan(self.pages, plan)
         assert applied == {pid: list(es) for pid, es in plan.after.items()}
         self.pages, self.base = applied, dict(plan.new_base)
-        self.removed_since_sync = set()
+        self.check_no_edit_overwritten()
+        self.removed_since_sync, self.edits = set(), {}
         self.check_converged(plan)
         again = plan_list(self.pages, self.base)
         assert again.is_empty, again.pages
@@ -357,6 +371,11 @@ class ListSync(RuleBasedStateMachine):
         assert [(c.key, c.kind) for c in again.conflicts] == [
             (c.key, c.kind) for c in plan.conflicts
         ]
+
+    def check_no_edit_overwritten(self) -> None:
+        """Every value a person set since the last sync is still on that person's page."""
+        for (pid, key), entry in self.edits.items():
+            assert entry in self.pages[pid], (pid, entry)
 
     def check_converged(self, plan: ListPlan) -> None:
         """Every page holds the same entries, except for keys in conflict."""

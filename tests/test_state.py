@@ -1,0 +1,96 @@
+"""The SQLite state and the lock."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import stat
+
+import pytest
+
+from wikisync.errors import LockedError
+from wikisync.model import ListEntry
+from wikisync.state import Lock, State, StateError
+
+
+def test_first_run_has_no_base(tmp_path):
+    assert State(tmp_path).list_base("tiers-lieux") is None
+
+
+def test_list_base_round_trip_keeps_order_and_values(tmp_path):
+    state = State(tmp_path)
+    entries = {
+        "Le WIP": ListEntry("Le WIP", None, "– Colombelles", ("** atelier",)),
+        "Konk Ar Lab": ListEntry("Konk Ar Lab", "Konk", "(Concarneau)", ()),
+    }
+    state.save_list("l", entries, {"fabmob": ("AMI", 12), "movilab": ("FdT", 7)})
+    base = State(tmp_path).list_base("l")
+    assert list(base.entries) == ["Le WIP", "Konk Ar Lab"]
+    assert base.entries == entries
+    assert base.page_revs == {"fabmob": 12, "movilab": 7}
+
+
+def test_empty_list_synced_is_not_a_first_run(tmp_path):
+    state = State(tmp_path)
+    state.save_list("l", {}, {})
+    base = state.list_base("l")
+    assert base is not None
+    assert base.entries == {}
+
+
+def test_failed_transaction_leaves_the_old_state(tmp_path):
+    state = State(tmp_path)
+    state.save_list("l", {"A": ListEntry("A")}, {})
+    with pytest.raises(RuntimeError):
+        with state.transaction() as db:
+            db.execute("DELETE FROM list_entry")
+            raise RuntimeError("crash")
+    assert list(state.list_base("l").entries) == ["A"]
+
+
+def test_state_is_owner_only(tmp_path):
+    State(tmp_path / "s")
+    assert stat.S_IMODE(os.stat(tmp_path / "s").st_mode) == 0o700
+    assert stat.S_IMODE(os.stat(tmp_path / "s" / "state.sqlite").st_mode) == 0o600
+
+
+def test_newer_schema_is_refused(tmp_path):
+    state = State(tmp_path)
+    state.db.execute("UPDATE meta SET value='99' WHERE key='schema_version'")
+    state.close()
+    with pytest.raises(StateError) as info:
+        State(tmp_path)
+    assert "newer wikisync" in str(info.value)
+
+
+def test_field_values_round_trip(tmp_path):
+    state = State(tmp_path)
+    state.save_fields("lieu", {("Le WIP", "ville"): "Colombelles", ("Le WIP", "site_web"): None})
+    assert state.field_bases("lieu") == {
+        ("Le WIP", "ville"): "Colombelles", ("Le WIP", "site_web"): None,
+    }
+
+
+def _hold(folder, ready, release):
+    lock = Lock(folder)
+    lock.acquire()
+    ready.set()
+    release.wait(10)
+    lock.release()
+
+
+def test_lock_names_its_holder_and_is_freed_when_the_holder_dies(tmp_path):
+    ctx = multiprocessing.get_context("fork")
+    ready, release = ctx.Event(), ctx.Event()
+    proc = ctx.Process(target=_hold, args=(tmp_path, ready, release))
+    proc.start()
+    assert ready.wait(10)
+    with pytest.raises(LockedError) as info:
+        Lock(tmp_path).acquire()
+    assert f"pid {proc.pid}" in str(info.value)
+    proc.kill()  # dies holding the lock: the kernel frees it
+    proc.join()
+    lock = Lock(tmp_path)
+    lock.acquire()
+    assert f"pid {os.getpid()}" in lock.path.read_text()
+    lock.release()
