@@ -141,6 +141,13 @@ def test_plain_entries_split_at_first_separator(line: str, key: str, annotation:
     assert (entry.key, entry.label, entry.annotation) == (key, None, annotation)
 
 
+def test_plain_entry_starting_with_a_separator_is_keyed_by_its_whole_text() -> None:
+    entry = entry_of("* (en projet)  La Myne")
+    assert entry == ListEntry("(en projet) La Myne")
+    text = render_entry(entry, "fabmob", has_page, CTX)
+    assert to_list_entry(parse_line(text), "fabmob", CTX) == entry
+
+
 def test_label_kept_only_when_it_differs_from_the_title() -> None:
     assert entry_of("* [[Le_WIP|le WIP]]").label is None
     assert entry_of("* [[Le WIP|Le  Wip   à Caen]]").label == "Le Wip à Caen"

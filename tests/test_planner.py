@@ -374,7 +374,7 @@ class ListSync(RuleBasedStateMachine):
 
     def check_no_edit_overwritten(self) -> None:
         """Every value a person set since the last sync is still on that person's page."""
-        for (pid, key), entry in self.edits.items():
+        for (pid, _key), entry in self.edits.items():
             assert entry in self.pages[pid], (pid, entry)
 
     def check_converged(self, plan: ListPlan) -> None:

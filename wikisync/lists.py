@@ -264,8 +264,10 @@ def to_list_entry(raw: RawEntry, wiki: str, ctx: LinkContext) -> ListEntry:
     if title is not None:
         return ListEntry(title, _label(raw.link.label, title), annotation, children)
     if raw.link.kind == "plain":
-        key = normalize_title(raw.name) or normalize_title(raw.text.split("\n", 1)[0])
-        return ListEntry(key, None, annotation, children)
+        if raw.name.strip():
+            return ListEntry(normalize_title(raw.name), None, annotation, children)
+        # Text that starts with a separator ("(en projet) La Myne"): the whole line is the key.
+        return ListEntry(normalize_title(_head_as_written(raw) + raw.rest), None, "", children)
     return ListEntry(_foreign_key(raw.link), _head_as_written(raw), annotation, children)
 
 

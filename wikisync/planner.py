@@ -124,7 +124,7 @@ class Conflict(Generic[T]):
 
     key: str
     kind: ConflictKind
-    values: Mapping[PageId, T | None]
+    values: Mapping[Any, T | None]  # page id (or wiki name) -> value
     base: T | None = None
 
 

@@ -1,0 +1,253 @@
+"""Creating records: ``new KIND NAME`` and ``import KIND FILE``.
+
+A creation is planned completely before anything is written: every page is rendered from its
+page template and proven to read back to exactly the intended fields, every target wiki is asked
+whether the title exists. Then pages are created with ``createonly`` and the record is added to
+the lists of its kind (one edit per list page).
+
+Reruns complete, never duplicate: when every target page exists already the creation is refused
+(exit 2, nothing written); when only some exist *and hold exactly the fields this creation would
+write* (a previous run stopped halfway), the missing pages and list entries are added.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from wikisync import render
+from wikisync.app import App
+from wikisync.config import ListConfig
+from wikisync.errors import InputError, PageExistsError, WikisyncError, WikitextError
+from wikisync.listsync import link_context, parse_page, read_pages
+from wikisync.lists import render_entry
+from wikisync.mapping import Mapping
+from wikisync.model import ListEntry, Page
+from wikisync.records import check_fields, record_from_page
+from wikisync.titles import normalize_title
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class PagePlan:
+    wiki: str
+    title: str
+    text: str
+    existing: Page | None = None  # set when a previous run created it already
+
+    @property
+    def done(self) -> bool:
+        return self.existing is not None
+
+
+@dataclass
+class ListAddition:
+    list_name: str
+    wiki: str
+    page: Page
+    new_text: str
+    section: str
+
+
+@dataclass
+class Creation:
+    kind: str
+    title: str
+    fields: dict[str, str]
+    pages: list[PagePlan]
+    lists: list[ListAddition] = field(default_factory=list)
+
+
+@dataclass
+class Outcome:
+    created: list[tuple[str, str, int]] = field(default_factory=list)  # wiki, title, revid
+    listed: list[tuple[str, str, str]] = field(default_factory=list)  # list, wiki, page title
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # wiki, title (already there)
+
+
+def fields_for(mapping: Mapping, name: str, values: dict[str, str]) -> dict[str, str]:
+    """The record's fields: ``values`` plus NAME in the field the title is made of."""
+    fields = dict(values)
+    title_fields = [f for f in mapping.fields if "{" + f + "}" in mapping.title_format]
+    if len(title_fields) == 1 and mapping.title_format == "{" + title_fields[0] + "}":
+        fields.setdefault(title_fields[0], name)
+    return fields
+
+
+def missing_required(mapping: Mapping, fields: dict[str, str], wikis: list[str]) -> list[str]:
+    mapped = {f for w in wikis for f in mapping.mapped_fields(w)}
+    return [
+        name for name, spec in mapping.fields.items()
+        if spec.required and name in mapped and not fields.get(name, "").strip()
+    ]
+
+
+def target_wikis(app: App, mapping: Mapping, wikis: tuple[str, ...]) -> list[str]:
+    configured = [w for w in mapping.wikis if w in app.config.wikis]
+    if not wikis:
+        return configured
+    unknown = [w for w in wikis if w not in configured]
+    if unknown:
+        raise InputError(
+            f"kind {mapping.kind!r} has no page on wiki(s) {', '.join(unknown)}",
+            f"choose among: {', '.join(configured)}",
+        )
+    return list(wikis)
+
+
+def render_page(app: App, mapping: Mapping, wiki: str, fields: dict[str, str]) -> str:
+    wmap = mapping.wiki(wiki)
+    if not wmap.page_template:
+        raise InputError(f"mapping {mapping.kind!r} has no page_template for {wiki}")
+    template = (app.config.templates_dir / wmap.page_template).read_text(encoding="utf-8")
+    expected = mapping.to_params(wiki, {k: v for k, v in fields.items() if v.strip()})
+    return render.render_and_verify(
+        template, fields, list(mapping.fields), list(wmap.template_names), expected
+    )
+
+
+def plan_creation(
+    app: App, mapping: Mapping, name: str, fields: dict[str, str], wikis: list[str],
+    list_names: tuple[str, ...] = (),
+) -> Creation:
+    """Render, verify and check existence; raises before anything is written."""
+    check_fields(mapping, fields)
+    title = mapping.title_for(fields)
+    pages = [PagePlan(w, title, render_page(app, mapping, w, fields)) for w in wikis]
+    _check_existing(app, mapping, pages, fields)
+    creation = Creation(mapping.kind, title, fields, pages)
+    creation.lists = plan_list_additions(app, mapping, [creation], list_names)
+    return creation
+
+
+def _check_existing(
+    app: App, mapping: Mapping, pages: list[PagePlan], fields: dict[str, str]
+) -> None:
+    existing = {}
+    for plan in pages:
+        page = app.site(plan.wiki).read([plan.title])[plan.title]
+        if page.exists:
+            existing[plan.wiki] = page
+    if not existing:
+        return
+    where = ", ".join(f"{w}:{p.title}" for w, p in existing.items())
+    if len(existing) == len(pages):
+        raise PageExistsError(
+            f"{where} already exist(s); nothing was written",
+            "use `wikisync set` to change fields of an existing page",
+        )
+    for plan in pages:
+        page = existing.get(plan.wiki)
+        if page is None:
+            continue
+        if not _holds(mapping, plan.wiki, page, fields):
+            raise PageExistsError(
+                f"{plan.wiki}:{plan.title} already exists with other content; nothing was "
+                "written", "choose another name, or create only on the other wiki(s) with --wiki",
+            )
+        plan.existing = page
+
+
+def _holds(mapping: Mapping, wiki: str, page: Page, fields: dict[str, str]) -> bool:
+    """Whether ``page`` holds exactly the mapped fields a creation would write."""
+    try:
+        record = record_from_page(mapping, wiki, page)
+    except WikitextError:
+        return False
+    wanted = {k: v.strip() for k, v in fields.items()
+              if v.strip() and k in mapping.mapped_fields(wiki)}
+    have = {k: v for k, v in record.fields.items() if v}
+    return all(have.get(k) == v for k, v in wanted.items())
+
+
+def plan_list_additions(
+    app: App, mapping: Mapping, creations: list[Creation], list_names: tuple[str, ...] = ()
+) -> list[ListAddition]:
+    """One edit per list page adding every created record not yet on it."""
+    lists = _lists_for(app, mapping.kind, list_names)
+    ctx = link_context(app.config)
+    present = {(c.title, p.wiki) for c in creations for p in c.pages}
+
+    def has_page(wiki: str, key: str) -> bool:
+        return any(normalize_title(t) == key and w == wiki for t, w in present) or _exists(
+            app, wiki, key
+        )
+
+    additions = []
+    for lst in lists:
+        for wiki, page in read_pages(app, lst).items():
+            lp = parse_page(lst, wiki, page, ctx)
+            keys = {e.key for e in lp.entries}
+            bullet = lp.raw[0].bullet if lp.raw else "*"
+            texts = [
+                render_entry(ListEntry(normalize_title(c.title)), wiki, has_page, ctx, bullet)
+                for c in creations if normalize_title(c.title) not in keys
+            ]
+            if texts:
+                from wikisync import wikitext
+
+                new = wikitext.edit_list(page.text, lp.section, set(), {}, texts)
+                additions.append(ListAddition(lst.name, wiki, page, new, lp.section))
+    return additions
+
+
+_EXISTS_CACHE: dict[tuple[int, str, str], bool] = {}
+
+
+def _exists(app: App, wiki: str, key: str) -> bool:
+    cache_key = (id(app), wiki, key)
+    if cache_key not in _EXISTS_CACHE:
+        _EXISTS_CACHE[cache_key] = app.site(wiki).revisions([key])[key].exists
+    return _EXISTS_CACHE[cache_key]
+
+
+def _lists_for(app: App, kind: str, names: tuple[str, ...]) -> list[ListConfig]:
+    if names:
+        lists = [app.config.list_named(n) for n in names]
+        wrong = [lst.name for lst in lists if lst.kind != kind]
+        if wrong:
+            raise InputError(f"list(s) {', '.join(wrong)} are not lists of kind {kind!r}")
+        return lists
+    return list(app.config.lists_of_kind(kind))
+
+
+def execute(app: App, creations: list[Creation], summary: str) -> Outcome:
+    """Create the pages, then edit the lists. On failure, say what was done and how to finish."""
+    outcome = Outcome()
+    try:
+        for creation in creations:
+            for plan in creation.pages:
+                if plan.done:
+                    outcome.skipped.append((plan.wiki, plan.title))
+                    continue
+                saved = app.site(plan.wiki).save(
+                    Page(plan.title, exists=False), plan.text, summary, create=True
+                )
+                outcome.created.append((plan.wiki, plan.title, saved.revid))
+        additions = creations[0].lists if creations else []
+        for add in additions:
+            app.site(add.wiki).save(add.page, add.new_text, _list_summary(add, creations))
+            outcome.listed.append((add.list_name, add.wiki, add.page.title))
+    except WikisyncError as exc:
+        done = [f"created {w}:{t} (revision {r})" for w, t, r in outcome.created]
+        done += [f"added to list {n} on {w}:{t}" for n, w, t in outcome.listed]
+        exc.message = (
+            f"{exc.message}\nDone before the failure: {'; '.join(done) or 'nothing'}."
+        )
+        exc.args = (exc.message,)
+        exc.hint = (exc.hint + "; " if exc.hint else "") + (
+            "run the same command again: it completes what is missing without duplicating "
+            "anything"
+        )
+        raise
+    return outcome
+
+
+def _list_summary(add: ListAddition, creations: list[Creation]) -> str:
+    count = sum(1 for _ in creations)
+    return f"wikisync: +{count} ({add.section})"
+
+
+Prompt = Callable[[str, str], str]  # (field name, description) -> value

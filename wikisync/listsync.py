@@ -1,0 +1,266 @@
+"""List sync: read every page of a configured list, plan with the pure planner, write.
+
+The reading half (:func:`read_list`) is shared with the audit; the planner is
+:func:`wikisync.planner.plan_list`; this module only executes its plan:
+
+- at most one edit per page, bot-flagged, with a summary such as
+  ``wikisync: +2 −1 (Tiers Lieux intéressés)``;
+- an edit conflict (someone edited between our read and our write) re-reads the page and
+  re-plans, a bounded number of times, and never clobbers;
+- the merge base in the state advances only when every page of the list is confirmed written
+  (or needed nothing): a partial run leaves the old base, and the three-way merge of the next
+  run finishes the job without losing or duplicating anything.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from wikisync import wikitext
+from wikisync.app import App
+from wikisync.config import Config, ListConfig
+from wikisync.errors import (
+    EditConflictError,
+    PageMissingError,
+    SectionMissingError,
+    WikiError,
+    WikisyncError,
+)
+from wikisync.lists import LinkContext, render_entry, to_list_entry
+from wikisync.model import ListEntry, Page, RawEntry
+from wikisync.planner import ListPlan, PagePlan, plan_list
+from wikisync.records import unified_diff
+from wikisync.state import State
+from wikisync.titles import normalize_title
+
+log = logging.getLogger(__name__)
+
+MAX_REPLANS = 3
+
+
+def link_context(config: Config) -> LinkContext:
+    """The configured wikis as links see them (article URLs, interwiki prefixes)."""
+    return LinkContext.from_data(
+        {
+            name: {
+                "article_urls": list(wiki.article_urls),
+                # the config maps other wiki -> prefix; links need prefix -> other wiki
+                "interwiki": {prefix: other for other, prefix in wiki.interwiki.items()},
+            }
+            for name, wiki in config.wikis.items()
+        }
+    )
+
+
+@dataclass
+class ListPage:
+    """One page of a list as read: the page, its section's raw entries and their keys."""
+
+    wiki: str
+    page: Page
+    section: str
+    raw: list[RawEntry]
+    entries: list[ListEntry]
+
+
+@dataclass
+class ListRead:
+    name: str
+    pages: dict[str, ListPage]
+    plan: ListPlan
+
+
+def read_pages(app: App, lst: ListConfig) -> dict[str, Page]:
+    """The list's page on each wiki (one request per wiki); missing page -> PageMissingError."""
+    pages = {}
+    for wiki, ref in lst.pages.items():
+        page = app.site(wiki).read([ref.title])[ref.title]
+        if not page.exists:
+            raise PageMissingError(
+                wiki, f"list {lst.name!r}: page {ref.title!r} does not exist",
+                "create the page with the section, or fix the title in the config",
+            )
+        pages[wiki] = page
+    return pages
+
+
+def parse_page(lst: ListConfig, wiki: str, page: Page, ctx: LinkContext) -> ListPage:
+    section = lst.pages[wiki].section
+    try:
+        listing = wikitext.read_list(page.text, section)
+    except wikitext.SectionNotFound:
+        raise SectionMissingError(
+            wiki, f"list {lst.name!r}: page {page.title!r} has no section {section!r}",
+            "add the section heading to the page, or fix the section name in the config",
+        ) from None
+    raw = list(listing.entries)
+    return ListPage(wiki, page, section, raw, [to_list_entry(r, wiki, ctx) for r in raw])
+
+
+def read_list(app: App, lst: ListConfig, state: State | None) -> ListRead:
+    """Read and plan one list (nothing is written)."""
+    ctx = link_context(app.config)
+    pages = {
+        wiki: parse_page(lst, wiki, page, ctx) for wiki, page in read_pages(app, lst).items()
+    }
+    base = state.list_base(lst.name) if state is not None else None
+    plan = plan_list(
+        {wiki: lp.entries for wiki, lp in pages.items()},
+        base.entries if base is not None else None,
+    )
+    return ListRead(lst.name, pages, plan)
+
+
+# --------------------------------------------------------------------------- writing
+
+
+def page_existence(app: App, keys: list[str]) -> Callable[[str, str], bool]:
+    """``has_page(wiki, key)`` for every key, from one batched metadata read per wiki."""
+    known: dict[tuple[str, str], bool] = {}
+    for wiki in app.config.wikis:
+        if not keys:
+            break
+        pages = app.site(wiki).revisions(keys)
+        for key in keys:
+            known[(wiki, normalize_title(key))] = pages[key].exists
+
+    def has_page(wiki: str, key: str) -> bool:
+        return known.get((wiki, normalize_title(key)), False)
+
+    return has_page
+
+
+def new_text(
+    lp: ListPage, plan: PagePlan, has_page: Callable[[str, str], bool], ctx: LinkContext
+) -> str:
+    """The page's text once ``plan`` is applied; only the section's entries change."""
+    by_key: dict[str, list[int]] = {}
+    for index, entry in enumerate(lp.entries):
+        by_key.setdefault(normalize_title(entry.key), []).append(index)
+    bullet = lp.raw[0].bullet if lp.raw else "*"
+    remove = {i for key in plan.remove for i in by_key.get(key, [])}
+    replace = {
+        by_key[entry.key][0]: render_entry(entry, lp.wiki, has_page, ctx, lp.raw[
+            by_key[entry.key][0]].bullet)
+        for entry in plan.change
+    }
+    append = [render_entry(entry, lp.wiki, has_page, ctx, bullet) for entry in plan.add]
+    return wikitext.edit_list(lp.page.text, lp.section, remove, replace, append)
+
+
+def edit_summary(plan: PagePlan, section: str) -> str:
+    parts = []
+    if plan.add:
+        parts.append(f"+{len(plan.add)}")
+    if plan.remove:
+        parts.append(f"\u2212{len(plan.remove)}")
+    if plan.change:
+        parts.append(f"~{len(plan.change)}")
+    return f"wikisync: {' '.join(parts)} ({section})"
+
+
+@dataclass
+class PageChange:
+    wiki: str
+    title: str
+    summary: str
+    diff: str
+    revid: int = 0  # the new revision, once written
+
+
+@dataclass
+class ListResult:
+    name: str
+    changes: list[PageChange] = field(default_factory=list)
+    conflicts: list = field(default_factory=list)
+    duplicates: list = field(default_factory=list)
+    error: WikisyncError | None = None
+    skipped: bool = False  # nothing changed since the last run: not even read
+
+
+def _unchanged_since_last_run(app: App, lst: ListConfig, state: State) -> bool:
+    """Whether every page of the list still has the revision it had when last synced."""
+    base = state.list_base(lst.name)
+    if base is None or set(base.page_revs) != set(lst.pages):
+        return False
+    for wiki, ref in lst.pages.items():
+        rev = app.site(wiki).revisions([ref.title])[ref.title]
+        if rev.revid != base.page_revs[wiki]:
+            return False
+    return True
+
+
+def sync_list(
+    app: App, lst: ListConfig, state: State, *, dry_run: bool, allow_empty: bool
+) -> ListResult:
+    """Make one list identical on all its pages; see the module docstring."""
+    result = ListResult(lst.name)
+    if _unchanged_since_last_run(app, lst, state):
+        result.skipped = True
+        return result
+    ctx = link_context(app.config)
+    for attempt in range(1, MAX_REPLANS + 1):
+        read = read_list(app, lst, state)
+        _empty_guard(lst, read, state, allow_empty)
+        result.conflicts = list(read.plan.conflicts)
+        result.duplicates = list(read.plan.duplicates)
+        try:
+            written = _write(app, read, ctx, dry_run, result)
+        except EditConflictError as exc:
+            log.warning("%s; re-reading and re-planning (attempt %d)", exc, attempt)
+            result.changes = [c for c in result.changes if c.revid]
+            continue
+        if not dry_run:
+            # with conflicts left, remember no revision: the next run must read and report
+            # them again, even if nobody touched the pages
+            revs = {} if read.plan.conflicts else {
+                w: (lp.page.title, written.get(w, lp.page.revid)) for w, lp in read.pages.items()
+            }
+            state.save_list(lst.name, read.plan.new_base, revs)
+        return result
+    raise EditConflictError(
+        next(iter(lst.pages)), f"list {lst.name!r}: the pages kept changing while syncing",
+        "someone is editing the list right now; the next run will finish the sync",
+    )
+
+
+def _empty_guard(lst: ListConfig, read: ListRead, state: State, allow_empty: bool) -> None:
+    base = state.list_base(lst.name)
+    if allow_empty or base is None or not base.entries:
+        return
+    for wiki, lp in read.pages.items():
+        if not lp.entries:
+            raise WikiError(
+                wiki,
+                f"list {lst.name!r}: section {lp.section!r} of {lp.page.title!r} is empty "
+                f"while {len(base.entries)} entries were synced last time; sync stopped",
+                "if the list was emptied on purpose, run again with --allow-empty",
+            )
+
+
+def _write(
+    app: App, read: ListRead, ctx: LinkContext, dry_run: bool, result: ListResult
+) -> dict[str, int]:
+    """Write each page that needs it; returns wiki -> new revid of the pages written."""
+    todo = {w: p for w, p in read.plan.pages.items() if not p.is_empty}
+    if not todo:
+        return {}
+    keys = sorted({e.key for p in todo.values() for e in (*p.add, *p.change)})
+    has_page = page_existence(app, keys)
+    written: dict[str, int] = {}
+    for wiki, plan in todo.items():
+        lp = read.pages[wiki]
+        text = new_text(lp, plan, has_page, ctx)
+        if text == lp.page.text:
+            continue
+        change = PageChange(wiki, lp.page.title, edit_summary(plan, lp.section),
+                            unified_diff(lp.page.title, lp.page.text, text, wiki))
+        result.changes.append(change)
+        if dry_run:
+            continue
+        saved = app.site(wiki).save(lp.page, text, change.summary)
+        change.revid = saved.revid
+        written[wiki] = saved.revid
+    return written

@@ -1,0 +1,99 @@
+"""Records: the fields of structured pages, read and written through a kind's mapping.
+
+``read_record`` / ``read_records`` turn pages into :class:`~wikisync.model.Record` objects;
+``plan_field_edit`` computes the new text of a page whose fields change, proven by re-parsing
+(in :mod:`wikisync.wikitext`). Nothing here talks to the network except through a ``WikiAPI``.
+"""
+
+from __future__ import annotations
+
+import difflib
+import logging
+from collections.abc import Iterator, Mapping as AbcMapping
+
+from wikisync import wikitext
+from wikisync.errors import InputError, PageMissingError, WikitextError
+from wikisync.mapping import Mapping, validate_value
+from wikisync.model import Page, Record, WikiAPI
+
+log = logging.getLogger(__name__)
+
+
+def record_from_page(mapping: Mapping, wiki: str, page: Page) -> Record:
+    """The record a page holds; WikitextError when its template is absent or unreadable."""
+    names = list(mapping.wiki(wiki).template_names)
+    params = wikitext.read_fields(page.text, names)
+    return Record(mapping.kind, wiki, page.title, mapping.from_params(wiki, params), page)
+
+
+def read_record(site: WikiAPI, mapping: Mapping, wiki: str, title: str) -> Record:
+    page = site.read([title])[title]
+    if not page.exists:
+        raise PageMissingError(wiki, f"no page {title!r}", "check the title (it is case-sensitive "
+                               "after the first letter)")
+    return record_from_page(mapping, wiki, page)
+
+
+def read_records(site: WikiAPI, mapping: Mapping, wiki: str) -> Iterator[Record | Page]:
+    """Every page of the kind's category on ``wiki``: a Record, or the bare Page when the page
+    lacks the kind's template (the audit reports those)."""
+    category = mapping.wiki(wiki).category
+    for page in site.category_pages(category):
+        try:
+            yield record_from_page(mapping, wiki, page)
+        except WikitextError as exc:
+            log.debug("%s: %s: %s", wiki, page.title, exc)
+            yield page
+
+
+def parse_assignments(pairs: tuple[str, ...] | list[str]) -> dict[str, str]:
+    """``["ville=Gex", "nom=A=B"]`` -> ``{"ville": "Gex", "nom": "A=B"}``."""
+    values: dict[str, str] = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name.strip():
+            raise InputError(f"--set {pair!r}: expected FIELD=VALUE")
+        values[name.strip()] = value
+    return values
+
+
+def check_fields(mapping: Mapping, values: AbcMapping[str, str]) -> None:
+    """Unknown fields and invalid values are InputErrors that name what is expected."""
+    unknown = [name for name in values if name not in mapping.fields]
+    if unknown:
+        raise InputError(
+            f"unknown field(s) for kind {mapping.kind!r}: {', '.join(unknown)}",
+            f"known fields: {', '.join(mapping.fields)}",
+        )
+    problems = []
+    for name, value in values.items():
+        if value.strip():
+            problem = validate_value(mapping.fields[name], value.strip())
+            if problem:
+                problems.append(f"{name}={value!r}: {problem}")
+    if problems:
+        raise InputError("invalid value(s): " + "; ".join(problems))
+
+
+def plan_field_edit(
+    mapping: Mapping, wiki: str, page: Page, changes: AbcMapping[str, str]
+) -> str:
+    """The page's new text with only the mapped params of ``changes`` changed."""
+    wmap = mapping.wiki(wiki)
+    unmapped = [name for name in changes if wmap.param_for(name) is None]
+    if unmapped:
+        raise InputError(
+            f"{wiki} does not map field(s) {', '.join(unmapped)} for kind {mapping.kind!r}",
+            f"fields mapped on {wiki}: {', '.join(mapping.mapped_fields(wiki))}",
+        )
+    params = {wmap.param_for(name): value for name, value in changes.items()}
+    return wikitext.set_fields(page.text, list(wmap.template_names), params)
+
+
+def unified_diff(title: str, before: str, after: str, wiki: str) -> str:
+    lines = difflib.unified_diff(
+        before.splitlines(keepends=True), after.splitlines(keepends=True),
+        fromfile=f"{wiki}:{title} (now)", tofile=f"{wiki}:{title} (after)",
+    )
+    text = "".join(lines)
+    return text if text.endswith("\n") or not text else text + "\n"

@@ -1,0 +1,1079 @@
+"""The one door to wikitext: read and surgically edit structured pages and list sections.
+
+This is the only module of wikisync that imports :mod:`mwparserfromhell`. Everything it returns
+is plain Python (``str``, ``dict``, the dataclasses below and those of :mod:`wikisync.model`).
+
+Structured pages
+    A page holds one call of the record's template at the top, free wikitext below.
+    :func:`find_template` locates the call, :func:`read_fields` reads its named parameters and
+    :func:`set_fields` changes some of them, leaving every other byte of the page as it was. Each
+    edit is proved by re-parsing the result before it is returned.
+
+Values
+    A *value* is what a parameter holds once MediaWiki has stripped it and once the escapes below
+    are undone. :func:`escape_value` turns a value into source text that cannot break or shift
+    the call; :func:`unescape_value` undoes exactly those escapes, so that
+    ``read_fields(set_fields(page, names, {p: v}))[p] == normalize_value(v)`` for every string.
+    The escapes (applied only outside balanced constructs such as ``[[a|b]]``, ``{{X|y}}``,
+    ``<ref>..</ref>``, ``<!-- -->``):
+
+    ======================================  =========================================
+    in the value                            written as
+    ======================================  =========================================
+    ``|``                                   ``{{!}}``
+    ``=`` (positional parameters only)      ``{{=}}``
+    a run of ``{`` / ``}``                  ``<nowiki>{{</nowiki>``, ...
+    a run of 2+ ``[`` or 2+ ``]``           ``<nowiki>[[</nowiki>``, ...
+    a run of 3+ ``~`` (signatures)          ``<nowiki>~~~~</nowiki>``
+    ``<`` opening a comment/extension tag   ``<nowiki><</nowiki>``
+    that is not closed
+    a literal ``{{!}}``, ``{{=}}`` or       its braces / its ``<`` escaped as above,
+    ``<nowiki>{{</nowiki>``-like escape     so that reading gives it back unchanged
+    ======================================  =========================================
+
+    :func:`normalize_value` is the normalisation a value goes through: Unicode NFC (MediaWiki
+    stores NFC), CR LF and CR become LF (MediaWiki does the same on save), and the characters
+    MediaWiki strips around a named parameter (space, tab, LF, CR, NUL, VT) are stripped. Newlines
+    inside a value are kept as they are.
+
+Lists
+    :func:`read_list` returns the bullet entries of a named section as
+    :class:`wikisync.model.RawEntry` objects; :func:`edit_list` removes, replaces and appends
+    entries without touching any other byte; :func:`format_entry` builds an entry line.
+
+Page templates
+    :func:`find_placeholders` finds the ``{{{field}}}`` / ``{{{field|default}}}`` arguments of a
+    page template and says whether each lands inside a template call, a link or free text;
+    :mod:`wikisync.render` does the substitution.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Literal
+
+import mwparserfromhell
+from mwparserfromhell.nodes import (
+    Argument,
+    Comment,
+    ExternalLink,
+    Heading,
+    Node,
+    Tag,
+    Template,
+    Text,
+    Wikilink,
+)
+from mwparserfromhell.wikicode import Wikicode
+
+from wikisync.errors import EXIT_FAILED, WikitextError
+from wikisync.model import Link, RawEntry
+
+log = logging.getLogger(__name__)
+
+__all__ = [
+    "ListSection",
+    "Param",
+    "Placeholder",
+    "SectionNotFound",
+    "TemplateCall",
+    "edit_list",
+    "escape_free_text",
+    "escape_value",
+    "find_placeholders",
+    "find_template",
+    "format_entry",
+    "normalize_template_name",
+    "normalize_value",
+    "parse",
+    "read_fields",
+    "read_list",
+    "set_fields",
+    "unescape_value",
+]
+
+
+class SectionNotFound(WikitextError):
+    """The page has no section with the title the config names.
+
+    A missing section is exit 1 in the contract ("a missing page or section is exit 1, not an
+    empty list"), hence the exit code, although it is a :class:`WikitextError`.
+    """
+
+    exit_code = EXIT_FAILED
+
+
+def parse(text: str) -> Wikicode:
+    """Parse wikitext (``str(parse(text)) == text`` always holds)."""
+    return mwparserfromhell.parse(text, skip_style_tags=False)
+
+
+# --------------------------------------------------------------------------------------------
+# Names and values
+# --------------------------------------------------------------------------------------------
+
+#: What MediaWiki strips around named parameters (PHP's trim()).
+MW_WHITESPACE = " \t\n\r\0\x0b"
+
+_TEMPLATE_NS_RE = re.compile(r"^\s*(?:modèle|template)\s*:", re.IGNORECASE)
+_COMMENT_RE = re.compile(r"<!--.*?(?:-->|\Z)", re.DOTALL)
+
+
+def normalize_value(value: str) -> str:
+    """The value as it will read back: NFC, LF newlines, stripped like MediaWiki strips."""
+    value = unicodedata.normalize("NFC", value)
+    value = value.replace("\r\n", "\n").replace("\r", "\n")
+    return value.strip(MW_WHITESPACE)
+
+
+def normalize_template_name(name: str) -> str:
+    """Compare-form of a template name: no ``Modèle:``/``Template:``, ``_`` = space, ``Xx``."""
+    name = unicodedata.normalize("NFC", _COMMENT_RE.sub("", name))
+    name = _TEMPLATE_NS_RE.sub("", name, count=1)
+    name = " ".join(name.replace("_", " ").split())
+    return name[:1].upper() + name[1:]
+
+
+def _param_key(name: str) -> str:
+    """Compare-form of a parameter name (MediaWiki: stripped, case and ``_`` significant)."""
+    return unicodedata.normalize("NFC", name.strip(MW_WHITESPACE))
+
+
+# --------------------------------------------------------------------------------------------
+# Balanced constructs: the tokeniser shared by escaping and unescaping
+# --------------------------------------------------------------------------------------------
+
+#: Tags whose content MediaWiki's preprocessor does not look into (core + common extensions).
+EXTENSION_TAGS = frozenset(
+    """nowiki pre ref references gallery math chem ce source syntaxhighlight poem templatedata
+    indicator inputbox categorytree imagemap timeline score graph hiero section charinsert
+    includeonly noinclude onlyinclude display_map display_point display_points""".split()
+)
+_EXT_NAMES = "|".join(sorted(EXTENSION_TAGS, key=len, reverse=True))
+_EXT_OPEN_RE = re.compile(r"<(%s)(?=[\s/>])[^<>]*?(/?)>" % _EXT_NAMES, re.IGNORECASE)
+_ESCAPE_NOWIKI_RE = re.compile(r"<nowiki>([{}\[\]<~]+)</nowiki>")
+_MAGIC_ESCAPES = {"{{!}}": "|", "{{=}}": "="}
+
+_STRAY_COMMON = r"[{}]+|\[{2,}|\]{2,}|~{3,}|<(?=!--|/?(?:%s)(?:[\s/>]|$))" % _EXT_NAMES
+_STRAY_IN_CALL_RE = re.compile(_STRAY_COMMON + r"|\|", re.IGNORECASE)
+_STRAY_IN_POSITIONAL_RE = re.compile(_STRAY_COMMON + r"|\||=", re.IGNORECASE)
+_STRAY_IN_TEXT_RE = re.compile(_STRAY_COMMON, re.IGNORECASE)
+_HEADING_LINE_RE = re.compile(r"^(=+)(?=.*=[ \t]*$)", re.MULTILINE)
+
+
+def _ext_tag_end(s: str, i: int) -> int | None:
+    """End of the extension tag (``<ref>..</ref>``, ``<ref/>``) opening at ``i``, if closed."""
+    m = _EXT_OPEN_RE.match(s, i)
+    if not m:
+        return None
+    if m.group(2):
+        return m.end()
+    close = re.compile(r"</%s\s*>" % re.escape(m.group(1)), re.IGNORECASE).search(s, m.end())
+    return close.end() if close else None
+
+
+def _run(s: str, i: int) -> int:
+    """Length of the run of the character at ``i``."""
+    j = i
+    while j < len(s) and s[j] == s[i]:
+        j += 1
+    return j - i
+
+
+def _close_run(stack: list[list], c: str, k: int) -> int:
+    """Consume a run of ``k`` closing ``c`` against the stack; return how many were used."""
+    opener = "{" if c == "}" else "["
+    used = 0
+    while k - used >= 2 and stack and stack[-1][0] == opener:
+        top = stack[-1]
+        avail = min(top[1], k - used)
+        if avail < 2:
+            break
+        take = 3 if (avail >= 3 and c == "}") else 2
+        top[1] -= take
+        used += take
+        if top[1] < 2:
+            stack.pop()
+        if not stack:
+            break
+    return used
+
+
+def _skip_opaque(s: str, j: int) -> int | None:
+    """Past a comment or extension tag at ``j``; ``j`` itself if none; None if it never ends."""
+    if s.startswith("<!--", j):
+        k = s.find("-->", j + 4)
+        return None if k < 0 else k + 3
+    end = _ext_tag_end(s, j)
+    return j + 1 if end is None else end
+
+
+def _bracket_end(s: str, i: int) -> int | None:
+    """Where the ``{{``/``[[`` construct opening at ``i`` closes, as MediaWiki's preprocessor
+    pairs brackets (``}}`` cannot close a ``[[`` and the reverse); None if it never closes."""
+    stack: list[list] = []
+    j = i
+    while j < len(s):
+        c = s[j]
+        if c == "<":
+            nxt = _skip_opaque(s, j)
+            if nxt is None:
+                return None
+            j = nxt
+        elif c in "{[":
+            k = _run(s, j)
+            if k >= 2:
+                stack.append([c, k if c == "{" else 2])
+            j += k
+        elif c in "}]" and stack:
+            k = _run(s, j)
+            used = _close_run(stack, c, k)
+            if not stack:
+                return j + used
+            j += k
+        else:
+            j += 1
+        if not stack:
+            return None
+    return None
+
+
+def _has_stray(inner: str) -> bool:
+    """True when ``inner`` holds an unbalanced bracket run or unclosed comment/extension tag."""
+    for is_construct, seg in _segments(inner):
+        if not is_construct and _STRAY_IN_TEXT_RE.sub("", seg) != seg:
+            stray = [m.group(0) for m in _STRAY_IN_TEXT_RE.finditer(seg)]
+            if any(len(t) >= 2 or t == "<" for t in stray):
+                return True
+    return False
+
+
+def _valid_construct(span: str) -> bool:
+    """mwparserfromhell sees ``span`` as one balanced node, with nothing stray inside."""
+    nodes = parse(span).nodes
+    if len(nodes) != 1 or str(nodes[0]) != span:
+        return False
+    node = nodes[0]
+    if isinstance(node, Comment):
+        return True
+    if isinstance(node, Tag):
+        return node.wiki_markup is None and str(node.tag).lower() in EXTENSION_TAGS
+    if isinstance(node, Argument):
+        return not _has_stray(span[3:-3])
+    if isinstance(node, (Template, Wikilink)):
+        return not _has_stray(span[2:-2])
+    return False
+
+
+def _construct_end(s: str, i: int) -> int | None:
+    """End of the balanced construct starting at ``i`` (template, argument, link, comment,
+    extension tag) if both MediaWiki's bracket pairing and mwparserfromhell agree on it."""
+    if s.startswith("<!--", i):
+        end = _skip_opaque(s, i)
+    elif s[i] == "<":
+        end = _ext_tag_end(s, i)
+    elif s.startswith("{{", i) or s.startswith("[[", i):
+        end = _bracket_end(s, i)
+    else:
+        return None
+    if end is None or not _valid_construct(s[i:end]):
+        return None
+    return end
+
+
+def _segments(s: str) -> list[tuple[bool, str]]:
+    """Split ``s`` into balanced constructs (True) and the text between them (False)."""
+    out: list[tuple[bool, str]] = []
+    i = start = 0
+    while i < len(s):
+        if s.startswith(("{{", "[[", "<"), i):
+            end = _construct_end(s, i)
+            if end is not None:
+                if start < i:
+                    out.append((False, s[start:i]))
+                out.append((True, s[i:end]))
+                i = start = end
+                continue
+        i += 1
+    if start < len(s):
+        out.append((False, s[start:]))
+    return out
+
+
+def _is_escape(construct: str) -> bool:
+    """A construct that reading would turn into something else (one of our escapes)."""
+    return construct in _MAGIC_ESCAPES or bool(_ESCAPE_NOWIKI_RE.fullmatch(construct))
+
+
+def _escape_stray(text: str, pattern: re.Pattern[str]) -> str:
+    """Escape every stray token of ``text`` that ``pattern`` matches."""
+
+    def repl(m: re.Match[str]) -> str:
+        tok = m.group(0)
+        if tok == "|":
+            return "{{!}}"
+        if tok == "=":
+            return "{{=}}"
+        return f"<nowiki>{tok}</nowiki>"
+
+    return pattern.sub(repl, text)
+
+
+def _escape(value: str, pattern: re.Pattern[str], keep_escapes: bool) -> str:
+    """Escape the text between the constructs of ``value``."""
+    out: list[str] = []
+    pending: list[str] = []
+    for is_construct, seg in _segments(value):
+        if is_construct and (keep_escapes or not _is_escape(seg)):
+            out.append(_escape_stray("".join(pending), pattern))
+            pending = []
+            out.append(seg)
+        else:
+            pending.append(seg)
+    out.append(_escape_stray("".join(pending), pattern))
+    return "".join(out)
+
+
+def escape_value(value: str, *, positional: bool = False) -> str:
+    """Source text for ``value`` inside a template call; it can never break or shift the call.
+
+    Balanced constructs are kept; ``|`` becomes ``{{!}}``; ``=`` becomes ``{{=}}`` only for a
+    positional parameter (in ``|name=value`` every ``=`` after the first is plain text);
+    unbalanced ``{{ }} [[ ]]``, signature tildes and unclosed comments/extension tags are wrapped
+    in ``<nowiki>``. The value is not stripped: see :func:`normalize_value`.
+    """
+    return _escape(value, _STRAY_IN_POSITIONAL_RE if positional else _STRAY_IN_CALL_RE, False)
+
+
+def unescape_value(raw: str) -> str:
+    """Undo exactly the escapes of :func:`escape_value` (outside balanced constructs)."""
+    out: list[str] = []
+    for is_construct, seg in _segments(raw):
+        if is_construct and seg in _MAGIC_ESCAPES:
+            out.append(_MAGIC_ESCAPES[seg])
+        elif is_construct and (m := _ESCAPE_NOWIKI_RE.fullmatch(seg)):
+            out.append(m.group(1))
+        else:
+            out.append(seg)
+    return "".join(out)
+
+
+def escape_free_text(value: str) -> str:
+    """Source text for ``value`` in free wikitext: it cannot open a template, link, comment,
+    extension tag or heading it did not close itself. ``|`` and ``=`` are left alone."""
+    escaped = _escape(value, _STRAY_IN_TEXT_RE, True)
+    return _HEADING_LINE_RE.sub(lambda m: f"<nowiki>{m.group(1)}</nowiki>", escaped)
+
+
+# --------------------------------------------------------------------------------------------
+# The record's template call
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Param:
+    """One parameter of a call. Offsets are into the page text."""
+
+    name: str  # stripped ("1", "2"... for positional parameters)
+    value: str  # stripped and unescaped
+    raw_name: str  # as written, "" for positional parameters
+    raw_value: str  # as written
+    showkey: bool  # False for positional parameters
+    start: int  # offset of the "|"
+    value_start: int
+    end: int  # end of the raw value
+
+
+@dataclass(frozen=True)
+class TemplateCall:
+    """The record's template call as found on a page. Offsets are into the page text."""
+
+    name: str  # as written, stripped
+    start: int
+    end: int
+    name_end: int  # offset just after the raw name
+    text: str  # the call's exact source
+    params: tuple[Param, ...]
+
+    @property
+    def fields(self) -> dict[str, str]:
+        """Parameter name -> value; a name given twice reads as its last value, as in MediaWiki."""
+        return {p.name: p.value for p in self.params}
+
+
+#: Magic words that may precede the record's call (they set page properties, render nothing).
+PREAMBLE_MAGIC = (
+    "DISPLAYTITLE:",
+    "DEFAULTSORT:",
+    "DEFAULTSORTKEY:",
+    "DEFAULTCATEGORYSORT:",
+    "AFFICHERTITRE:",
+    "CLEDETRI:",
+    "CLEFDETRI:",
+)
+_PREAMBLE_TEXT_RE = re.compile(r"(?:\s+|__\w+?__)*")
+_CALL_OPEN_RE = re.compile(r"\{\{([^{}|\n]*)")
+
+
+def _names_set(names: Iterable[str] | str) -> set[str]:
+    if isinstance(names, str):
+        names = [names]
+    out = {normalize_template_name(n) for n in names}
+    if not out:
+        raise WikitextError("no template name given to look for")
+    return out
+
+
+def _top_level(code: Wikicode) -> Iterator[tuple[Node, int, int]]:
+    """Top-level nodes with their start and end offsets."""
+    pos = 0
+    for node in code.nodes:
+        n = len(str(node))
+        yield node, pos, pos + n
+        pos += n
+
+
+def _line_of(text: str, offset: int) -> int:
+    return text.count("\n", 0, offset) + 1
+
+
+def _params_of(node: Template, start: int) -> tuple[Param, ...]:
+    """The parameters of ``node`` with their offsets (the call starts at ``start``)."""
+    params: list[Param] = []
+    pos = start + 2 + len(str(node.name))
+    for p in node.params:
+        pstart = pos
+        pos += 1
+        raw_name = str(p.name) if p.showkey else ""
+        if p.showkey:
+            pos += len(raw_name) + 1
+        raw_value = str(p.value)
+        value_start = pos
+        pos += len(raw_value)
+        params.append(
+            Param(
+                name=_param_key(str(p.name)),
+                value=unescape_value(raw_value.strip(MW_WHITESPACE)),
+                raw_name=raw_name,
+                raw_value=raw_value,
+                showkey=bool(p.showkey),
+                start=pstart,
+                value_start=value_start,
+                end=pos,
+            )
+        )
+    if pos + 2 != start + len(str(node)):
+        raise WikitextError("internal: could not locate the parameters of the template call")
+    return tuple(params)
+
+
+def _preamble_ok(node: Node) -> bool:
+    """May ``node`` stand before the record's call?"""
+    if isinstance(node, Comment):
+        return True
+    if isinstance(node, Text):
+        return bool(_PREAMBLE_TEXT_RE.fullmatch(str(node)))
+    if isinstance(node, Template):
+        name = _COMMENT_RE.sub("", str(node.name)).strip().upper()
+        return name.startswith(PREAMBLE_MAGIC)
+    return False
+
+
+def _check_preamble(text: str, label: str, before: list[tuple[Node, int, int]]) -> None:
+    for node, start, _end in before:
+        if _preamble_ok(node):
+            continue
+        found = str(node).strip()[:40]
+        what = "an unbalanced '' or '''" if found.startswith("''") else repr(found)
+        raise WikitextError(
+            f"the {label} call is not the first thing on the page: found {what} before it "
+            f"(line {_line_of(text, start)})",
+            hint="only blank lines, comments, __NOTOC__-like switches and "
+            "{{DISPLAYTITLE:..}}/{{DEFAULTSORT:..}} may precede it; move the call to the top "
+            "of the page by hand, then run again",
+        )
+
+
+def _diagnose_missing(text: str, code: Wikicode, wanted: set[str], label: str) -> WikitextError:
+    """The error for a page where no top-level call of the template was parsed."""
+    nested = [t for t in code.filter_templates(recursive=True) if _matches(t, wanted)]
+    if nested:
+        return WikitextError(
+            f"the {label} call is inside other markup ('' or ''' formatting, a tag, a link or "
+            f"another template), not at the top level of the page",
+            hint="edit the page so that the call stands alone at the top, then run again",
+        )
+    for m in _CALL_OPEN_RE.finditer(text):
+        if normalize_template_name(m.group(1)) in wanted:
+            return WikitextError(
+                f"'{{{{{m.group(1).strip()}' at line {_line_of(text, m.start())} does not parse "
+                f"as one template call",
+                hint="check that its '{{' and '}}' are balanced (a value with a stray '}}', "
+                "'[[' or '{{' breaks it) and fix the page by hand, then run again",
+            )
+    return WikitextError(
+        f"the page has no {label} call",
+        hint="add the template at the top of the page, or check the mapping's template name "
+        "and aliases",
+    )
+
+
+def _matches(node: Template, wanted: set[str]) -> bool:
+    return normalize_template_name(str(node.name)) in wanted
+
+
+def find_template(text: str, names: Iterable[str] | str) -> TemplateCall:
+    """The record's template call: the one top-level call named one of ``names``.
+
+    Refuses (:class:`WikitextError`) when the call is absent, appears twice at top level, is
+    preceded by anything but blank lines, comments, behaviour switches (``__NOTOC__``) and
+    ``{{DISPLAYTITLE:..}}``/``{{DEFAULTSORT:..}}``-like magic words, sits inside other markup
+    (e.g. between ``''``), or does not parse as one call.
+    """
+    wanted = _names_set(names)
+    label = "{{%s}}" % " / ".join(sorted(wanted))
+    code = parse(text)
+    nodes = list(_top_level(code))
+    hits = [(i, n, s, e) for i, (n, s, e) in enumerate(nodes) if isinstance(n, Template)
+            and _matches(n, wanted)]
+    if not hits:
+        raise _diagnose_missing(text, code, wanted, label)
+    if len(hits) > 1:
+        lines = ", ".join(str(_line_of(text, s)) for _i, _n, s, _e in hits)
+        raise WikitextError(
+            f"the {label} call appears {len(hits)} times on the page (lines {lines})",
+            hint="keep one call and merge the others into it by hand, then run again",
+        )
+    index, node, start, end = hits[0]
+    _check_preamble(text, label, nodes[:index])
+    return TemplateCall(
+        name=str(node.name).strip(),
+        start=start,
+        end=end,
+        name_end=start + 2 + len(str(node.name)),
+        text=text[start:end],
+        params=_params_of(node, start),
+    )
+
+
+def read_fields(text: str, names: Iterable[str] | str) -> dict[str, str]:
+    """Parameter name -> value of the record's call (names and values stripped, escapes undone).
+
+    A parameter given twice reads as its last value, as MediaWiki does.
+    """
+    return find_template(text, names).fields
+
+
+# --------------------------------------------------------------------------------------------
+# Editing fields
+# --------------------------------------------------------------------------------------------
+
+_BAD_PARAM_NAME_RE = re.compile(r"[|={}\[\]<>\n]")
+
+
+@dataclass(frozen=True)
+class _Edit:
+    start: int
+    end: int
+    new: str
+
+
+def _split_ws(raw: str) -> tuple[str, str]:
+    """Leading and trailing whitespace of a raw value (an empty value: spaces / the rest)."""
+    core = raw.strip(MW_WHITESPACE)
+    if core:
+        lead = raw[: len(raw) - len(raw.lstrip(MW_WHITESPACE))]
+        return lead, raw[len(raw.rstrip(MW_WHITESPACE)):]
+    lead = raw[: len(raw) - len(raw.lstrip(" \t"))]
+    return lead, raw[len(lead):]
+
+
+def _check_param_name(name: str) -> str:
+    key = _param_key(name)
+    if not key or _BAD_PARAM_NAME_RE.search(key):
+        raise WikitextError(
+            f"{name!r} cannot be a template parameter name",
+            hint="check the parameter names in the mapping",
+        )
+    return key
+
+
+def _addition_style(call: TemplateCall) -> tuple[int, str, str, str, str]:
+    """Where new parameters go and how they look: (offset, name lead, name trail, value lead,
+    trailing whitespace). New parameters follow the last parameter that ends its line (so that
+    a third-party ``|pageCo=.. }}`` appended on the closing line stays as it is), else the last
+    parameter, else the name; they copy that parameter's spacing."""
+    named = [p for p in call.params if p.showkey]
+    line_enders = [p for p in call.params if "\n" in _split_ws(p.raw_value)[1]]
+    anchor = line_enders[-1] if line_enders else (call.params[-1] if call.params else None)
+    ref = anchor if anchor is not None and anchor.showkey else (named[-1] if named else None)
+    name_lead = name_trail = value_lead = ""
+    if ref is not None:
+        name_lead = ref.raw_name[: len(ref.raw_name) - len(ref.raw_name.lstrip())]
+        name_trail = ref.raw_name[len(ref.raw_name.rstrip()):]
+        value_lead = _split_ws(ref.raw_value)[0]
+    if anchor is None:
+        raw_name = call.text[2: call.name_end - call.start]
+        trail = raw_name[len(raw_name.rstrip()):]
+        return call.name_end, name_lead, name_trail, value_lead, trail
+    return anchor.end, name_lead, name_trail, value_lead, _split_ws(anchor.raw_value)[1]
+
+
+def _plan_edits(call: TemplateCall, changes: Mapping[str, str | None]) -> list[_Edit]:
+    """The text edits (page offsets) that apply ``changes`` to ``call``."""
+    edits: list[_Edit] = []
+    additions: list[tuple[str, str]] = []
+    for name, value in changes.items():
+        key = _check_param_name(name)
+        found = [p for p in call.params if p.name == key]
+        if len(found) > 1:
+            raise WikitextError(
+                f"parameter {key!r} appears {len(found)} times in the call",
+                hint="remove the extra occurrences by hand, then run again",
+            )
+        param = found[0] if found else None
+        if value is None:
+            if param is not None:
+                edits.append(_Edit(param.start, param.end, ""))
+            continue
+        value = normalize_value(value)
+        if param is None:
+            additions.append((key, escape_value(value)))
+        elif param.value != value:
+            lead, trail = _split_ws(param.raw_value)
+            raw = escape_value(value, positional=not param.showkey)
+            edits.append(_Edit(param.value_start, param.end, lead + raw + trail))
+    if additions:
+        offset, nlead, ntrail, vlead, trail = _addition_style(call)
+        new = "".join(f"|{nlead}{k}{ntrail}={vlead}{raw}{trail}" for k, raw in additions)
+        edits.append(_Edit(offset, offset, new))
+    return edits
+
+
+def _apply(text: str, edits: list[_Edit]) -> str:
+    for e in sorted(edits, key=lambda e: (e.start, e.end), reverse=True):
+        text = text[: e.start] + e.new + text[e.end:]
+    return text
+
+
+def _expected_fields(call: TemplateCall, changes: Mapping[str, str | None]) -> dict[str, str]:
+    expected = call.fields
+    for name, value in changes.items():
+        key = _param_key(name)
+        if value is None:
+            expected.pop(key, None)
+        else:
+            expected[key] = normalize_value(value)
+    return expected
+
+
+def _untouched(call: TemplateCall, keys: set[str]) -> list[tuple[str, str]]:
+    return [(p.raw_name, p.raw_value) for p in call.params if p.name not in keys]
+
+
+def _prove_edit(old: str, new: str, names: Iterable[str] | str, call: TemplateCall,
+                changes: Mapping[str, str | None]) -> None:
+    """Raise unless ``new`` reads back to exactly the intended fields, with the other
+    parameters and everything outside the call unchanged."""
+    try:
+        after = find_template(new, names)
+    except WikitextError as exc:
+        raise _refused(call, f"the edited page no longer parses: {exc}") from exc
+    keys = {_param_key(k) for k in changes}
+    if after.start != call.start or new[: after.start] != old[: call.start]:
+        raise _refused(call, "the text before the call would change")
+    if new[after.end:] != old[call.end:]:
+        raise _refused(call, "the text after the call would change")
+    if after.fields != _expected_fields(call, changes):
+        raise _refused(call, "the call would not read back to the intended fields")
+    if _untouched(after, keys) != _untouched(call, keys):
+        raise _refused(call, "other parameters of the call would change")
+
+
+def _refused(call: TemplateCall, why: str) -> WikitextError:
+    return WikitextError(
+        f"refusing to edit the {{{{{call.name}}}}} call: {why}; nothing was written",
+        hint="this is a wikisync bug: please report it with the page's text",
+    )
+
+
+def set_fields(text: str, names: Iterable[str] | str, changes: Mapping[str, str | None]) -> str:
+    """``text`` with the given parameters of the record's call changed (None removes one).
+
+    Only those parameters change: every other byte stays identical. A changed value keeps the
+    whitespace around it; a new parameter copies the spacing of its neighbours and goes after
+    the last parameter that ends its line (else at the end of the call). Setting a parameter to
+    the value it already has changes nothing. The result is re-parsed and proved before it is
+    returned (:class:`WikitextError` otherwise).
+    """
+    call = find_template(text, names)
+    new = text[: call.start] + _apply(call.text, _relative(_plan_edits(call, changes), call))
+    new += text[call.end:]
+    _prove_edit(text, new, names, call, changes)
+    return new
+
+
+def _relative(edits: list[_Edit], call: TemplateCall) -> list[_Edit]:
+    return [_Edit(e.start - call.start, e.end - call.start, e.new) for e in edits]
+
+
+# --------------------------------------------------------------------------------------------
+# Lists
+# --------------------------------------------------------------------------------------------
+
+_SEPARATORS = (" – ", " - ", ":", ",", "(")
+_BULLET_RE = re.compile(r"[*#:;]+")
+
+
+@dataclass(frozen=True)
+class ListSection:
+    """A section's bullet entries, with the exact span each occupies in the page text."""
+
+    title: str
+    level: int
+    start: int  # start of the section's content (after the heading line)
+    end: int  # end of the section's content (next heading of the same or higher level)
+    entries: tuple[RawEntry, ...]
+    spans: tuple[tuple[int, int], ...]  # (start, end) of each entry in the page text
+
+
+def _heading_key(title: str) -> str:
+    return " ".join(unicodedata.normalize("NFC", _COMMENT_RE.sub("", title)).split())
+
+
+def _find_section(text: str, code: Wikicode, title: str) -> tuple[int, int, int]:
+    """(level, content start, content end) of the section titled ``title``."""
+    want = _heading_key(title)
+    heads = [(n, s, e) for n, s, e in _top_level(code) if isinstance(n, Heading)]
+    found = [(i, h) for i, h in enumerate(heads) if _heading_key(str(h[0].title)) == want]
+    if not found:
+        raise SectionNotFound(
+            f"the page has no section titled {title!r}",
+            hint="check the section title in the config (lists: ... section:) or restore the "
+            "section on the page",
+        )
+    if len(found) > 1:
+        raise WikitextError(
+            f"the page has {len(found)} sections titled {title!r}",
+            hint="rename or merge the duplicate sections by hand, then run again",
+        )
+    i, (node, _start, hend) = found[0]
+    newline = text.find("\n", hend)
+    content_start = len(text) if newline < 0 else newline + 1
+    content_end = len(text)
+    for other, ostart, _oend in heads[i + 1:]:
+        if other.level <= node.level:
+            content_end = ostart
+            break
+    return node.level, min(content_start, content_end), content_end
+
+
+def _protected_newlines(code: Wikicode) -> set[int]:
+    """Offsets of newlines inside a node (comment, tag, template...) that spans lines."""
+    out: set[int] = set()
+    for node, start, _end in _top_level(code):
+        if isinstance(node, Text):
+            continue
+        s = str(node)
+        out.update(start + k for k, ch in enumerate(s) if ch == "\n")
+    return out
+
+
+def _logical_lines(text: str, start: int, end: int, protected: set[int]) -> list[tuple[int, int]]:
+    """(start, end) of each line of ``text[start:end]``, end including its newline; a newline
+    inside a multi-line node does not end a line."""
+    lines: list[tuple[int, int]] = []
+    pos = start
+    for k in range(start, end):
+        if text[k] == "\n" and k not in protected:
+            lines.append((pos, k + 1))
+            pos = k + 1
+    if pos < end:
+        lines.append((pos, end))
+    return lines
+
+
+def _bullet(line: str) -> str:
+    m = _BULLET_RE.match(line)
+    return m.group(0) if m else ""
+
+
+def _first_link(code: Wikicode, base: int = 0) -> tuple[Node, int, int] | None:
+    """The first link at the top level of ``code`` or inside its ''/''' formatting."""
+    for node, start, end in _top_level(code):
+        if isinstance(node, (Wikilink, ExternalLink)):
+            return node, base + start, base + end
+        if isinstance(node, Tag) and node.wiki_markup and node.contents is not None:
+            inner = _first_link(node.contents, base + start + len(str(node.wiki_markup)))
+            if inner is not None:
+                return inner
+    return None
+
+
+def _link_of(node: Node) -> Link:
+    if isinstance(node, ExternalLink):
+        label = str(node.title).strip() if node.title is not None else None
+        return Link("external", target=str(node.url).strip(), label=label or None)
+    assert isinstance(node, Wikilink)
+    label = str(node.text) if node.text is not None else None
+    target = str(node.title).strip()
+    if target.startswith(":"):
+        target = target[1:].strip()
+    prefix, sep, rest = target.partition(":")
+    if sep and prefix.strip() and rest.strip():
+        return Link("interwiki", target=rest.strip(), label=label, prefix=prefix.strip())
+    return Link("internal", target=target, label=label)
+
+
+def _split_plain(body: str) -> tuple[str, str]:
+    """(name, rest) of a plain entry: the name runs up to the first separator."""
+    cut = min((i for i in (body.find(s) for s in _SEPARATORS) if i >= 0), default=len(body))
+    name = body[:cut].strip()
+    name_end = body.find(name) + len(name) if name else cut
+    return name, body[name_end:]
+
+
+def _parse_entry_line(line: str) -> tuple[str, Link, str, str]:
+    """(bullet, link, name, rest) of an entry's first line (without its newline)."""
+    bullet = _bullet(line)
+    body = line[len(bullet):]
+    found = _first_link(parse(body))
+    if found is None:
+        name, rest = _split_plain(body)
+        return bullet, Link("plain"), name, rest
+    node, _start, end = found
+    link = _link_of(node)
+    return bullet, link, link.label or link.target, body[end:]
+
+
+def _entry(text: str, first: tuple[int, int], kids: list[tuple[int, int]]) -> RawEntry:
+    line = text[first[0]: first[1]].rstrip("\n")
+    bullet, link, name, rest = _parse_entry_line(line)
+    end = kids[-1][1] if kids else first[1]
+    children = tuple(text[s:e].rstrip("\n") for s, e in kids)
+    return RawEntry(text=text[first[0]: end], bullet=bullet, link=link, name=name, rest=rest,
+                    children=children)
+
+
+def _group_entries(text: str, lines: list[tuple[int, int]]) -> list[tuple[tuple[int, int],
+                                                                          list[tuple[int, int]]]]:
+    """Entries (first line, child lines): top-depth ``*``/``#`` lines and deeper lines below."""
+    depths = [len(_bullet(text[s:e])) for s, e in lines if text[s:e][:1] in ("*", "#")]
+    if not depths:
+        return []
+    top = min(depths)
+    groups: list[tuple[tuple[int, int], list[tuple[int, int]]]] = []
+    current: tuple[tuple[int, int], list[tuple[int, int]]] | None = None
+    for s, e in lines:
+        line = text[s:e]
+        depth = len(_bullet(line))
+        if depth == top and line[:1] in ("*", "#"):
+            current = ((s, e), [])
+            groups.append(current)
+        elif current is not None and depth > top:
+            current[1].append((s, e))
+        else:
+            current = None
+    return groups
+
+
+def read_list(text: str, section_title: str) -> ListSection:
+    """The bullet entries of the section titled ``section_title`` (any heading level).
+
+    The section ends at the next heading of the same or a higher level. Its ``*``/``#`` lines at
+    the top bullet depth are entries; deeper lines directly below (``**``, ``*:``, ``##``...)
+    are their children. Raises :class:`SectionNotFound` when the section is missing.
+    """
+    code = parse(text)
+    level, start, end = _find_section(text, code, section_title)
+    lines = _logical_lines(text, start, end, _protected_newlines(code))
+    entries: list[RawEntry] = []
+    spans: list[tuple[int, int]] = []
+    for first, kids in _group_entries(text, lines):
+        entry = _entry(text, first, kids)
+        entries.append(entry)
+        spans.append((first[0], first[0] + len(entry.text)))
+    return ListSection(section_title, level, start, end, tuple(entries), tuple(spans))
+
+
+def _gaps(text: str, section: ListSection) -> list[str]:
+    """The text of the page between (and around) the section's entries."""
+    out: list[str] = []
+    pos = 0
+    for s, e in section.spans:
+        out.append(text[pos:s])
+        pos = e
+    out.append(text[pos:])
+    return out
+
+
+def _append_point(text: str, section: ListSection) -> int:
+    """After the last entry, else after the section's last non-blank line."""
+    if section.spans:
+        return section.spans[-1][1]
+    pos = section.end
+    while pos > section.start:
+        prev = text.rfind("\n", section.start, pos - 1)
+        line_start = section.start if prev < 0 else prev + 1
+        if text[line_start:pos].strip():
+            break
+        pos = line_start
+    return pos
+
+
+def _check_indices(section: ListSection, remove: set[int], replace: Mapping[int, str]) -> None:
+    n = len(section.entries)
+    bad = sorted(i for i in set(remove) | set(replace) if not 0 <= i < n)
+    if bad:
+        raise WikitextError(f"no entry number(s) {bad} in a list of {n} entries")
+    both = sorted(set(remove) & set(replace))
+    if both:
+        raise WikitextError(f"entries {both} are both removed and replaced")
+
+
+def _with_newline(entry: str) -> str:
+    return entry if entry.endswith("\n") else entry + "\n"
+
+
+def edit_list(text: str, section_title: str, remove: set[int] | Iterable[int],
+              replace: Mapping[int, str], append: list[str]) -> str:
+    """``text`` with entries of the section removed, replaced and appended.
+
+    Indices refer to ``read_list(text, section_title).entries``. New entries go after the last
+    entry (or after the section's last non-blank line when it has none). Every byte outside the
+    touched entries stays identical; the result is proved by re-reading it.
+    """
+    remove = set(remove)
+    section = read_list(text, section_title)
+    _check_indices(section, remove, replace)
+    edits = [_Edit(s, e, "") for i, (s, e) in enumerate(section.spans) if i in remove]
+    edits += [_Edit(*section.spans[i], _with_newline(t)) for i, t in replace.items()]
+    expected = [_with_newline(replace[i]) if i in replace else entry.text
+                for i, entry in enumerate(section.entries) if i not in remove]
+    if append:
+        at = _append_point(text, section)
+        lead = "\n" if at > 0 and text[at - 1] != "\n" else ""
+        added = [_with_newline(a) for a in append]
+        edits.append(_Edit(at, at, lead + "".join(added)))
+        expected += added
+    new = _apply(text, edits)
+    _prove_list_edit(text, new, section, expected)
+    return new
+
+
+def _prove_list_edit(old: str, new: str, section: ListSection, expected: list[str]) -> None:
+    after = read_list(new, section.title)
+    got = [e.text for e in after.entries]
+    if got != expected:
+        raise WikitextError(
+            f"refusing to edit the list {section.title!r}: the new entries would not read back "
+            f"as intended (check that each new entry is one top-level bullet line)",
+            hint="nothing was written; if the entries look right, report this as a bug",
+        )
+    if "".join(_gaps(new, after)).replace("\n", "") != "".join(_gaps(old, section)).replace(
+        "\n", ""
+    ) or _gaps(new, after)[0] != _gaps(old, section)[0]:
+        raise WikitextError(
+            f"refusing to edit the list {section.title!r}: text outside its entries would "
+            f"change; nothing was written",
+            hint="this is a wikisync bug: please report it with the page's text",
+        )
+
+
+def _link_text(link: Link, name: str | None) -> str:
+    if link.kind == "plain":
+        return name if name is not None else (link.label or link.target)
+    if link.kind == "external":
+        return f"[{link.target} {link.label}]" if link.label else f"[{link.target}]"
+    target = f"{link.prefix}:{link.target}" if link.kind == "interwiki" else link.target
+    return f"[[{target}|{link.label}]]" if link.label else f"[[{target}]]"
+
+
+def format_entry(bullet: str, link: Link, rest: str, children: Iterable[str] = (),
+                 *, name: str | None = None) -> str:
+    """An entry's source: ``bullet``, a space, the link (or the plain ``name``, by default the
+    link's label or target), ``rest``, a newline, then each child line and a newline.
+
+    Raises :class:`WikitextError` when the result would not read back as this entry.
+    """
+    children = tuple(children)
+    line = f"{bullet} {_link_text(link, name)}{rest}"
+    problems = _entry_problems(bullet, line, children)
+    if not problems:
+        _b, got, got_name, got_rest = _parse_entry_line(line)
+        want_name = _link_text(link, name).strip() if link.kind == "plain" else got_name
+        if (got, got_name, got_rest) != (link if link.kind != "plain" else got, want_name, rest):
+            problems.append(f"{line!r} would read back as {got}, {got_name!r}, {got_rest!r}")
+    if problems:
+        raise WikitextError(
+            "cannot write the list entry: " + "; ".join(problems),
+            hint="check the entry's title, label and annotation for line breaks or brackets",
+        )
+    return line + "\n" + "".join(c + "\n" for c in children)
+
+
+def _entry_problems(bullet: str, line: str, children: tuple[str, ...]) -> list[str]:
+    problems: list[str] = []
+    if not re.fullmatch(r"[*#]+", bullet):
+        problems.append(f"{bullet!r} is not a list bullet")
+    if "\n" in line or "\r" in line:
+        problems.append("the entry holds a line break")
+    for child in children:
+        if "\n" in child or len(_bullet(child)) <= len(bullet):
+            problems.append(f"{child!r} is not a sub-bullet line of {bullet!r}")
+    return problems
+
+
+# --------------------------------------------------------------------------------------------
+# Page-template placeholders
+# --------------------------------------------------------------------------------------------
+
+PlaceholderContext = Literal["call", "link", "text"]
+_MARK_OPEN, _MARK_CLOSE = "\ue000", "\ue001"
+
+
+@dataclass(frozen=True)
+class Placeholder:
+    """A ``{{{name}}}`` or ``{{{name|default}}}`` argument of a page template."""
+
+    name: str  # stripped
+    start: int
+    end: int
+    default: str | None  # raw wikitext of the default, None when there is none
+    context: PlaceholderContext  # inside a template call, a link, or free text
+
+
+def _context(code: Wikicode, node: Argument) -> PlaceholderContext:
+    ancestors = code.get_ancestors(node)
+    if any(isinstance(a, Template) for a in ancestors):
+        return "call"
+    if any(isinstance(a, (Wikilink, ExternalLink)) for a in ancestors):
+        return "link"
+    return "text"
+
+
+def find_placeholders(text: str) -> list[Placeholder]:
+    """The outermost ``{{{..}}}`` arguments of ``text``, in order, with their context."""
+    if _MARK_OPEN in text or _MARK_CLOSE in text:
+        raise WikitextError("the page template holds private-use characters U+E000/U+E001")
+    code = parse(text)
+    args = [a for a in code.filter_arguments(recursive=True)
+            if not any(isinstance(p, Argument) for p in code.get_ancestors(a))]
+    infos = [(a, _context(code, a)) for a in args]
+    for i, (arg, _ctx) in enumerate(infos):
+        code.replace(arg, f"{_MARK_OPEN}{i}{_MARK_CLOSE}")
+    marked = str(code)
+    out: list[Placeholder] = []
+    shift = 0
+    for m in re.finditer(f"{_MARK_OPEN}(\\d+){_MARK_CLOSE}", marked):
+        arg, ctx = infos[int(m.group(1))]
+        start = m.start() + shift
+        raw = str(arg)
+        default = str(arg.default) if arg.default is not None else None
+        out.append(Placeholder(str(arg.name).strip(), start, start + len(raw), default, ctx))
+        shift += len(raw) - len(m.group(0))
+    return out
