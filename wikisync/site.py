@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
+from datetime import datetime, timezone
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -37,6 +38,7 @@ from wikisync.model import Page
 log = logging.getLogger(__name__)
 
 MAXLAG = 5
+RECENT_CHANGES_DAYS = 80  # MediaWiki keeps 90 days of recent changes by default
 CONTENT_BATCH = 50  # MediaWiki serves page content for at most 50 titles a request
 DEFAULT_UA_CONTACT = "https://github.com/fabmob/wikisync"
 RETRY_ERRORS = {"maxlag", "ratelimited", "readonly", "internal_api_error_DBQueryError"}
@@ -356,19 +358,37 @@ class Site:
             return category
         return f"{name}:{category}"
 
-    def recent_titles(self, since: str, namespace: int | None = None) -> set[str] | None:
-        """Titles edited or created since ``since`` (ISO), or None if that window is gone."""
+    def recent_titles(
+        self, since: str, exclude_user: str | None = None
+    ) -> tuple[set[str] | None, str]:
+        """Titles edited, created, moved or deleted since ``since`` (ISO), and the server's
+        time now. The titles are None when the recent changes no longer reach back that far
+        (MediaWiki keeps 90 days by default): the caller must then read everything."""
+        if _age_days(since) > RECENT_CHANGES_DAYS:
+            return None, ""
         params = {
             "list": "recentchanges", "rcdir": "newer", "rcstart": since,
-            "rcprop": "title|timestamp", "rclimit": "500", "rctype": "edit|new|log",
+            "rcprop": "title|timestamp", "rclimit": "max", "rctype": "edit|new|log",
+            "curtimestamp": "1",
         }
-        if namespace is not None:
-            params["rcnamespace"] = str(namespace)
+        if exclude_user:
+            params["rcexcludeuser"] = exclude_user
         titles: set[str] = set()
+        now = ""
         for data in self._continued(params):
+            now = now or data.get("curtimestamp", "")
             for change in data.get("query", {}).get("recentchanges", []):
                 titles.add(change["title"])
-        return titles
+        return titles, now
+
+    def now(self) -> str:
+        """The server's current time (ISO), for the next run's recent changes."""
+        return self.call({"action": "query", "curtimestamp": "1"}).get("curtimestamp", "")
+
+    @property
+    def account(self) -> str | None:
+        """The wiki account behind the bot password (``Name`` of ``Name@bot``)."""
+        return self.username.split("@", 1)[0] if self.username else None
 
     # -- writes ---------------------------------------------------------------------------
 
@@ -467,6 +487,14 @@ def _to_page(raw: dict, curtimestamp: str) -> Page:
         exists=True,
         starttimestamp=curtimestamp,
     )
+
+
+def _age_days(timestamp: str) -> float:
+    try:
+        then = datetime.strptime(timestamp, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
+    except ValueError:
+        return float("inf")
+    return (datetime.now(timezone.utc) - then).total_seconds() / 86400
 
 
 def _retry_after(resp: requests.Response) -> float | None:

@@ -54,6 +54,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from dataclasses import replace as _dc_replace
 from typing import Literal
 
 import mwparserfromhell
@@ -70,7 +71,7 @@ from mwparserfromhell.nodes import (
 )
 from mwparserfromhell.wikicode import Wikicode
 
-from wikisync.errors import EXIT_FAILED, WikitextError
+from wikisync.errors import EXIT_FAILED, InputError, WikitextError
 from wikisync.model import Link, RawEntry
 
 log = logging.getLogger(__name__)
@@ -83,6 +84,7 @@ __all__ = [
     "TemplateCall",
     "edit_list",
     "escape_free_text",
+    "check_storable",
     "escape_value",
     "find_placeholders",
     "find_template",
@@ -130,6 +132,19 @@ def normalize_value(value: str) -> str:
     return value.strip(MW_WHITESPACE)
 
 
+_UNSTORABLE_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def check_storable(value: str, what: str = "the value") -> None:
+    """Refuse control characters (other than tab and newlines): a wiki cannot store them."""
+    bad = sorted({f"U+{ord(c):04X}" for c in _UNSTORABLE_RE.findall(value)})
+    if bad:
+        raise InputError(
+            f"{what} holds control character(s) {', '.join(bad)} that a wiki page cannot hold",
+            hint="remove them from the value and run again",
+        )
+
+
 def normalize_template_name(name: str) -> str:
     """Compare-form of a template name: no ``Modèle:``/``Template:``, ``_`` = space, ``Xx``."""
     name = unicodedata.normalize("NFC", _COMMENT_RE.sub("", name))
@@ -162,6 +177,9 @@ _STRAY_COMMON = r"[{}]+|\[{2,}|\]{2,}|~{3,}|<(?=!--|/?(?:%s)(?:[\s/>]|$))" % _EX
 _STRAY_IN_CALL_RE = re.compile(_STRAY_COMMON + r"|\|", re.IGNORECASE)
 _STRAY_IN_POSITIONAL_RE = re.compile(_STRAY_COMMON + r"|\||=", re.IGNORECASE)
 _STRAY_IN_TEXT_RE = re.compile(_STRAY_COMMON, re.IGNORECASE)
+_INNER_STRAY_RE = re.compile(
+    r"\{\{|\}\}|\[\[|\]\]|<(?=!--|/?(?:%s)(?:[\s/>]|$))" % _EXT_NAMES, re.IGNORECASE
+)
 _HEADING_LINE_RE = re.compile(r"^(=+)(?=.*=[ \t]*$)", re.MULTILINE)
 
 
@@ -243,13 +261,9 @@ def _bracket_end(s: str, i: int) -> int | None:
 
 
 def _has_stray(inner: str) -> bool:
-    """True when ``inner`` holds an unbalanced bracket run or unclosed comment/extension tag."""
-    for is_construct, seg in _segments(inner):
-        if not is_construct and _STRAY_IN_TEXT_RE.sub("", seg) != seg:
-            stray = [m.group(0) for m in _STRAY_IN_TEXT_RE.finditer(seg)]
-            if any(len(t) >= 2 or t == "<" for t in stray):
-                return True
-    return False
+    """True when ``inner`` holds an unbalanced ``{{ }} [[ ]]`` or unclosed comment/ext tag."""
+    return any(not is_construct and _INNER_STRAY_RE.search(seg)
+               for is_construct, seg in _segments(inner))
 
 
 def _valid_construct(span: str) -> bool:
@@ -329,13 +343,22 @@ def _escape(value: str, pattern: re.Pattern[str], keep_escapes: bool) -> str:
     pending: list[str] = []
     for is_construct, seg in _segments(value):
         if is_construct and (keep_escapes or not _is_escape(seg)):
-            out.append(_escape_stray("".join(pending), pattern))
+            out.append(_escape_before(seg, "".join(pending), pattern))
             pending = []
             out.append(seg)
         else:
             pending.append(seg)
     out.append(_escape_stray("".join(pending), pattern))
     return "".join(out)
+
+
+def _escape_before(construct: str, text: str, pattern: re.Pattern[str]) -> str:
+    """Escape ``text`` that precedes ``construct``; a ``[`` glued to a ``[[`` link is escaped
+    too (mwparserfromhell splits ``[[[a|b]]`` in a template call)."""
+    tail = re.search(r"\[+$", text) if construct.startswith("[") else None
+    if tail is None:
+        return _escape_stray(text, pattern)
+    return _escape_stray(text[: tail.start()], pattern) + f"<nowiki>{tail.group(0)}</nowiki>"
 
 
 def escape_value(value: str, *, positional: bool = False) -> str:
@@ -640,6 +663,7 @@ def _plan_edits(call: TemplateCall, changes: Mapping[str, str | None]) -> list[_
             if param is not None:
                 edits.append(_Edit(param.start, param.end, ""))
             continue
+        check_storable(value, f"the value for {key!r}")
         value = normalize_value(value)
         if param is None:
             additions.append((key, escape_value(value)))
@@ -954,6 +978,7 @@ def edit_list(text: str, section_title: str, remove: set[int] | Iterable[int],
     edits += [_Edit(*section.spans[i], _with_newline(t)) for i, t in replace.items()]
     expected = [_with_newline(replace[i]) if i in replace else entry.text
                 for i, entry in enumerate(section.entries) if i not in remove]
+    at, lead = len(text), ""
     if append:
         at = _append_point(text, section)
         lead = "\n" if at > 0 and text[at - 1] != "\n" else ""
@@ -961,22 +986,25 @@ def edit_list(text: str, section_title: str, remove: set[int] | Iterable[int],
         edits.append(_Edit(at, at, lead + "".join(added)))
         expected += added
     new = _apply(text, edits)
-    _prove_list_edit(text, new, section, expected)
+    _prove_list_edit(text, new, section, expected, at, lead)
     return new
 
 
-def _prove_list_edit(old: str, new: str, section: ListSection, expected: list[str]) -> None:
+def _prove_list_edit(old: str, new: str, section: ListSection, expected: list[str], at: int,
+                     lead: str) -> None:
+    """Raise unless ``new`` reads back to the ``expected`` entries and the text between the
+    entries is the old one (plus ``lead``, a newline added at ``at`` before appended entries)."""
     after = read_list(new, section.title)
-    got = [e.text for e in after.entries]
-    if got != expected:
+    if [e.text for e in after.entries] != expected:
         raise WikitextError(
             f"refusing to edit the list {section.title!r}: the new entries would not read back "
-            f"as intended (check that each new entry is one top-level bullet line)",
-            hint="nothing was written; if the entries look right, report this as a bug",
+            f"as intended (each new entry must be one top-level bullet line with its "
+            f"sub-bullets); nothing was written",
+            hint="check the entries to write; if they look right, report this as a bug",
         )
-    if "".join(_gaps(new, after)).replace("\n", "") != "".join(_gaps(old, section)).replace(
-        "\n", ""
-    ) or _gaps(new, after)[0] != _gaps(old, section)[0]:
+    old_gaps = "".join(_gaps(old, section))
+    cut = at - sum(e - s for s, e in section.spans if e <= at)
+    if "".join(_gaps(new, after)) != old_gaps[:cut] + lead + old_gaps[cut:]:
         raise WikitextError(
             f"refusing to edit the list {section.title!r}: text outside its entries would "
             f"change; nothing was written",
@@ -998,20 +1026,27 @@ def format_entry(bullet: str, link: Link, rest: str, children: Iterable[str] = (
     """An entry's source: ``bullet``, a space, the link (or the plain ``name``, by default the
     link's label or target), ``rest``, a newline, then each child line and a newline.
 
-    Raises :class:`WikitextError` when the result would not read back as this entry.
+    Raises :class:`WikitextError` when the result would not read back as this entry (a title
+    with brackets, a plain name holding a separator, a line break...).
     """
     children = tuple(children)
-    line = f"{bullet} {_link_text(link, name)}{rest}"
+    shown = _link_text(link, name)
+    line = f"{bullet} {shown}{rest}"
     problems = _entry_problems(bullet, line, children)
     if not problems:
-        _b, got, got_name, got_rest = _parse_entry_line(line)
-        want_name = _link_text(link, name).strip() if link.kind == "plain" else got_name
-        if (got, got_name, got_rest) != (link if link.kind != "plain" else got, want_name, rest):
-            problems.append(f"{line!r} would read back as {got}, {got_name!r}, {got_rest!r}")
+        _bullet_read, got, got_name, got_rest = _parse_entry_line(line)
+        if link.kind == "plain":
+            ok = got.kind == "plain" and got_name == shown.strip()
+        else:
+            ok = got == _dc_replace(link, label=link.label or None)
+        if not ok or got_rest != rest:
+            problems.append(f"{line!r} would read back as {got}, name {got_name!r}, "
+                            f"rest {got_rest!r}")
     if problems:
         raise WikitextError(
             "cannot write the list entry: " + "; ".join(problems),
-            hint="check the entry's title, label and annotation for line breaks or brackets",
+            hint="check the entry's title, label and annotation for line breaks, brackets "
+            "or separators",
         )
     return line + "\n" + "".join(c + "\n" for c in children)
 

@@ -1,0 +1,194 @@
+"""Record field sync: a mapping's ``sync`` fields kept equal on every wiki that has the record.
+
+Records match across wikis by title (normalised). Each field follows the same three-way rules as
+list entries (:func:`wikisync.planner.plan_fields`). One edit per page, through the wikitext
+module's surgical field edit; the field's base in the state advances only for pages confirmed
+written (or that needed nothing).
+
+Cheap when nothing changed: after a first full read of each kind's category, a run only asks each
+wiki for its recent changes since the last run (one request) and reads just the records that
+changed, with their counterparts on the other wikis. When the recent changes no longer reach back
+to the last run, it reads everything again.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+from wikisync.app import App
+from wikisync.errors import EditConflictError, WikisyncError, WikitextError
+from wikisync.mapping import Mapping
+from wikisync.model import Page, Record
+from wikisync.planner import MISSING, Conflict, plan_fields
+from wikisync.records import plan_field_edit, read_records, record_from_page, unified_diff
+from wikisync.state import State
+from wikisync.titles import normalize_title
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class FieldChange:
+    wiki: str
+    title: str
+    fields: dict[str, str | None]
+    summary: str
+    diff: str
+    revid: int = 0
+
+
+@dataclass
+class FieldResult:
+    kind: str
+    changes: list[FieldChange] = field(default_factory=list)
+    conflicts: list[tuple[str, Conflict]] = field(default_factory=list)  # (record, conflict)
+    errors: list[WikisyncError] = field(default_factory=list)
+    records_read: int = 0
+
+
+def sync_wikis(mapping: Mapping, app: App) -> list[str]:
+    """The configured wikis that map at least one of the kind's ``sync`` fields."""
+    return [
+        w for w in mapping.wikis
+        if w in app.config.wikis and any(mapping.wiki(w).param_for(f) for f in mapping.sync)
+    ]
+
+
+def _records_by_key(
+    app: App, mapping: Mapping, wikis: list[str], state: State, scope: str
+) -> tuple[dict[str, dict[str, Record]], dict[str, str]]:
+    """key -> wiki -> Record, for every record worth looking at, and each wiki's server time."""
+    changed, now = _changed_titles(app, wikis, state, scope)
+    found: dict[str, dict[str, Record]] = {}
+    if changed is None:  # first run, or the recent changes do not reach back: read everything
+        for wiki in wikis:
+            for item in read_records(app.site(wiki), mapping, wiki):
+                if isinstance(item, Record):
+                    found.setdefault(normalize_title(item.title), {})[wiki] = item
+        return found, now
+    if not changed:
+        return found, now
+    titles = sorted(changed)
+    for wiki in wikis:
+        pages = app.site(wiki).read(titles)
+        for title, page in pages.items():
+            record = _as_record(mapping, wiki, page)
+            if record is not None:
+                found.setdefault(normalize_title(title), {})[wiki] = record
+    return found, now
+
+
+def _as_record(mapping: Mapping, wiki: str, page: Page) -> Record | None:
+    if not page.exists:
+        return None
+    try:
+        return record_from_page(mapping, wiki, page)
+    except WikitextError:
+        return None
+
+
+def _changed_titles(
+    app: App, wikis: list[str], state: State, scope: str
+) -> tuple[set[str] | None, dict[str, str]]:
+    """Titles changed on any wiki since the last run, or None when everything must be read."""
+    titles: set[str] = set()
+    now: dict[str, str] = {}
+    full = False
+    for wiki in wikis:
+        site = app.site(wiki)
+        since = state.last_run(f"{scope}:{wiki}")
+        if since is None:
+            full = True
+            now[wiki] = site.now()
+            continue
+        changed, server_now = site.recent_titles(since, exclude_user=site.account)
+        if changed is None:
+            full = True
+            now[wiki] = site.now()
+            continue
+        now[wiki] = server_now
+        titles |= {normalize_title(t) for t in changed}
+    return (None if full else titles), now
+
+
+def sync_kind(app: App, mapping: Mapping, state: State, *, dry_run: bool) -> FieldResult:
+    """Three-way merge of every ``sync`` field of every record of ``mapping`` on 2+ wikis."""
+    result = FieldResult(mapping.kind)
+    wikis = sync_wikis(mapping, app)
+    if len(wikis) < 2 or not mapping.sync:
+        return result
+    scope = f"fields:{mapping.kind}"
+    records, now = _records_by_key(app, mapping, wikis, state, scope)
+    result.records_read = sum(len(r) for r in records.values())
+    bases = state.field_bases(mapping.kind)
+    confirmed: dict[tuple[str, str], str | None] = {}
+    for key, by_wiki in records.items():
+        if len(by_wiki) < 2:
+            continue
+        edits, new_bases = _plan_record(mapping, key, by_wiki, bases, result)
+        if _write_record(app, mapping, by_wiki, edits, dry_run, result):
+            confirmed.update({(key, f): v for f, v in new_bases.items()})
+    if not dry_run:
+        state.save_fields(mapping.kind, confirmed)
+        if not result.errors:
+            for wiki, at in now.items():
+                if at:
+                    state.save_run(f"{scope}:{wiki}", at)
+    return result
+
+
+def _plan_record(
+    mapping: Mapping, key: str, by_wiki: dict[str, Record],
+    bases: dict[tuple[str, str], str | None], result: FieldResult,
+) -> tuple[dict[str, dict[str, str | None]], dict[str, str | None]]:
+    """Per wiki, the fields to change; and the new base of every field without conflict."""
+    edits: dict[str, dict[str, str | None]] = {}
+    new_bases: dict[str, str | None] = {}
+    for name in mapping.sync:
+        current = {
+            w: (r.fields.get(name) or None) for w, r in by_wiki.items()
+            if mapping.wiki(w).param_for(name)
+        }
+        if len(current) < 2:
+            continue
+        plan = plan_fields(current, bases.get((key, name), MISSING), name=name)
+        if plan.conflict is not None:
+            result.conflicts.append((key, plan.conflict))
+            continue
+        new_bases[name] = plan.new_base
+        for wiki, value in plan.set.items():
+            edits.setdefault(wiki, {})[name] = value
+    return edits, new_bases
+
+
+def _write_record(
+    app: App, mapping: Mapping, by_wiki: dict[str, Record],
+    edits: dict[str, dict[str, str | None]], dry_run: bool, result: FieldResult,
+) -> bool:
+    """Write each page's field changes; True when every page is confirmed (or dry run)."""
+    ok = True
+    for wiki, changes in edits.items():
+        record = by_wiki[wiki]
+        page = record.page
+        assert page is not None
+        values = {k: (v or "") for k, v in changes.items()}
+        try:
+            text = plan_field_edit(mapping, wiki, page, values)
+        except WikisyncError as exc:
+            result.errors.append(exc)
+            ok = False
+            continue
+        summary = f"wikisync: {', '.join(sorted(changes))} ({mapping.kind})"
+        change = FieldChange(wiki, page.title, changes, summary,
+                             unified_diff(page.title, page.text, text, wiki))
+        result.changes.append(change)
+        if dry_run:
+            continue
+        try:
+            change.revid = app.site(wiki).save(page, text, summary).revid
+        except EditConflictError as exc:
+            log.warning("%s; the next run will re-read it", exc)
+            result.errors.append(exc)
+            ok = False
+    return ok

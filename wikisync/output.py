@@ -1,0 +1,113 @@
+"""Rendering results for people (text) and programs (JSON). No logic about what to do."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from wikisync.model import ListEntry
+from wikisync.planner import Conflict
+from wikisync.sync import SyncReport
+
+
+def _entry_text(entry: ListEntry | None) -> str:
+    if entry is None:
+        return "(absent)"
+    label = f" [{entry.label}]" if entry.label else ""
+    kids = "".join(f" / {c}" for c in entry.children)
+    return f"{entry.key}{label}{entry.annotation}{kids}"
+
+
+def _value_text(value: Any) -> str:
+    if isinstance(value, ListEntry) or value is None:
+        return _entry_text(value)
+    return repr(value)
+
+
+def conflict_lines(where: str, conflict: Conflict) -> list[str]:
+    lines = [f"CONFLICT {where}: {conflict.key!r} ({conflict.kind})"]
+    lines.append(f"    last synced: {_value_text(conflict.base)}")
+    for page, value in conflict.values.items():
+        lines.append(f"    on {page}: {_value_text(value)}")
+    lines.append("    to resolve: make the pages agree by hand (or remove the entry everywhere);"
+                 " the next sync takes it from there")
+    return lines
+
+
+def print_sync(report: SyncReport, verbose: int = 0) -> None:
+    """One line per page changed; conflicts with both versions; errors. Quiet otherwise."""
+    verb = "would change" if report.dry_run else "changed"
+    for result in report.lists:
+        if result.error is not None:
+            click.echo(f"FAILED list {result.name}: {result.error}", err=True)
+            if result.error.hint:
+                click.echo(f"  hint: {result.error.hint}", err=True)
+            continue
+        for change in result.changes:
+            rev = f" (revision {change.revid})" if change.revid else ""
+            click.echo(f"{verb} {change.wiki}:{change.title}: {change.summary}{rev}")
+            if report.dry_run:
+                click.echo(change.diff, nl=False)
+        for conflict in result.conflicts:
+            for line in conflict_lines(f"list {result.name}", conflict):
+                click.echo(line)
+        for dup in result.duplicates:
+            click.echo(f"note: {dup.key!r} is listed more than once on {dup.page}; "
+                       "only the first is synced")
+        if verbose and not result.changes:
+            state = "unchanged since last run" if result.skipped else "in step"
+            click.echo(f"list {result.name}: {state}", err=True)
+    for fres in report.fields:
+        for err in fres.errors:
+            click.echo(f"FAILED {fres.kind}: {err}", err=True)
+        for change in fres.changes:
+            rev = f" (revision {change.revid})" if change.revid else ""
+            click.echo(f"{verb} {change.wiki}:{change.title}: {change.summary}{rev}")
+            if report.dry_run:
+                click.echo(change.diff, nl=False)
+        for record, conflict in fres.conflicts:
+            for line in conflict_lines(f"{fres.kind} {record!r} field", conflict):
+                click.echo(line)
+
+
+def _entry_json(entry: ListEntry | None) -> dict | None:
+    if entry is None:
+        return None
+    return {"key": entry.key, "label": entry.label, "annotation": entry.annotation,
+            "children": list(entry.children)}
+
+
+def _conflict_json(conflict: Conflict) -> dict:
+    conv = _entry_json if isinstance(conflict.base, ListEntry) or any(
+        isinstance(v, ListEntry) for v in conflict.values.values()) else (lambda v: v)
+    return {"key": conflict.key, "kind": conflict.kind, "base": conv(conflict.base),
+            "values": {str(k): conv(v) for k, v in conflict.values.items()}}
+
+
+def sync_json(report: SyncReport) -> dict:
+    return {
+        "dry_run": report.dry_run,
+        "exit_code": report.exit_code,
+        "lists": [
+            {
+                "name": r.name,
+                "skipped_unchanged": r.skipped,
+                "error": str(r.error) if r.error else None,
+                "changes": [{"wiki": c.wiki, "title": c.title, "summary": c.summary,
+                             "revid": c.revid or None, "diff": c.diff} for c in r.changes],
+                "conflicts": [_conflict_json(c) for c in r.conflicts],
+            }
+            for r in report.lists
+        ],
+        "fields": [
+            {
+                "kind": f.kind,
+                "errors": [str(e) for e in f.errors],
+                "changes": [{"wiki": c.wiki, "title": c.title, "fields": c.fields,
+                             "revid": c.revid or None, "diff": c.diff} for c in f.changes],
+                "conflicts": [{"record": rec, **_conflict_json(c)} for rec, c in f.conflicts],
+            }
+            for f in report.fields
+        ],
+    }

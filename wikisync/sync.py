@@ -1,0 +1,71 @@
+"""``wikisync sync``: every configured list, then every kind's ``sync`` fields, under the lock.
+
+A failing list (unreachable wiki, missing page or section, empty-list guard) does not stop the
+others; the run's exit code says what happened: 1 if anything failed, else 3 if a conflict needs
+a person, else 0.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+from wikisync.app import App
+from wikisync.errors import EXIT_ATTENTION, EXIT_FAILED, EXIT_OK, WikisyncError
+from wikisync.fieldsync import FieldResult, sync_kind
+from wikisync.listsync import ListResult, sync_list
+from wikisync.state import Lock, State
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class SyncReport:
+    lists: list[ListResult] = field(default_factory=list)
+    fields: list[FieldResult] = field(default_factory=list)
+    dry_run: bool = False
+
+    @property
+    def failed(self) -> bool:
+        return any(r.error for r in self.lists) or any(r.errors for r in self.fields)
+
+    @property
+    def conflicts(self) -> int:
+        return sum(len(r.conflicts) for r in self.lists) + sum(
+            len(r.conflicts) for r in self.fields
+        )
+
+    @property
+    def exit_code(self) -> int:
+        if self.failed:
+            return EXIT_FAILED
+        return EXIT_ATTENTION if self.conflicts else EXIT_OK
+
+
+def run_sync(
+    app: App, list_names: tuple[str, ...] = (), *, dry_run: bool = False,
+    allow_empty: bool = False, fields: bool = True,
+) -> SyncReport:
+    """Sync the named lists (all when none) and, unless ``--list`` narrows it, record fields."""
+    lists = [app.config.list_named(n) for n in list_names] or list(app.config.lists.values())
+    report = SyncReport(dry_run=dry_run)
+    with Lock(app.config.state_dir):
+        state = State(app.config.state_dir)
+        try:
+            for lst in lists:
+                try:
+                    report.lists.append(
+                        sync_list(app, lst, state, dry_run=dry_run, allow_empty=allow_empty)
+                    )
+                except WikisyncError as exc:
+                    log.debug("list %s failed", lst.name, exc_info=True)
+                    report.lists.append(ListResult(lst.name, error=exc))
+            if fields and not list_names:
+                for mapping in app.mappings.values():
+                    try:
+                        report.fields.append(sync_kind(app, mapping, state, dry_run=dry_run))
+                    except WikisyncError as exc:
+                        report.fields.append(FieldResult(mapping.kind, errors=[exc]))
+        finally:
+            state.close()
+    return report
