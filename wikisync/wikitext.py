@@ -110,8 +110,12 @@ class SectionNotFound(WikitextError):
 
 
 def parse(text: str) -> Wikicode:
-    """Parse wikitext (``str(parse(text)) == text`` always holds)."""
-    return mwparserfromhell.parse(text, skip_style_tags=False)
+    """Parse wikitext (``str(parse(text)) == text`` always holds).
+
+    ``''``/``'''`` stay plain text, as they do for MediaWiki's preprocessor (which splits a
+    call's parameters): mwparserfromhell's style tags would let ``''`` swallow a ``|``.
+    """
+    return mwparserfromhell.parse(text, skip_style_tags=True)
 
 
 # --------------------------------------------------------------------------------------------
