@@ -78,7 +78,8 @@ class LocalFarm:
         _, pages = seed_pages(name)
         revs = []
         for page in pages:
-            text = self.substitute(page["text"])
+            # MediaWiki strips trailing whitespace from every saved text: so do the seeds
+            text = self.substitute(page["text"]).rstrip()
             kwargs = {k: page[k] for k in ("timestamp", "user") if k in page}
             revs.append(Revision(page["title"], text, **kwargs))
         return revs
