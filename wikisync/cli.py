@@ -158,3 +158,9 @@ def sync(ctx: Ctx, list_names: tuple[str, ...], dry_run: bool, allow_empty: bool
     else:
         print_sync(report, verbose=ctx.verbosity)
     raise SystemExit(report.exit_code)
+
+
+# Commands defined in their own modules register themselves on `cli` when imported.
+from wikisync import cli_records  # noqa: E402,F401
+from wikisync.cli_audit import audit  # noqa: E402
+cli.add_command(audit)

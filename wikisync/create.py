@@ -102,9 +102,8 @@ def render_page(app: App, mapping: Mapping, wiki: str, fields: dict[str, str]) -
     if not wmap.page_template:
         raise InputError(f"mapping {mapping.kind!r} has no page_template for {wiki}")
     template = (app.config.templates_dir / wmap.page_template).read_text(encoding="utf-8")
-    expected = mapping.to_params(wiki, {k: v for k, v in fields.items() if v.strip()})
     return render.render_and_verify(
-        template, fields, list(mapping.fields), list(wmap.template_names), expected
+        template, fields, list(mapping.fields), list(wmap.template_names), dict(wmap.params)
     )
 
 

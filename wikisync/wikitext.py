@@ -609,14 +609,19 @@ class _Edit:
     new: str
 
 
-def _split_ws(raw: str) -> tuple[str, str]:
-    """Leading and trailing whitespace of a raw value (an empty value: spaces / the rest)."""
+def _split_ws(raw: str, style_lead: str = "") -> tuple[str, str]:
+    """Leading and trailing whitespace of a raw value. For an empty value, the lead is the
+    value lead its neighbours use (``style_lead``) when it has it, the rest trails."""
     core = raw.strip(MW_WHITESPACE)
     if core:
         lead = raw[: len(raw) - len(raw.lstrip(MW_WHITESPACE))]
         return lead, raw[len(raw.rstrip(MW_WHITESPACE)):]
-    lead = raw[: len(raw) - len(raw.lstrip(" \t"))]
+    lead = style_lead if style_lead and raw.startswith(style_lead) else ""
     return lead, raw[len(lead):]
+
+
+def _trail(param: Param) -> str:
+    return _split_ws(param.raw_value)[1]
 
 
 def _check_param_name(name: str) -> str:
@@ -629,56 +634,104 @@ def _check_param_name(name: str) -> str:
     return key
 
 
-def _addition_style(call: TemplateCall) -> tuple[int, str, str, str, str]:
-    """Where new parameters go and how they look: (offset, name lead, name trail, value lead,
-    trailing whitespace). New parameters follow the last parameter that ends its line (so that
-    a third-party ``|pageCo=.. }}`` appended on the closing line stays as it is), else the last
-    parameter, else the name; they copy that parameter's spacing."""
-    named = [p for p in call.params if p.showkey]
-    line_enders = [p for p in call.params if "\n" in _split_ws(p.raw_value)[1]]
-    anchor = line_enders[-1] if line_enders else (call.params[-1] if call.params else None)
-    ref = anchor if anchor is not None and anchor.showkey else (named[-1] if named else None)
-    name_lead = name_trail = value_lead = ""
-    if ref is not None:
-        name_lead = ref.raw_name[: len(ref.raw_name) - len(ref.raw_name.lstrip())]
-        name_trail = ref.raw_name[len(ref.raw_name.rstrip()):]
-        value_lead = _split_ws(ref.raw_value)[0]
-    if anchor is None:
-        raw_name = call.text[2: call.name_end - call.start]
-        trail = raw_name[len(raw_name.rstrip()):]
-        return call.name_end, name_lead, name_trail, value_lead, trail
-    return anchor.end, name_lead, name_trail, value_lead, _split_ws(anchor.raw_value)[1]
+@dataclass(frozen=True)
+class _Style:
+    """How a call writes its parameters, read from the parameters it has."""
+
+    pipe_indent: str  # before "|" on a line of its own
+    name_lead: str
+    name_trail: str
+    value_lead: str  # between "=" and a non-empty value
 
 
-def _plan_edits(call: TemplateCall, changes: Mapping[str, str | None]) -> list[_Edit]:
+def _style_near(call: TemplateCall, index: int) -> _Style:
+    """The style of the named parameter nearest to ``call.params[index]`` (previous first)."""
+    params = call.params
+    order = list(range(index, -1, -1)) + list(range(index + 1, len(params)))
+    named = [params[i] for i in order if 0 <= i < len(params) and params[i].showkey]
+    ref = next((p for p in named if p.value.strip()), named[0] if named else None)
+    indents = [_trail(p).rpartition("\n")[2] for p in params[:-1] if "\n" in _trail(p)]
+    raw_name = call.text[2: call.name_end - call.start]
+    if "\n" in raw_name:
+        indents.insert(0, raw_name.rpartition("\n")[2])
+    indent = indents[min(index, len(indents) - 1)] if indents else ""
+    if ref is None:
+        return _Style(indent, "", "", "")
+    return _Style(
+        pipe_indent=indent if not indent.strip() else "",
+        name_lead=ref.raw_name[: len(ref.raw_name) - len(ref.raw_name.lstrip())],
+        name_trail=ref.raw_name[len(ref.raw_name.rstrip()):],
+        value_lead=_split_ws(ref.raw_value)[0],
+    )
+
+
+def _addition(call: TemplateCall, additions: list[tuple[str, str]]) -> _Edit:
+    """Insert new parameters. On a multi-line call they go on lines of their own after the
+    last parameter that ends its line (a third-party ``|pageCo=.. }}`` appended on the closing
+    line stays as it is); on an inline call, at the end. They copy their neighbours' spacing."""
+    params = call.params
+    enders = [i for i, p in enumerate(params) if "\n" in _trail(p)]
+    raw_name = call.text[2: call.name_end - call.start]
+    if enders or (not params and "\n" in raw_name):
+        index = enders[-1] if enders else 0
+        style = _style_near(call, index)
+        if enders:
+            anchor = params[index]
+            trail = _trail(anchor)
+            offset = anchor.end - len(trail) + trail.rfind("\n") + 1
+            before_nl = trail[: trail.rfind("\n")]
+        else:
+            offset = call.name_end - len(raw_name) + raw_name.rfind("\n") + 1
+            before_nl = ""
+        new = "".join(f"{style.pipe_indent}|{style.name_lead}{k}{style.name_trail}="
+                      f"{style.value_lead}{raw}{before_nl}\n" for k, raw in additions)
+        return _Edit(offset, offset, new)
+    style = _style_near(call, len(params) - 1)
+    offset = params[-1].end if params else call.name_end
+    trail = _trail(params[-1]) if params else raw_name[len(raw_name.rstrip()):]
+    new = "".join(f"|{style.name_lead}{k}{style.name_trail}={style.value_lead}{raw}{trail}"
+                  for k, raw in additions)
+    return _Edit(offset, offset, new)
+
+
+def _removal(text: str, param: Param) -> _Edit:
+    """Remove a parameter; one alone on its line(s) is removed with its whole line."""
+    line_start = text.rfind("\n", 0, param.start) + 1
+    trail = _trail(param)
+    if "\n" in trail and not text[line_start: param.start].strip():
+        return _Edit(line_start, param.end - len(trail) + trail.rfind("\n") + 1, "")
+    return _Edit(param.start, param.end, "")
+
+
+def _plan_edits(text: str, call: TemplateCall,
+                changes: Mapping[str, str | None]) -> list[_Edit]:
     """The text edits (page offsets) that apply ``changes`` to ``call``."""
     edits: list[_Edit] = []
     additions: list[tuple[str, str]] = []
     for name, value in changes.items():
         key = _check_param_name(name)
-        found = [p for p in call.params if p.name == key]
+        found = [i for i, p in enumerate(call.params) if p.name == key]
         if len(found) > 1:
             raise WikitextError(
                 f"parameter {key!r} appears {len(found)} times in the call",
                 hint="remove the extra occurrences by hand, then run again",
             )
-        param = found[0] if found else None
+        param = call.params[found[0]] if found else None
         if value is None:
             if param is not None:
-                edits.append(_Edit(param.start, param.end, ""))
+                edits.append(_removal(text, param))
             continue
         check_storable(value, f"the value for {key!r}")
         value = normalize_value(value)
         if param is None:
             additions.append((key, escape_value(value)))
         elif param.value != value:
-            lead, trail = _split_ws(param.raw_value)
+            style = _style_near(call, found[0])
+            lead, trail = _split_ws(param.raw_value, style.value_lead)
             raw = escape_value(value, positional=not param.showkey)
             edits.append(_Edit(param.value_start, param.end, lead + raw + trail))
     if additions:
-        offset, nlead, ntrail, vlead, trail = _addition_style(call)
-        new = "".join(f"|{nlead}{k}{ntrail}={vlead}{raw}{trail}" for k, raw in additions)
-        edits.append(_Edit(offset, offset, new))
+        edits.append(_addition(call, additions))
     return edits
 
 
@@ -700,7 +753,10 @@ def _expected_fields(call: TemplateCall, changes: Mapping[str, str | None]) -> d
 
 
 def _untouched(call: TemplateCall, keys: set[str]) -> list[tuple[str, str]]:
-    return [(p.raw_name, p.raw_value) for p in call.params if p.name not in keys]
+    """The source of the parameters not in ``keys`` (up to the whitespace that ends them, which
+    a parameter inserted after one of them legitimately takes over)."""
+    return [(p.raw_name, p.raw_value.rstrip(MW_WHITESPACE)) for p in call.params
+            if p.name not in keys]
 
 
 def _prove_edit(old: str, new: str, names: Iterable[str] | str, call: TemplateCall,
@@ -739,14 +795,9 @@ def set_fields(text: str, names: Iterable[str] | str, changes: Mapping[str, str 
     returned (:class:`WikitextError` otherwise).
     """
     call = find_template(text, names)
-    new = text[: call.start] + _apply(call.text, _relative(_plan_edits(call, changes), call))
-    new += text[call.end:]
+    new = _apply(text, _plan_edits(text, call, changes))
     _prove_edit(text, new, names, call, changes)
     return new
-
-
-def _relative(edits: list[_Edit], call: TemplateCall) -> list[_Edit]:
-    return [_Edit(e.start - call.start, e.end - call.start, e.new) for e in edits]
 
 
 # --------------------------------------------------------------------------------------------
@@ -986,8 +1037,17 @@ def edit_list(text: str, section_title: str, remove: set[int] | Iterable[int],
     if append:
         at = _append_point(text, section)
         lead = "\n" if at > 0 and text[at - 1] != "\n" else ""
+        last = len(section.spans) - 1
+        if lead and section.spans and section.spans[-1][1] == at:
+            # The last entry ends the page without a newline: it gets one (if it stays as is).
+            if last in remove or last in replace:
+                lead = ""
+            else:
+                expected[-1] += "\n"
         added = [_with_newline(a) for a in append]
         edits.append(_Edit(at, at, lead + "".join(added)))
+        if lead and section.spans and section.spans[-1][1] == at:
+            lead = ""  # the newline went to the last entry, not between entries
         expected += added
     new = _apply(text, edits)
     _prove_list_edit(text, new, section, expected, at, lead)

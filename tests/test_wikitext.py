@@ -1,0 +1,651 @@
+"""Tests of wikisync.wikitext: golden pages, exact diffs of field edits, escaping, lists."""
+
+from __future__ import annotations
+
+import difflib
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from wikisync.errors import InputError, WikitextError
+from wikisync.model import Link, RawEntry
+from wikisync.wikitext import (
+    SectionNotFound,
+    edit_list,
+    escape_free_text,
+    escape_value,
+    find_template,
+    format_entry,
+    normalize_template_name,
+    normalize_value,
+    parse,
+    read_fields,
+    read_list,
+    set_fields,
+    unescape_value,
+)
+
+PAGES_DIR = Path(__file__).parent / "data" / "pages"
+
+#: Golden pages holding a record, with the template name the mapping gives.
+RECORD_PAGES = {
+    "fabmob_project": "Project",
+    "fabmob_acteur": "Acteur",
+    "fabmob_acteur_inline": "Acteur",
+    "fabmob_acteur_spacing": "Acteur",
+    "fabmob_communaute": "Communauté",
+    "fabmob_evenement": "Evénement",
+    "fabmob_ami": "Project",
+    "movilab_le_wip": "Tiers-Lieux",
+    "movilab_prefixed": "Tiers-Lieux",
+    "movilab_ref_nested": "Tiers-Lieux",
+    "movilab_projet": "Projet",
+}
+
+
+def load(name: str) -> str:
+    """A golden page's text, exactly as stored."""
+    return (PAGES_DIR / f"{name}.wiki").read_text(encoding="utf-8")
+
+
+def diff(old: str, new: str) -> str:
+    """A compact unified diff (no context lines)."""
+    return "".join(difflib.unified_diff(old.splitlines(True), new.splitlines(True), n=0))
+
+
+def outside_call(text: str, name: str) -> tuple[str, str]:
+    """The text before and after the record's call."""
+    call = find_template(text, name)
+    return text[: call.start], text[call.end:]
+
+
+# ------------------------------------------------------------------------------------------
+# Round trips and reading
+# ------------------------------------------------------------------------------------------
+
+
+def test_there_are_enough_golden_pages() -> None:
+    assert len(list(PAGES_DIR.glob("*.wiki"))) >= 12
+
+
+@pytest.mark.parametrize("path", sorted(PAGES_DIR.glob("*.wiki")), ids=lambda p: p.stem)
+def test_parse_round_trips(path: Path) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert str(parse(text)) == text
+
+
+def test_read_fields_project() -> None:
+    assert read_fields(load("fabmob_project"), ["Project"]) == {
+        "Titre": "Covoiturage rural en Pays de Gex",
+        "Main_Picture": "No-image-yet.jpg",
+        "shortDescription": "Expérimenter une ligne de covoiturage…",
+        "description": "Texte long, avec ''wikitext'', [[liens]] et une URL https://ex.org/?a=b",
+        "Tags": "covoiturage, rural,tiers-lieu",
+        "Theme": "Covoiturage et autopartage,Territoires peu denses",
+        "challenge": "Accélérer le déploiement du covoiturage quotidien",
+        "communauté d'intérêt": "Communauté des fabriques",
+        "referent": "Prénom Nom",
+        "needs": "",
+        "etape": "",
+        "location": "Gex",
+        "from": "",
+        "Coordonnées géo": "46.33, 6.06",
+        "url": "https://exemple.org",
+    }
+
+
+def test_read_fields_odd_spacing() -> None:
+    assert read_fields(load("fabmob_acteur_spacing"), "Acteur") == {
+        "Titre": "Ateliers Jean Moulin",
+        "villes d'implantation": "Plouhinec, Audierne ,Pont-Croix",
+        "Adherent": "non",
+        "url": "https://exemple.org/ajm?ref=fabmob&lang=fr",
+    }
+
+
+def test_read_fields_inline_call() -> None:
+    assert read_fields(load("fabmob_acteur_inline"), "Acteur") == {
+        "Titre": "La Myne",
+        "url": "https://www.lamyne.org",
+    }
+
+
+def test_read_fields_keeps_nested_constructs() -> None:
+    fields = read_fields(load("movilab_ref_nested"), "Tiers-Lieux")
+    assert fields["Description courte"] == (
+        "Fablab {{Lien web|url=https://konkarlab.bzh|titre=site}} à "
+        "[[Concarneau|Concarneau (29)]]"
+    )
+    assert fields["Adresse"] == (
+        'Rue du Port<ref name="adresse">Vérifiée le 2024-01-31, voir {{Cite|a=b}}</ref>'
+    )
+    assert fields["Code postal"] == "29900 <!-- à vérifier -->"
+    assert fields["Email"] == ""
+
+
+def test_read_fields_third_party_param_and_prefixed_name() -> None:
+    assert read_fields(load("movilab_le_wip"), "Tiers-Lieux")["pageCo"] == (
+        "https://www.communecter.org/#@lewip"
+    )
+    assert read_fields(load("movilab_prefixed"), "Tiers-Lieux")["Thème"] == (
+        "Recherche,Fablab ,  Biologie"
+    )
+
+
+def test_read_fields_undoes_escapes() -> None:
+    page = "{{Acteur|Titre=a{{!}}b<nowiki>}}</nowiki>|x=<nowiki>[[</nowiki>c {{!}}}}"
+    assert read_fields(page, "Acteur") == {"Titre": "a|b}}", "x": "[[c |"}
+
+
+def test_read_fields_last_duplicate_wins() -> None:
+    assert read_fields("{{Acteur|Titre=a|Titre=b}}", "Acteur") == {"Titre": "b"}
+
+
+@pytest.mark.parametrize(
+    ("written", "wanted"),
+    [
+        ("Modèle:Tiers-Lieux", "Tiers-Lieux"),
+        ("template:tiers-Lieux", "Tiers-Lieux"),
+        ("Tiers_Lieux", "Tiers Lieux"),
+        ("  Communauté   des\tfabriques ", "Communauté des fabriques"),
+        ("communaute\u0301", "Communauté"),
+        ("Acteur<!-- x -->\n", "Acteur"),
+    ],
+)
+def test_template_names_compare_as_titles(written: str, wanted: str) -> None:
+    assert normalize_template_name(written) == normalize_template_name(wanted)
+
+
+def test_template_names_are_case_sensitive_after_the_first_letter() -> None:
+    assert normalize_template_name("tiers-lieux") != normalize_template_name("Tiers-Lieux")
+
+
+def test_find_template_reports_offsets_and_aliases() -> None:
+    text = load("movilab_prefixed")
+    call = find_template(text, ["Fiche lieu", "Tiers-Lieux"])
+    assert call.name == "modèle:tiers-Lieux"
+    assert text[call.start: call.end] == call.text
+    assert call.text.startswith("{{modèle:tiers-Lieux\n|Titre=La Myne\n")
+    assert call.text.endswith("Biologie\n}}")
+
+
+# ------------------------------------------------------------------------------------------
+# Field edits: exact diffs
+# ------------------------------------------------------------------------------------------
+
+EDITS = [
+    ("fabmob_project", {"Tags": "covoiturage, rural, tiers-lieu, montagne"}, """\
+@@ -6 +6 @@
+-|Tags=covoiturage, rural,tiers-lieu
++|Tags=covoiturage, rural, tiers-lieu, montagne
+"""),
+    ("fabmob_project", {"needs": "Des conducteurs = des passagers ?"}, """\
+@@ -11 +11 @@
+-|needs=
++|needs=Des conducteurs = des passagers ?
+"""),
+    ("fabmob_project",
+     {"communauté d'intérêt": "Communauté des fabriques, Communauté Vélo",
+      "Coordonnées géo": None}, """\
+@@ -9 +9 @@
+-|communauté d'intérêt=Communauté des fabriques
++|communauté d'intérêt=Communauté des fabriques, Communauté Vélo
+@@ -15 +14,0 @@
+-|Coordonnées géo=46.33, 6.06
+"""),
+    ("fabmob_project", {"statut": "En cours"}, """\
+@@ -16,0 +17 @@
++|statut=En cours
+"""),
+    ("fabmob_acteur", {"villes d'implantation": "Concarneau, Quimper", "Adherent": "non"}, """\
+@@ -9,2 +9,2 @@
+-|villes d'implantation=Concarneau
+-|Adherent=oui
++|villes d'implantation=Concarneau, Quimper
++|Adherent=non
+"""),
+    ("fabmob_acteur", {"description": "Atelier | partagé }} ouvert"}, """\
+@@ -5 +5 @@
+-|description=Atelier partagé ouvert à tous.<ref>Source : [https://konkarlab.bzh site du lieu]</ref>
++|description=Atelier {{!}} partagé <nowiki>}}</nowiki> ouvert
+"""),
+    ("fabmob_acteur_inline",
+     {"url": "https://lamyne.org/?a=b", "villes d'implantation": "Villeurbanne"}, """\
+@@ -1 +1 @@
+-{{Acteur|Titre=La Myne|url=https://www.lamyne.org}}
++{{Acteur|Titre=La Myne|url=https://lamyne.org/?a=b|villes d'implantation=Villeurbanne}}
+"""),
+    ("fabmob_acteur_spacing", {"Adherent": "oui", "Coordonnées géo": "47.99, -4.55"}, """\
+@@ -4 +4 @@
+- | Adherent = non
++ | Adherent = oui
+@@ -5,0 +6 @@
++ | Coordonnées géo = 47.99, -4.55
+"""),
+    ("fabmob_acteur_spacing", {"url": None}, """\
+@@ -5 +4,0 @@
+- | url = https://exemple.org/ajm?ref=fabmob&lang=fr
+"""),
+    ("fabmob_evenement", {"description": "Voir [[Compte rendu|le compte rendu]]"}, """\
+@@ -5 +5 @@
+-|description=
++|description=Voir [[Compte rendu|le compte rendu]]
+"""),
+    ("movilab_le_wip", {"Site web": "https://le-wip.com", "Code postal": "14460 "}, """\
+@@ -9 +9 @@
+-|Site web=https://www.le-wip.com/
++|Site web=https://le-wip.com
+"""),
+    ("movilab_le_wip", {"Ville": "Caen", "Latitude": "49.2"}, """\
+@@ -8 +8 @@
+-|Ville=Colombelles
++|Ville=Caen
+@@ -17,0 +18 @@
++|Latitude=49.2
+"""),
+    ("movilab_le_wip", {"pageCo": None}, """\
+@@ -18 +18 @@
+-|pageCo=https://www.communecter.org/#@lewip }}
++}}
+"""),
+    ("movilab_prefixed", {"Code postal": "69100", "Thème": "Recherche, Fablab, Biologie"}, """\
+@@ -9 +9 @@
+-|Thème=Recherche,Fablab ,  Biologie
++|Thème=Recherche, Fablab, Biologie
+"""),
+    ("movilab_ref_nested", {"Code postal": "29900", "Email": "contact@konkarlab.bzh"}, """\
+@@ -5 +5 @@
+-|Code postal=29900 <!-- à vérifier -->
++|Code postal=29900
+@@ -8 +8 @@
+-|Email=
++|Email=contact@konkarlab.bzh
+"""),
+    ("movilab_projet", {"Thème": "Économie circulaire", "Statut": None, "Ville": "Colombelles"},
+     """\
+@@ -1 +1 @@
+-{{Projet |Titre=Mobilité solidaire |Description courte=Un garage solidaire \
+|Tiers-lieu porteur=[[Le WIP]] |Thème= |Référent=Prénom Nom |Statut=En cours }}
++{{Projet |Titre=Mobilité solidaire |Description courte=Un garage solidaire \
+|Tiers-lieu porteur=[[Le WIP]] |Thème=Économie circulaire |Référent=Prénom Nom \
+|Ville=Colombelles }}
+"""),
+    ("fabmob_communaute", {"Objectifs": "{{!}} et ~~~~"}, """\
+@@ -7 +7 @@
+-|Objectifs=Partager les pratiques = gagner du temps ?
++|Objectifs=<nowiki>{{</nowiki>!<nowiki>}}</nowiki> et <nowiki>~~~~</nowiki>
+"""),
+]
+
+
+@pytest.mark.parametrize(("page", "changes", "expected"), EDITS,
+                         ids=[f"{p}-{'+'.join(c)}" for p, c, _e in EDITS])
+def test_set_fields_exact_diff(page: str, changes: dict[str, str | None], expected: str) -> None:
+    old = load(page)
+    new = set_fields(old, RECORD_PAGES[page], changes)
+    assert diff(old, new) == "--- \n+++ \n" + expected
+    assert str(parse(new)) == new
+    fields = read_fields(new, RECORD_PAGES[page])
+    for name, value in changes.items():
+        if value is None:
+            assert name not in fields
+        else:
+            assert fields[name] == normalize_value(value)
+
+
+def test_set_fields_on_a_call_without_params() -> None:
+    assert set_fields("{{Acteur}}\nx", "Acteur", {"Titre": "a"}) == "{{Acteur|Titre=a}}\nx"
+    assert set_fields("{{Acteur\n}}\nx", "Acteur", {"Titre": "a"}) == "{{Acteur\n|Titre=a\n}}\nx"
+
+
+def test_set_fields_same_value_changes_nothing() -> None:
+    page = "{{Acteur|Titre=a{{!}}b}}"
+    assert set_fields(page, "Acteur", {"Titre": " a|b\n"}) == page
+
+
+def test_set_fields_removing_a_missing_param_changes_nothing() -> None:
+    page = load("fabmob_acteur")
+    assert set_fields(page, "Acteur", {"absent": None}) == page
+
+
+def test_set_fields_normalises_newlines_and_keeps_inner_ones() -> None:
+    new = set_fields("{{A\n|d=x\n}}", "A", {"d": "\r\nligne 1\r\nligne 2\r\n"})
+    assert new == "{{A\n|d=ligne 1\nligne 2\n}}"
+
+
+def test_set_positional_param_escapes_equals() -> None:
+    new = set_fields("{{A|x|b=1}}", "A", {"1": "a=b|c"})
+    assert new == "{{A|a{{=}}b{{!}}c|b=1}}"
+    assert read_fields(new, "A")["1"] == "a=b|c"
+
+
+# ------------------------------------------------------------------------------------------
+# Escaping
+# ------------------------------------------------------------------------------------------
+
+ESCAPES = [
+    ("a|b", "a{{!}}b"),
+    ("a=b", "a=b"),
+    ("[[a|b]]", "[[a|b]]"),
+    ("{{X|y}}", "{{X|y}}"),
+    ("<ref>a|b</ref>", "<ref>a|b</ref>"),
+    ("x}}y", "x<nowiki>}}</nowiki>y"),
+    ("{{x", "<nowiki>{{</nowiki>x"),
+    ("a]]b[[c", "a<nowiki>]]</nowiki>b<nowiki>[[</nowiki>c"),
+    ("{{!}}", "<nowiki>{{</nowiki>!<nowiki>}}</nowiki>"),
+    ("<nowiki>", "<nowiki><</nowiki>nowiki>"),
+    ("<!-- x", "<nowiki><</nowiki>!-- x"),
+    ("~~~~", "<nowiki>~~~~</nowiki>"),
+    ("[[a\nb|c]]", "<nowiki>[[</nowiki>a\nb{{!}}c<nowiki>]]</nowiki>"),
+    ("[[[a|b]]", "<nowiki>[</nowiki>[[a|b]]"),
+    ("''a|b''", "''a{{!}}b''"),
+    ("[https://x.org/?a=b label|x]", "[https://x.org/?a=b label{{!}}x]"),
+]
+
+
+@pytest.mark.parametrize(("value", "escaped"), ESCAPES)
+def test_escape_value(value: str, escaped: str) -> None:
+    assert escape_value(value) == escaped
+    assert unescape_value(escaped) == value
+
+
+def test_escape_free_text() -> None:
+    assert escape_free_text("== Titre ==\n[[a|b]] {{c") == (
+        "<nowiki>==</nowiki> Titre ==\n[[a|b]] <nowiki>{{</nowiki>c"
+    )
+    assert escape_free_text("a | b = c") == "a | b = c"
+
+
+# ------------------------------------------------------------------------------------------
+# Property: any value reads back, the rest of the page is untouched
+# ------------------------------------------------------------------------------------------
+
+TOKENS = [
+    "|", "=", "}}", "{{", "[[", "]]", "{{!}}", "{{=}}", "<nowiki>", "</nowiki>", "\n", "\r\n",
+    "é", "e\u0301", "'", "''", "’", "🐝", "a", " ", "{", "}", "[", "]", "<ref>", "</ref>",
+    "<!--", "-->", "~~~", "<span>", "<", ">", "https://ex.org/?a=b&c=d", "[[a|b]]", "{{X|y}}",
+    ":", "*", "#", "==", "<pre>", "/>", "{{{", "}}}", "\t", "&amp;", "__NOTOC__",
+]
+STORABLE = st.characters(blacklist_categories=("Cs",),
+                         blacklist_characters="".join(map(chr, [*range(0, 9), 11, 12,
+                                                                *range(14, 32), 127])))
+VALUES = st.lists(st.sampled_from(TOKENS) | st.text(alphabet=STORABLE, max_size=3),
+                  max_size=16).map("".join)
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=list(HealthCheck))
+@given(page=st.sampled_from(sorted(RECORD_PAGES)), value=VALUES, new=st.booleans(),
+       data=st.data())
+def test_any_value_reads_back(page: str, value: str, new: bool, data: st.DataObject) -> None:
+    text = load(page)
+    name = RECORD_PAGES[page]
+    before = read_fields(text, name)
+    param = "Nouveau paramètre d'essai" if new else data.draw(st.sampled_from(sorted(before)))
+    out = set_fields(text, name, {param: value})
+    after = read_fields(out, name)
+    assert after[param] == normalize_value(value)
+    assert {k: v for k, v in after.items() if k != param} == {
+        k: v for k, v in before.items() if k != param}
+    assert outside_call(out, name) == outside_call(text, name)
+    assert str(parse(out)) == out
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
+@given(page=st.sampled_from(sorted(RECORD_PAGES)), data=st.data())
+def test_removing_a_param(page: str, data: st.DataObject) -> None:
+    text = load(page)
+    name = RECORD_PAGES[page]
+    before = read_fields(text, name)
+    param = data.draw(st.sampled_from(sorted(before)))
+    out = set_fields(text, name, {param: None})
+    before.pop(param)
+    assert read_fields(out, name) == before
+    assert outside_call(out, name) == outside_call(text, name)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
+@given(value=VALUES)
+def test_escape_round_trip(value: str) -> None:
+    assert unescape_value(escape_value(value)) == value
+
+
+# ------------------------------------------------------------------------------------------
+# Refusals
+# ------------------------------------------------------------------------------------------
+
+
+def refusal(text: str, names: str = "Acteur") -> str:
+    with pytest.raises(WikitextError) as info:
+        find_template(text, names)
+    return str(info.value)
+
+
+def test_refuses_absent_template() -> None:
+    message = refusal(load("movilab_le_wip_2"), "Tiers-Lieux")
+    assert "no {{Tiers-Lieux}} call" in message
+
+
+def test_refuses_template_twice() -> None:
+    message = refusal("{{Acteur|Titre=a}}\n{{acteur|Titre=b}}\n")
+    assert "appears 2 times" in message
+    assert "lines 1, 2" in message
+
+
+def test_refuses_template_not_first() -> None:
+    message = refusal("Intro.\n{{Acteur|Titre=a}}\n")
+    assert "not the first thing" in message
+    assert "'Intro.'" in message
+
+
+def test_refuses_unbalanced_quotes_before_call() -> None:
+    message = refusal("''\n{{Acteur|Titre=a}}\n")
+    assert "unbalanced ''" in message
+
+
+def test_refuses_call_inside_formatting() -> None:
+    message = refusal("'''{{Acteur|Titre=a}}'''\n")
+    assert "unbalanced ''" in message
+
+
+def test_refuses_call_inside_other_markup() -> None:
+    message = refusal("<div>{{Acteur|Titre=a}}</div>\n")
+    assert "inside other markup" in message
+
+
+def test_refuses_unclosed_call() -> None:
+    message = refusal("{{Acteur\n|Titre=a\n|url=b\n== Suite ==\n")
+    assert "does not parse as one template call" in message
+
+
+def test_allows_comments_switches_and_displaytitle_first() -> None:
+    call = find_template(load("movilab_prefixed"), "Tiers-Lieux")
+    assert call.start == load("movilab_prefixed").index("{{modèle:")
+
+
+def test_set_fields_refuses_duplicate_param() -> None:
+    with pytest.raises(WikitextError) as info:
+        set_fields("{{Acteur|Titre=a|Titre=b}}", "Acteur", {"Titre": "c"})
+    assert "appears 2 times in the call" in str(info.value)
+
+
+def test_set_fields_refuses_bad_param_name() -> None:
+    with pytest.raises(WikitextError) as info:
+        set_fields("{{Acteur|Titre=a}}", "Acteur", {"a|b": "c"})
+    assert "cannot be a template parameter name" in str(info.value)
+
+
+def test_set_fields_refuses_control_characters() -> None:
+    with pytest.raises(InputError) as info:
+        set_fields("{{Acteur|Titre=a}}", "Acteur", {"Titre": "a\x00b"})
+    assert "U+0000" in str(info.value)
+
+
+# ------------------------------------------------------------------------------------------
+# Lists
+# ------------------------------------------------------------------------------------------
+
+AMI_ENTRIES = [
+    RawEntry(
+        text="* [[Konk Ar Lab]] (Concarneau) – Fabrique numérique de territoire\n"
+        "** contact : Prénom Nom\n",
+        bullet="*",
+        link=Link("internal", "Konk Ar Lab"),
+        name="Konk Ar Lab",
+        rest=" (Concarneau) – Fabrique numérique de territoire",
+        children=("** contact : Prénom Nom",),
+    ),
+    RawEntry(
+        text="* [https://movilab.org/wiki/Le_WIP Le WIP] – Colombelles\n",
+        bullet="*",
+        link=Link("external", "https://movilab.org/wiki/Le_WIP", "Le WIP"),
+        name="Le WIP",
+        rest=" – Colombelles",
+    ),
+    RawEntry(
+        text="* Ateliers Jean Moulin, Plouhinec : contact à compléter\n"
+        "*: à relancer en septembre\n",
+        bullet="*",
+        link=Link("plain"),
+        name="Ateliers Jean Moulin",
+        rest=", Plouhinec : contact à compléter",
+        children=("*: à relancer en septembre",),
+    ),
+    RawEntry(
+        text="* '''[[La Myne]]''' (Villeurbanne)\n",
+        bullet="*",
+        link=Link("internal", "La Myne"),
+        name="La Myne",
+        rest="''' (Villeurbanne)",
+    ),
+    RawEntry(
+        text="# Tiers-lieu X - à confirmer\n",
+        bullet="#",
+        link=Link("plain"),
+        name="Tiers-lieu X",
+        rest=" - à confirmer",
+    ),
+]
+
+
+def test_read_list_ami() -> None:
+    section = read_list(load("fabmob_ami"), "Tiers Lieux intéressés")
+    assert list(section.entries) == AMI_ENTRIES
+    assert section.level == 2
+    text = load("fabmob_ami")
+    assert [text[s:e] for s, e in section.spans] == [e.text for e in AMI_ENTRIES]
+
+
+def test_read_list_fdt() -> None:
+    section = read_list(load("movilab_fdt"), "Tiers  Lieux intéressés ")
+    assert [(e.link, e.name, e.rest) for e in section.entries] == [
+        (Link("internal", "La Myne"), "La Myne", ""),
+        (Link("external",
+              "https://wiki.lafabriquedesmobilites.fr/wiki/AMI_Fabriques_de_Territoires",
+              "Alliance FabMob / Tiers-Lieux"), "Alliance FabMob / Tiers-Lieux", ""),
+        (Link("interwiki", "Ateliers Jean Moulin", "Ateliers Jean Moulin", "fabmob"),
+         "Ateliers Jean Moulin", " – Plouhinec"),
+    ]
+
+
+def test_read_list_other_section_is_separate() -> None:
+    section = read_list(load("movilab_fdt"), "Liste des Fabriques de Territoire")
+    assert [e.link.target for e in section.entries] == ["Le WIP", "Konk Ar Lab", "La Machinerie"]
+    assert section.entries[1].rest == " – Concarneau (29) – Fabrique numérique de territoire"
+
+
+def test_read_list_missing_section() -> None:
+    with pytest.raises(SectionNotFound) as info:
+        read_list(load("movilab_fdt"), "Tiers-Lieux intéressés")
+    assert "no section titled 'Tiers-Lieux intéressés'" in str(info.value)
+    assert info.value.exit_code == 1
+
+
+def test_read_list_commented_bullets_are_not_entries() -> None:
+    text = "== L ==\n* [[A]]\n<!--\n* [[B]]\n-->\n* [[C]] <!-- x\ny -->\n"
+    section = read_list(text, "L")
+    assert [e.text for e in section.entries] == ["* [[A]]\n", "* [[C]] <!-- x\ny -->\n"]
+
+
+def test_edit_list_exact() -> None:
+    old = load("fabmob_ami")
+    new = edit_list(
+        old,
+        "Tiers Lieux intéressés",
+        remove={1},
+        replace={2: "* Ateliers Jean Moulin, Plouhinec : contact pris\n"},
+        append=[format_entry("*", Link("internal", "Le WIP"), " – Colombelles (14)")],
+    )
+    assert diff(old, new) == """\
+--- \n+++ \n@@ -18 +17,0 @@
+-* [https://movilab.org/wiki/Le_WIP Le WIP] – Colombelles
+@@ -20,2 +19 @@
+-* Ateliers Jean Moulin, Plouhinec : contact à compléter
+-*: à relancer en septembre
++* Ateliers Jean Moulin, Plouhinec : contact pris
+@@ -25,0 +24 @@
++* [[Le WIP]] – Colombelles (14)
+"""
+
+
+def test_edit_list_keeps_bytes_outside_entries() -> None:
+    old = load("movilab_fdt")
+    section = read_list(old, "Tiers Lieux intéressés")
+    new = edit_list(old, "Tiers Lieux intéressés", {0}, {}, ["* [[Le WIP]]"])
+    start, end = section.spans[0]
+    assert new == old[:start] + old[end:section.spans[-1][1]] + "* [[Le WIP]]\n" + old[
+        section.spans[-1][1]:]
+
+
+def test_edit_list_appends_in_empty_section_before_blank_lines() -> None:
+    old = "== A ==\nIntro.\n\n\n== B ==\n* x\n"
+    new = edit_list(old, "A", set(), {}, ["* [[La Myne]]\n"])
+    assert new == "== A ==\nIntro.\n* [[La Myne]]\n\n\n== B ==\n* x\n"
+
+
+def test_edit_list_at_end_of_page_without_newline() -> None:
+    new = edit_list("== A ==\n* [[X]]", "A", set(), {}, ["* [[Y]]"])
+    assert new == "== A ==\n* [[X]]\n* [[Y]]\n"
+
+
+def test_edit_list_refuses_entry_that_would_not_read_back() -> None:
+    old = load("movilab_fdt")
+    with pytest.raises(WikitextError) as info:
+        edit_list(old, "Tiers Lieux intéressés", set(), {}, ["** [[Sous-entrée]]"])
+    assert "would not read back" in str(info.value)
+
+
+def test_edit_list_refuses_bad_index() -> None:
+    with pytest.raises(WikitextError) as info:
+        edit_list(load("movilab_fdt"), "Tiers Lieux intéressés", {7}, {}, [])
+    assert "no entry number(s) [7]" in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("link", "rest", "name", "line"),
+    [
+        (Link("internal", "Le WIP"), " – Colombelles", None, "* [[Le WIP]] – Colombelles\n"),
+        (Link("internal", "Le WIP", "WIP"), "", None, "* [[Le WIP|WIP]]\n"),
+        (Link("interwiki", "Le WIP", None, "movilab"), "", None, "* [[movilab:Le WIP]]\n"),
+        (Link("external", "https://movilab.org/wiki/Le_WIP", "Le WIP"), " (14)", None,
+         "* [https://movilab.org/wiki/Le_WIP Le WIP] (14)\n"),
+        (Link("plain"), ", Plouhinec", "Ateliers Jean Moulin",
+         "* Ateliers Jean Moulin, Plouhinec\n"),
+    ],
+)
+def test_format_entry(link: Link, rest: str, name: str | None, line: str) -> None:
+    assert format_entry("*", link, rest, name=name) == line
+
+
+def test_format_entry_with_children_reads_back() -> None:
+    text = "== L ==\n" + format_entry("#", Link("internal", "X"), " : a", ["#* b", "#: c"])
+    assert text == "== L ==\n# [[X]] : a\n#* b\n#: c\n"
+    (entry,) = read_list(text, "L").entries
+    assert entry.children == ("#* b", "#: c")
+
+
+def test_format_entry_refuses_what_would_not_read_back() -> None:
+    with pytest.raises(WikitextError) as info:
+        format_entry("*", Link("plain"), "", name="Ateliers (Plouhinec)")
+    assert "would read back" in str(info.value)

@@ -1,0 +1,498 @@
+"""``wikisync audit``: what maintainers must look at, as :class:`~wikisync.model.Finding` objects.
+
+The module has two halves:
+
+- **pure finding functions** (no I/O): :func:`stale_finding`, :func:`field_findings`,
+  :func:`missing_template_finding`, :func:`only_on_findings`, :func:`duplicate_findings`,
+  :func:`entry_duplicate_findings`, :func:`red_link_findings`, :func:`list_drift_findings`;
+- **the read** (:func:`run_audit`): every kind's category on every wiki of its mapping, streamed
+  through :meth:`Site.category_pages <wikisync.site.Site.category_pages>` (50 pages with their
+  content and last revision a request), then every configured list of the audited kinds through
+  :func:`wikisync.listsync.read_list` and the sync planner. Only titles are kept between batches
+  (for ``only-on`` and ``duplicate``), so memory is bounded by a batch of pages, not by the wiki.
+
+Finding codes, in the order every output uses (:data:`CODES`)
+--------------------------------------------------------------
+``stale``             the page's last edit is older than ``stale_after_days`` (or ``--stale-days``)
+``missing-field``     a required field the wiki maps is absent or empty
+``invalid-field``     a value fails its type, choices or pattern (detail: value and expectation)
+``missing-template``  a page of the kind's category without a readable call of the kind's template
+``red-link``          a list entry links to a lieu that has a page on no configured wiki
+``only-on``           a record exists on some of its mapping's wikis only
+``list-drift``        a list page differs from the others (a sync is pending or in conflict)
+``duplicate``         records (or entries of one list page) whose names fold to the same key
+
+Choices (documented because users and tests depend on them)
+-----------------------------------------------------------
+- **Details are in French**, the language of the wikis' maintainers and of the published report,
+  so that the terminal, JSON, CSV and wiki outputs say the same thing. Messages that come from
+  the wikitext parser (why a template call is unreadable) stay as the parser writes them.
+- **Details are stable**: they name dates, values and titles, never "N days ago", so that a
+  published report does not change (and is not re-edited) while the findings stay the same.
+- **Cross-wiki checks read every wiki of the mapping**, even with ``--wiki``: ``--wiki`` only
+  selects which wikis' findings are reported (``only-on`` is reported on the wiki that has the
+  record, ``duplicate`` on the wiki of the odd spelling, ``red-link`` and ``list-drift`` on the
+  wiki of the list page).
+- **only-on and duplicate** group records of one kind by :func:`wikisync.titles.fold`. A group
+  with several spellings (``Le WIP`` / ``Le Wip``) yields one ``duplicate`` per odd spelling (the
+  spelling present on the most wikis is the reference); a group absent from a wiki of the
+  mapping yields one ``only-on``, so a duplicate is not reported a second time as ``only-on``.
+- **red-link** is about links: an entry whose first link names a page of a configured wiki
+  (internal, interwiki or article URL) that exists on no configured wiki. A plain-text entry
+  (a lieu deliberately written without a link) and a link to another site are not red links.
+- **list-drift** uses the sync planner with the state's merge base when a state exists (without
+  one, the first-run rule: the union of the pages), one finding per list page the next sync would
+  change or that takes part in a conflict.
+- **Ignored titles** (the mapping's ``ignore:``, plus ``--ignore TITLE`` for every kind) are left
+  out of every check of their kind: their own pages and list entries that name them.
+- A page without a timestamp is never reported ``stale``; the age is measured from ``now`` (UTC).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timezone
+from pathlib import Path
+
+from wikisync import listsync
+from wikisync.app import App
+from wikisync.errors import WikitextError
+from wikisync.lists import LinkContext, link_title
+from wikisync.mapping import FieldSpec, Mapping as KindMapping, split_list, validate_record
+from wikisync.mapping import validate_value
+from wikisync.model import Finding, ListEntry, Page, Record
+from wikisync.planner import ListPlan
+from wikisync.records import record_from_page
+from wikisync.state import State
+from wikisync.titles import fold, normalize_title
+
+log = logging.getLogger(__name__)
+
+CODES: tuple[str, ...] = (
+    "stale",
+    "missing-field",
+    "invalid-field",
+    "missing-template",
+    "red-link",
+    "only-on",
+    "list-drift",
+    "duplicate",
+)
+
+#: ``progress(what, pages_read_so_far)``: called while pages are read (for a terminal display).
+Progress = Callable[[str, int], None]
+#: ``has_page(wiki, title)``: whether ``wiki`` has a page called ``title``.
+HasPage = Callable[[str, str], bool]
+
+CONFLICT_WORDS = {
+    "changed-differently": "modifiée différemment selon les pages",
+    "removed-and-changed": "retirée sur une page, modifiée sur une autre",
+    "added-differently": "ajoutée différemment selon les pages",
+}
+
+
+# --------------------------------------------------------------------------- options, result
+
+
+@dataclass(frozen=True)
+class AuditOptions:
+    """What to audit. Empty ``kinds``/``wikis`` mean every kind/wiki."""
+
+    kinds: tuple[str, ...] = ()
+    wikis: tuple[str, ...] = ()
+    stale_days: int | None = None  # None: each mapping's stale_after_days
+    ignore: tuple[str, ...] = ()  # titles ignored for every kind, on top of the mappings'
+
+
+@dataclass
+class AuditResult:
+    """The findings of one audit, sorted in :data:`CODES` order, and what was audited."""
+
+    findings: list[Finding]
+    kinds: tuple[str, ...]
+    wikis: tuple[str, ...]
+    at: datetime
+    pages_read: int = 0
+
+    @property
+    def counts(self) -> dict[str, int]:
+        """Findings per code, every code included (0 when none)."""
+        found = Counter(f.code for f in self.findings)
+        return {code: found.get(code, 0) for code in CODES}
+
+    @property
+    def clean(self) -> bool:
+        return not self.findings
+
+
+def sort_key(finding: Finding) -> tuple:
+    """Order of findings in every output: code (as in :data:`CODES`), wiki, title, field."""
+    code = CODES.index(finding.code) if finding.code in CODES else len(CODES)
+    return (code, finding.wiki, finding.title, finding.field or "", finding.detail)
+
+
+# --------------------------------------------------------------------------- pure: pages
+
+
+def parse_timestamp(timestamp: str) -> datetime | None:
+    """MediaWiki's ISO 8601 UTC timestamp as an aware datetime, or None when empty/invalid."""
+    try:
+        return datetime.fromisoformat(timestamp.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+
+
+def stale_finding(wiki: str, page: Page, days: int, now: datetime) -> Finding | None:
+    """``stale`` when ``page`` was last edited more than ``days`` days before ``now``."""
+    edited = parse_timestamp(page.timestamp)
+    if edited is None or (now - edited).days <= days:
+        return None
+    author = page.user or "(inconnu)"
+    detail = (f"dernière modification le {edited.date().isoformat()} par {author} "
+              f"(seuil : {days} jours)")
+    return Finding("stale", wiki, page.title, None, detail)
+
+
+def expectation(spec: FieldSpec) -> str:
+    """What a valid value of ``spec`` looks like, in French."""
+    words = {
+        "url": "une adresse web (http:// ou https://)",
+        "date": "une date AAAA-MM-JJ",
+        "email": "une adresse e-mail",
+        "number": "un nombre",
+    }
+    if spec.choices:
+        what = "une des valeurs : " + ", ".join(spec.choices)
+    else:
+        what = words.get(spec.type, "une valeur")
+    if spec.pattern:
+        what += f" au format {spec.pattern}"
+    if spec.type == "list":
+        return f"une liste séparée par des virgules, chaque élément étant {what}"
+    return what
+
+
+def _bad_item(spec: FieldSpec, value: str) -> str | None:
+    """The first item of a list value that is invalid on its own."""
+    item_spec = replace(spec, type="text")
+    for item in split_list(value):
+        if validate_value(item_spec, item):
+            return item
+    return None
+
+
+def field_findings(mapping: KindMapping, record: Record) -> list[Finding]:
+    """``missing-field`` and ``invalid-field`` findings of one record (on its own wiki)."""
+    findings = []
+    params = mapping.wiki(record.wiki).params
+    template = mapping.wiki(record.wiki).template
+    for problem in validate_record(mapping, record.fields, record.wiki):
+        param = params.get(problem.field, problem.field)
+        if problem.code == "missing-field":
+            detail = (f"champ obligatoire absent ou vide (paramètre « {param} » "
+                      f"du modèle {{{{{template}}}}})")
+            findings.append(Finding("missing-field", record.wiki, record.title, problem.field,
+                                    detail))
+        elif problem.code == "invalid-field":
+            spec = mapping.fields[problem.field]
+            value = record.fields.get(problem.field, "")
+            detail = f"valeur « {value} » (paramètre « {param} »)"
+            item = _bad_item(spec, value) if spec.type == "list" else None
+            if item is not None:
+                detail += f", élément « {item} »"
+            detail += f" ; attendu : {expectation(spec)}"
+            findings.append(Finding("invalid-field", record.wiki, record.title, problem.field,
+                                    detail))
+    return findings
+
+
+def missing_template_finding(mapping: KindMapping, wiki: str, page: Page,
+                             reason: str = "") -> Finding:
+    """``missing-template``: ``page`` is in the kind's category without a readable call."""
+    wmap = mapping.wiki(wiki)
+    detail = (f"dans la catégorie « {wmap.category} » sans appel lisible du modèle "
+              f"{{{{{wmap.template}}}}}")
+    if reason:
+        detail += f" ({reason})"
+    return Finding("missing-template", wiki, page.title, None, detail)
+
+
+# --------------------------------------------------------------------------- pure: across wikis
+
+
+def _groups(titles: Mapping[str, Iterable[str]]) -> dict[str, dict[str, list[str]]]:
+    """``fold(title) -> {wiki: [titles]}``, in wiki then page order."""
+    groups: dict[str, dict[str, list[str]]] = {}
+    for wiki, names in titles.items():
+        for title in names:
+            groups.setdefault(fold(title), {}).setdefault(wiki, []).append(title)
+    return groups
+
+
+def only_on_findings(wikis: Sequence[str], titles: Mapping[str, Iterable[str]]) -> list[Finding]:
+    """``only-on`` for each record (grouped by :func:`fold`) absent from some of ``wikis``.
+
+    ``wikis`` are the mapping's wikis in order; ``titles`` maps each to its record titles. The
+    finding is reported on the first wiki that has the record.
+    """
+    findings = []
+    for group in _groups(titles).values():
+        present = [w for w in wikis if group.get(w)]
+        missing = [w for w in wikis if not group.get(w)]
+        if not present or not missing:
+            continue
+        detail = f"fiche présente sur {', '.join(present)} ; absente de {', '.join(missing)}"
+        findings.append(Finding("only-on", present[0], group[present[0]][0], None, detail))
+    return findings
+
+
+def duplicate_findings(titles: Mapping[str, Iterable[str]]) -> list[Finding]:
+    """``duplicate`` for each record whose title folds like another, differently spelt title.
+
+    The spelling found on the most wikis (then the first found) is the reference; every other
+    spelling is reported on each wiki that has it, naming the reference and where it is.
+    """
+    findings = []
+    for group in _groups(titles).values():
+        where: dict[str, list[str]] = {}
+        for wiki, names in group.items():
+            for title in names:
+                where.setdefault(normalize_title(title), []).append(wiki)
+        if len(where) < 2:
+            continue
+        spellings = list(where)
+        reference = max(spellings, key=lambda t: (len(where[t]), -spellings.index(t)))
+        for title in spellings:
+            if title == reference:
+                continue
+            detail = (f"même nom que « {reference} » ({', '.join(where[reference])}) une fois "
+                      "la casse, les accents et la ponctuation ignorés")
+            findings.extend(Finding("duplicate", wiki, title, None, detail) for wiki in where[title])
+    return findings
+
+
+# --------------------------------------------------------------------------- pure: lists
+
+
+def entry_duplicate_findings(lp: listsync.ListPage) -> list[Finding]:
+    """``duplicate`` for entries of one list page whose keys fold to the same name."""
+    groups: dict[str, list[str]] = {}
+    for entry in lp.entries:
+        groups.setdefault(fold(entry.key), []).append(entry.key)
+    findings = []
+    for keys in groups.values():
+        if len(keys) > 1:
+            names = ", ".join(f"« {k} »" for k in keys)
+            detail = f"entrées en double dans la section « {lp.section} » : {names}"
+            findings.append(Finding("duplicate", lp.wiki, lp.page.title, None, detail))
+    return findings
+
+
+def red_link_findings(lp: listsync.ListPage, ctx: LinkContext, has_page: HasPage,
+                      ignored: Callable[[str], bool] = lambda title: False) -> list[Finding]:
+    """``red-link`` for each linked entry of ``lp`` whose page exists on no configured wiki."""
+    wikis = ctx.names()
+    findings = []
+    for raw in lp.raw:
+        if raw.link.kind == "plain":
+            continue
+        title = link_title(raw.link, lp.wiki, ctx)
+        if title is None or ignored(title) or any(has_page(w, title) for w in wikis):
+            continue
+        written = raw.text.split("\n", 1)[0].strip()[len(raw.bullet):].strip()
+        detail = (f"l'entrée « {written} » (section « {lp.section} ») pointe vers « {title} », "
+                  f"qui n'a de page sur aucun wiki ({', '.join(wikis)})")
+        findings.append(Finding("red-link", lp.wiki, lp.page.title, None, detail))
+    return findings
+
+
+def _holders(entries: Mapping[str, Sequence[ListEntry]], key: str,
+             wanted: ListEntry | None = None) -> list[str]:
+    """The wikis whose page holds ``key`` (with exactly ``wanted`` when given)."""
+    return [
+        wiki for wiki, items in entries.items()
+        if any(e.key == key and (wanted is None or e == wanted) for e in items)
+    ]
+
+
+def _lacking(entries: Mapping[str, Sequence[ListEntry]], key: str) -> list[str]:
+    """The wikis whose page does not hold ``key``."""
+    holders = _holders(entries, key)
+    return [wiki for wiki in entries if wiki not in holders]
+
+
+def _drift_parts(wiki: str, plan: ListPlan, entries: Mapping[str, Sequence[ListEntry]]
+                 ) -> list[str]:
+    """What differs on one list page, each part naming the entries and the other pages."""
+    page = plan.pages.get(wiki)
+    parts = []
+    if page is not None and page.add:
+        items = [f"{e.key} (sur {', '.join(_holders(entries, e.key))})" for e in page.add]
+        parts.append("manquantes ici : " + ", ".join(items))
+    if page is not None and page.remove:
+        items = [f"{k} (retirée sur {', '.join(_lacking(entries, k))})" for k in page.remove]
+        parts.append("à retirer : " + ", ".join(items))
+    if page is not None and page.change:
+        items = [f"{e.key} (écrite autrement sur {', '.join(_holders(entries, e.key, e))})"
+                 for e in page.change]
+        parts.append("à modifier : " + ", ".join(items))
+    if plan.conflicts:
+        items = [f"{c.key} ({CONFLICT_WORDS.get(c.kind, c.kind)})" for c in plan.conflicts]
+        parts.append("en conflit : " + ", ".join(items))
+    return parts
+
+
+def list_drift_findings(name: str, pages: Mapping[str, listsync.ListPage],
+                        plan: ListPlan) -> list[Finding]:
+    """``list-drift`` for each page of list ``name`` that the next sync would change, or all
+    of them when the list has conflicts."""
+    entries = {wiki: lp.entries for wiki, lp in pages.items()}
+    entries = {wiki: [replace(e, key=normalize_title(e.key)) for e in es]
+               for wiki, es in entries.items()}
+    findings = []
+    for wiki, lp in pages.items():
+        parts = _drift_parts(wiki, plan, entries)
+        if parts:
+            detail = f"liste « {name} », section « {lp.section} » : " + " ; ".join(parts)
+            findings.append(Finding("list-drift", wiki, lp.page.title, None, detail))
+    return findings
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def ignore_rule(mapping: KindMapping, extra: Iterable[str]) -> Callable[[str], bool]:
+    """Whether a title is ignored for ``mapping``'s kind (its ``ignore:`` or ``extra``)."""
+    keys = {normalize_title(t) for t in extra}
+    return lambda title: mapping.is_ignored(title) or normalize_title(title) in keys
+
+
+@dataclass
+class _KindScan:
+    """What the read of one kind keeps between batches: findings and titles, no page text."""
+
+    findings: list[Finding] = field(default_factory=list)
+    titles: dict[str, list[str]] = field(default_factory=dict)
+    pages: int = 0
+
+
+def scan_pages(mapping: KindMapping, wiki: str, pages: Iterable[Page], *, stale_days: int,
+               now: datetime, ignored: Callable[[str], bool], scan: _KindScan,
+               progress: Progress | None = None) -> None:
+    """Per-page findings of a stream of pages of ``mapping``'s category on ``wiki``.
+
+    Each page is checked and dropped; only its title is kept (in ``scan.titles``) when it is a
+    record.
+    """
+    titles = scan.titles.setdefault(wiki, [])
+    for page in pages:
+        scan.pages += 1
+        if progress is not None:
+            progress(f"{mapping.kind} / {wiki}", scan.pages)
+        if ignored(page.title):
+            continue
+        stale = stale_finding(wiki, page, stale_days, now)
+        if stale is not None:
+            scan.findings.append(stale)
+        try:
+            record = record_from_page(mapping, wiki, page)
+        except WikitextError as exc:
+            scan.findings.append(missing_template_finding(mapping, wiki, page, str(exc)))
+            continue
+        titles.append(page.title)
+        scan.findings.extend(field_findings(mapping, record))
+
+
+def audit_kind(app: App, mapping: KindMapping, options: AuditOptions, now: datetime,
+               progress: Progress | None = None) -> tuple[list[Finding], int]:
+    """Findings of one kind on every wiki of its mapping, and the number of pages read."""
+    ignored = ignore_rule(mapping, options.ignore)
+    days = options.stale_days or mapping.stale_after_days
+    scan = _KindScan()
+    for wiki, wmap in mapping.wikis.items():
+        log.info("audit: reading %s (Catégorie:%s) on %s", mapping.kind, wmap.category, wiki)
+        scan_pages(mapping, wiki, app.site(wiki).category_pages(wmap.category),
+                   stale_days=days, now=now, ignored=ignored, scan=scan, progress=progress)
+    wikis = list(mapping.wikis)
+    scan.findings.extend(only_on_findings(wikis, scan.titles))
+    scan.findings.extend(duplicate_findings(scan.titles))
+    return scan.findings, scan.pages
+
+
+def _open_state(state_dir: Path) -> State | None:
+    """The sync state when one exists (its merge bases make list-drift exact), else None."""
+    if not (Path(state_dir) / "state.sqlite").exists():
+        return None
+    return State(state_dir)
+
+
+def audit_lists(app: App, mapping: KindMapping, options: AuditOptions,
+                state: State | None) -> list[Finding]:
+    """``red-link``, ``list-drift`` and entry ``duplicate`` findings of the kind's lists."""
+    lists = app.config.lists_of_kind(mapping.kind)
+    if not lists:
+        return []
+    ignored = ignore_rule(mapping, options.ignore)
+    ctx = listsync.link_context(app.config)
+    findings: list[Finding] = []
+    for lst in lists:
+        log.info("audit: reading list %s", lst.name)
+        read = listsync.read_list(app, lst, state)
+        findings.extend(list_drift_findings(lst.name, read.pages, read.plan))
+        linked = sorted({
+            title for lp in read.pages.values() for raw in lp.raw
+            if (title := link_title(raw.link, lp.wiki, ctx)) is not None
+        })
+        has_page = listsync.page_existence(app, linked)
+        for lp in read.pages.values():
+            findings.extend(red_link_findings(lp, ctx, has_page, ignored))
+            findings.extend(entry_duplicate_findings(lp))
+    return findings
+
+
+def run_audit(app: App, options: AuditOptions = AuditOptions(), *,
+              now: datetime | None = None, progress: Progress | None = None) -> AuditResult:
+    """Read every audited kind and list and return the findings of the selected wikis."""
+    now = now or datetime.now(timezone.utc)
+    kinds = options.kinds or tuple(app.mappings)
+    wikis = options.wikis or tuple(app.config.wikis)
+    for name in wikis:
+        app.config.wiki(name)  # an unknown wiki is a usage error, before any read
+    mappings = [app.mapping(kind) for kind in kinds]
+    findings: list[Finding] = []
+    pages = 0
+    state = _open_state(app.config.state_dir)
+    try:
+        for mapping in mappings:
+            found, read = audit_kind(app, mapping, options, now, progress)
+            findings.extend(found)
+            pages += read
+            findings.extend(audit_lists(app, mapping, options, state))
+    finally:
+        if state is not None:
+            state.close()
+    selected = sorted((f for f in findings if f.wiki in wikis), key=sort_key)
+    return AuditResult(selected, tuple(kinds), tuple(wikis), now, pages)
+
+
+# --------------------------------------------------------------------------- publishing
+
+
+def publish_report(app: App, wiki: str, title: str, text: str, summary: str,
+                   same: Callable[[str, str], bool]) -> bool:
+    """Write ``text`` as the whole of page ``title`` on ``wiki``, through the safe edit path.
+
+    No edit when the page already holds the same report (``same(old, new)``, which ignores the
+    date line). Returns whether an edit was made.
+    """
+    site = app.site(wiki)
+    page = site.read([title])[title]
+    if page.exists and same(page.text, text):
+        log.info("audit: %s on %s already holds this report; no edit", title, wiki)
+        return False
+    site.save(page, text, summary, create=not page.exists)
+    log.info("audit: report written to %s on %s", title, wiki)
+    return True

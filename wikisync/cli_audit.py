@@ -1,0 +1,126 @@
+"""``wikisync audit``: parse the options, run :func:`wikisync.audit.run_audit`, print or publish.
+
+Registered on the main group at the end of :mod:`wikisync.cli`. The global context object (the
+``Ctx`` of :mod:`wikisync.cli`) is reached through ``click.pass_obj`` so that this module never
+imports :mod:`wikisync.cli` (which imports it).
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import time
+from pathlib import Path
+from typing import IO, Any
+
+import click
+
+from wikisync import report
+from wikisync.audit import AuditOptions, publish_report, run_audit
+from wikisync.errors import EXIT_ATTENTION, EXIT_OK, UsageError
+
+log = logging.getLogger(__name__)
+
+
+class TerminalProgress:
+    """``pages read`` on one self-overwriting stderr line, once the read lasts over ``delay``."""
+
+    def __init__(self, stream: IO[str], delay: float = 1.0, every: float = 0.2) -> None:
+        self.stream = stream
+        self.delay = delay
+        self.every = every
+        self.start = time.monotonic()
+        self.last = 0.0
+        self.width = 0
+
+    def __call__(self, what: str, count: int) -> None:
+        now = time.monotonic()
+        if now - self.start < self.delay or now - self.last < self.every:
+            return
+        self.last = now
+        line = f"audit: {what}: {count} page(s) read"
+        self.stream.write("\r" + line.ljust(self.width))
+        self.stream.flush()
+        self.width = len(line)
+
+    def close(self) -> None:
+        """Erase the progress line, if one was shown."""
+        if self.width:
+            self.stream.write("\r" + " " * self.width + "\r")
+            self.stream.flush()
+
+
+def _progress(quiet: bool) -> TerminalProgress | None:
+    """A progress display when stderr is a terminal (and not ``-q``), else None."""
+    if quiet or not sys.stderr.isatty():
+        return None
+    return TerminalProgress(sys.stderr)
+
+
+def _check_publish(publish: str | None, wikis: tuple[str, ...]) -> None:
+    if publish is not None and len(wikis) != 1:
+        raise UsageError(
+            "--publish TITLE needs exactly one --wiki: the wiki that receives the report",
+            'e.g. wikisync audit --publish "Projet:Audit des fiches" --wiki fabmob',
+        )
+    if publish is not None and not publish.strip():
+        raise UsageError("--publish needs a page title")
+
+
+def _write_output(text: str, output: str | None) -> None:
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    Path(output).write_text(text, encoding="utf-8")
+    log.info("audit: written to %s", output)
+
+
+@click.command()
+@click.option("--kind", "kinds", multiple=True, metavar="KIND",
+              help="audit this kind only (repeatable; default: every mapping)")
+@click.option("--wiki", "wikis", multiple=True, metavar="WIKI",
+              help="report findings on this wiki only (repeatable); with --publish, the wiki "
+                   "that receives the report")
+@click.option("--stale-days", type=click.IntRange(min=1), metavar="DAYS",
+              help="stale after DAYS without an edit (default: the mapping's stale_after_days)")
+@click.option("--ignore", "ignore", multiple=True, metavar="TITLE",
+              help="leave this page out (repeatable), on top of the mappings' ignore: lists")
+@click.option("--format", "fmt", type=click.Choice(report.FORMATS), default="table",
+              show_default=True, help="output format")
+@click.option("--output", metavar="FILE", help="write the output to FILE instead of stdout")
+@click.option("--publish", metavar="TITLE",
+              help="also write the report, in French, as the page TITLE of the --wiki")
+@click.pass_obj
+def audit(obj: Any, kinds: tuple[str, ...], wikis: tuple[str, ...], stale_days: int | None,
+          ignore: tuple[str, ...], fmt: str, output: str | None, publish: str | None) -> None:
+    """Find stale, incomplete, broken or out-of-step pages.
+
+    Exit 0 when nothing needs a person, 3 when there are findings.
+
+    \b
+    Examples:
+      wikisync audit
+      wikisync audit --kind lieu --wiki movilab --stale-days 730
+      wikisync audit --format json --output audit.json
+      wikisync audit --ignore "Tiers Lieux Libres et Open Source"
+      wikisync audit --publish "Audit des fiches" --wiki fabmob
+    """
+    _check_publish(publish, wikis)
+    app = obj.app
+    options = AuditOptions(tuple(kinds), tuple(wikis), stale_days, tuple(ignore))
+    progress = _progress(obj.quiet)
+    try:
+        result = run_audit(app, options, progress=progress)
+    finally:
+        if progress is not None:
+            progress.close()
+    _write_output(report.render(result, fmt), output)
+    if publish is not None:
+        wiki = wikis[0]
+        text = report.as_wikitext(result, report.link_maker(app.config, wiki))
+        edited = publish_report(app, wiki, publish.strip(), text, report.edit_summary(result),
+                                report.same_report)
+        if not obj.quiet:
+            state = "report published" if edited else "unchanged, no edit"
+            click.echo(f"{wiki}: {publish.strip()}: {state}", err=True)
+    raise SystemExit(EXIT_OK if result.clean else EXIT_ATTENTION)

@@ -1,0 +1,262 @@
+"""Commands on records: ``show``, ``set``, ``new`` (``new-lieu``, ``new-project``), ``import``,
+``export``. Each parses, calls the core (records, create, exchange), prints."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+
+from wikisync import create, exchange
+from wikisync.cli import Ctx, cli, pass_ctx
+from wikisync.errors import InputError
+from wikisync.records import (
+    check_fields,
+    parse_assignments,
+    plan_field_edit,
+    read_record,
+    unified_diff,
+)
+
+set_option = click.option("--set", "assignments", multiple=True, metavar="FIELD=VALUE",
+                          help="a field's value (repeatable)")
+wiki_option = click.option("--wiki", "wikis", multiple=True, metavar="W",
+                           help="only this wiki (repeatable; default: every wiki of the mapping)")
+
+
+@cli.command()
+@click.argument("kind")
+@click.argument("title")
+@click.option("--wiki", required=True, metavar="W", help="the wiki to read")
+@click.option("--json", "as_json", is_flag=True, help="one JSON document")
+@pass_ctx
+def show(ctx: Ctx, kind: str, title: str, wiki: str, as_json: bool) -> None:
+    """The page's fields, as the mapping reads them.
+
+    \b
+    Example:
+      wikisync show lieu "Le WIP" --wiki movilab
+    """
+    app = ctx.app
+    mapping = app.mapping(kind)
+    ctx.app.config.wiki(wiki)
+    record = read_record(app.site(wiki), mapping, wiki, title)
+    page = record.page
+    if as_json:
+        doc = {"kind": kind, "wiki": wiki, "title": record.title, "revid": page.revid,
+               "timestamp": page.timestamp, "user": page.user, "fields": record.fields}
+        click.echo(json.dumps(doc, ensure_ascii=False, indent=2))
+        return
+    click.echo(f"{wiki}:{record.title}  (revision {page.revid}, {page.timestamp}, {page.user})")
+    width = max((len(f) for f in mapping.mapped_fields(wiki)), default=0)
+    for name in mapping.mapped_fields(wiki):
+        click.echo(f"  {name:<{width}}  {record.fields.get(name, '')}")
+
+
+@cli.command("set")
+@click.argument("kind")
+@click.argument("title")
+@click.option("--wiki", required=True, metavar="W", help="the wiki to edit")
+@set_option
+@click.option("--dry-run", is_flag=True, help="print the diff, write nothing")
+@pass_ctx
+def set_(ctx: Ctx, kind: str, title: str, wiki: str, assignments: tuple[str, ...],
+         dry_run: bool) -> None:
+    """Change fields of an existing page: only those parameters change.
+
+    \b
+    Example:
+      wikisync set lieu "Le WIP" --wiki movilab --set code_postal=14460 --dry-run
+    """
+    if not assignments:
+        raise InputError("nothing to set", "give at least one --set FIELD=VALUE")
+    app = ctx.app
+    mapping = app.mapping(kind)
+    app.config.wiki(wiki)
+    values = parse_assignments(assignments)
+    check_fields(mapping, values)
+    record = read_record(app.site(wiki), mapping, wiki, title)
+    page = record.page
+    text = plan_field_edit(mapping, wiki, page, values)
+    if text == page.text:
+        click.echo(f"{wiki}:{page.title}: already up to date")
+        return
+    if dry_run:
+        click.echo(unified_diff(page.title, page.text, text, wiki), nl=False)
+        return
+    saved = app.site(wiki).save(page, text, f"wikisync: {', '.join(values)}")
+    click.echo(f"changed {wiki}:{page.title} (revision {saved.revid})")
+
+
+def _new_options(func):
+    for option in reversed([
+        set_option,
+        wiki_option,
+        click.option("--list", "lists", multiple=True, metavar="L",
+                     help="add to this list only (repeatable; default: every list of the kind)"),
+        click.option("--dry-run", is_flag=True, help="show what would be written, write nothing"),
+        click.option("--yes", "-y", is_flag=True, help="no prompt, no confirmation"),
+    ]):
+        func = option(func)
+    return func
+
+
+def _prompt(mapping, name: str) -> str:
+    spec = mapping.fields[name]
+    details = [spec.type]
+    if spec.pattern:
+        details.append(f"pattern {spec.pattern}")
+    if spec.choices:
+        details.append("one of " + "/".join(spec.choices))
+    label = spec.label or name
+    while True:
+        value = click.prompt(f"{label} [{name}; {', '.join(details)}]", err=True).strip()
+        try:
+            check_fields(mapping, {name: value})
+        except InputError as exc:
+            click.echo(f"  {exc}", err=True)
+            continue
+        if value:
+            return value
+
+
+def run_new(ctx: Ctx, kind: str, name: str, assignments, wikis, lists, dry_run, yes) -> None:
+    app = ctx.app
+    mapping = app.mapping(kind)
+    targets = create.target_wikis(app, mapping, wikis)
+    fields = create.fields_for(mapping, name, parse_assignments(assignments))
+    check_fields(mapping, fields)
+    missing = create.missing_required(mapping, fields, targets)
+    interactive = sys.stdin.isatty() and not yes
+    if missing and not interactive:
+        raise InputError(
+            f"missing required field(s): {', '.join(missing)}",
+            "give them with --set FIELD=VALUE (no terminal to ask on, or --yes was given)",
+        )
+    for field_name in missing:
+        fields[field_name] = _prompt(mapping, field_name)
+    creation = create.plan_creation(app, mapping, name, fields, targets, lists)
+    for page in creation.pages:
+        state = "exists already (created by an earlier run)" if page.done else "new page"
+        click.echo(f"=== {page.wiki}:{page.title} ({state})")
+        if not page.done:
+            click.echo(page.text)
+    for add in creation.lists:
+        click.echo(f"=== list {add.list_name} on {add.wiki}:{add.page.title}")
+        click.echo(unified_diff(add.page.title, add.page.text, add.new_text, add.wiki), nl=False)
+    if dry_run:
+        return
+    if interactive and not click.confirm("Write these pages?", default=False, err=True):
+        click.echo("Nothing was written.", err=True)
+        raise SystemExit(1)
+    outcome = create.execute(app, [creation], f"wikisync: création de la fiche ({kind})")
+    for wiki, title, rev in outcome.created:
+        click.echo(f"created {wiki}:{title} (revision {rev})")
+    for wiki, title in outcome.skipped:
+        click.echo(f"kept {wiki}:{title} (created earlier)")
+    for list_name, wiki, title in outcome.listed:
+        click.echo(f"added to list {list_name} on {wiki}:{title}")
+
+
+@cli.command("new")
+@click.argument("kind")
+@click.argument("name")
+@_new_options
+@pass_ctx
+def new(ctx: Ctx, kind: str, name: str, assignments, wikis, lists, dry_run, yes) -> None:
+    """Create a record's pages from the page templates, then add it to its lists.
+
+    \b
+    Example:
+      wikisync new lieu "La Myne" --set ville=Villeurbanne --yes
+    """
+    run_new(ctx, kind, name, assignments, wikis, lists, dry_run, yes)
+
+
+@cli.command("new-lieu")
+@click.argument("name")
+@_new_options
+@pass_ctx
+def new_lieu(ctx: Ctx, name: str, assignments, wikis, lists, dry_run, yes) -> None:
+    """Create a tiers-lieu's pages (kind `lieu`) and add it to the lists.
+
+    \b
+    Example:
+      wikisync new-lieu "La Myne" --set ville=Villeurbanne --set code_postal=69100
+    """
+    run_new(ctx, "lieu", name, assignments, wikis, lists, dry_run, yes)
+
+
+@cli.command("new-project")
+@click.argument("name")
+@_new_options
+@pass_ctx
+def new_project(ctx: Ctx, name: str, assignments, wikis, lists, dry_run, yes) -> None:
+    """Create a project's pages (kind `projet`).
+
+    \b
+    Example:
+      wikisync new-project "Vélo-école" --set description_courte="Apprendre le vélo" --yes
+    """
+    run_new(ctx, "projet", name, assignments, wikis, lists, dry_run, yes)
+
+
+@cli.command("import")
+@click.argument("kind")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@wiki_option
+@click.option("--dry-run", is_flag=True, help="show what would be created, write nothing")
+@click.option("--yes", "-y", is_flag=True, help="no confirmation")
+@pass_ctx
+def import_(ctx: Ctx, kind: str, file: str, wikis, dry_run: bool, yes: bool) -> None:
+    """Create the records of a CSV or YAML file that don't exist yet (existing: skipped).
+
+    \b
+    Example:
+      wikisync import lieu examples/fabriques-de-territoire.csv --dry-run
+    """
+    app = ctx.app
+    mapping = app.mapping(kind)
+    targets = create.target_wikis(app, mapping, wikis)
+    rows = exchange.read_rows(file)
+    plan = exchange.plan_import(app, mapping, rows, targets)
+    for line in plan.report_lines():
+        click.echo(line)
+    if plan.invalid:
+        raise InputError(
+            f"{len(plan.invalid)} invalid row(s) in {file}; nothing was written",
+            "fix or remove those rows and run again",
+        )
+    if dry_run or not plan.creations:
+        raise SystemExit(plan.exit_code)
+    if sys.stdin.isatty() and not yes and not click.confirm(
+        f"Create {len(plan.creations)} record(s)?", default=False, err=True
+    ):
+        click.echo("Nothing was written.", err=True)
+        raise SystemExit(1)
+    outcome = exchange.execute_import(app, mapping, plan, progress=sys.stderr.isatty())
+    click.echo(f"created {len(outcome.created)} page(s), skipped {len(plan.skipped)} existing "
+               f"record(s), {len(plan.invalid)} invalid row(s), "
+               f"{len(outcome.listed)} list page(s) edited")
+    raise SystemExit(plan.exit_code)
+
+
+@cli.command()
+@click.argument("kind")
+@wiki_option
+@click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv",
+              show_default=True)
+@pass_ctx
+def export(ctx: Ctx, kind: str, wikis, fmt: str) -> None:
+    """Every record of a kind, one row per record per wiki: title, wiki, last edit, fields.
+
+    \b
+    Example:
+      wikisync export lieu --wiki movilab --format json > lieux.json
+    """
+    app = ctx.app
+    mapping = app.mapping(kind)
+    targets = create.target_wikis(app, mapping, wikis)
+    rows = exchange.export_rows(app, mapping, targets)
+    exchange.write_rows(rows, mapping, fmt, sys.stdout)
