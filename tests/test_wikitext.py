@@ -375,7 +375,7 @@ VALUES = st.lists(st.sampled_from(TOKENS) | st.text(alphabet=STORABLE, max_size=
                   max_size=16).map("".join)
 
 
-@settings(max_examples=400, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=4000, deadline=None, suppress_health_check=list(HealthCheck))
 @given(page=st.sampled_from(sorted(RECORD_PAGES)), value=VALUES, new=st.booleans(),
        data=st.data())
 def test_any_value_reads_back(page: str, value: str, new: bool, data: st.DataObject) -> None:
@@ -405,7 +405,7 @@ def test_removing_a_param(page: str, data: st.DataObject) -> None:
     assert outside_call(out, name) == outside_call(text, name)
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=3000, deadline=None, suppress_health_check=list(HealthCheck))
 @given(value=VALUES)
 def test_escape_round_trip(value: str) -> None:
     assert unescape_value(escape_value(value)) == value

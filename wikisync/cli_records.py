@@ -154,7 +154,7 @@ def run_new(ctx: Ctx, kind: str, name: str, assignments, wikis, lists, dry_run, 
     for wiki, title, rev in outcome.created:
         click.echo(f"created {wiki}:{title} (revision {rev})")
     for wiki, title in outcome.skipped:
-        click.echo(f"kept {wiki}:{title} (created earlier)")
+        click.echo(f"kept {wiki}:{title} (exists already, with these fields)")
     for list_name, wiki, title in outcome.listed:
         click.echo(f"added to list {list_name} on {wiki}:{title}")
 

@@ -118,6 +118,12 @@ def plan_creation(
     _check_existing(app, mapping, pages, fields)
     creation = Creation(mapping.kind, title, fields, pages)
     creation.lists = plan_list_additions(app, mapping, [creation], list_names)
+    if all(p.done for p in pages) and not creation.lists:
+        where = ", ".join(f"{p.wiki}:{p.title}" for p in pages)
+        raise PageExistsError(
+            f"{where} already exist(s) and are on their lists; nothing was written",
+            "use `wikisync set` to change fields of an existing page",
+        )
     return creation
 
 
@@ -131,12 +137,6 @@ def _check_existing(
             existing[plan.wiki] = page
     if not existing:
         return
-    where = ", ".join(f"{w}:{p.title}" for w, p in existing.items())
-    if len(existing) == len(pages):
-        raise PageExistsError(
-            f"{where} already exist(s); nothing was written",
-            "use `wikisync set` to change fields of an existing page",
-        )
     for plan in pages:
         page = existing.get(plan.wiki)
         if page is None:

@@ -58,6 +58,7 @@ from dataclasses import replace as _dc_replace
 from typing import Literal
 
 import mwparserfromhell
+from mwparserfromhell.definitions import PARSER_BLACKLIST
 from mwparserfromhell.nodes import (
     Argument,
     Comment,
@@ -279,7 +280,12 @@ def _valid_construct(span: str) -> bool:
     if isinstance(node, Comment):
         return True
     if isinstance(node, Tag):
-        return node.wiki_markup is None and str(node.tag).lower() in EXTENSION_TAGS
+        name = str(node.tag).lower()
+        if node.wiki_markup is not None or name not in EXTENSION_TAGS:
+            return False
+        # mwparserfromhell parses inside <ref>-like tags (not inside <nowiki>, <pre>...).
+        return name in PARSER_BLACKLIST or node.contents is None or not _has_stray(
+            str(node.contents))
     if isinstance(node, Argument):
         return not _has_stray(span[3:-3])
     if isinstance(node, (Template, Wikilink)):
@@ -359,7 +365,7 @@ def _escape(value: str, pattern: re.Pattern[str], keep_escapes: bool) -> str:
 def _escape_before(construct: str, text: str, pattern: re.Pattern[str]) -> str:
     """Escape ``text`` that precedes ``construct``; a ``[`` glued to a ``[[`` link is escaped
     too (mwparserfromhell splits ``[[[a|b]]`` in a template call)."""
-    tail = re.search(r"\[+$", text) if construct.startswith("[") else None
+    tail = re.search(r"\[+\Z", text) if construct.startswith("[") else None
     if tail is None:
         return _escape_stray(text, pattern)
     return _escape_stray(text[: tail.start()], pattern) + f"<nowiki>{tail.group(0)}</nowiki>"

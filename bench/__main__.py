@@ -1,0 +1,39 @@
+"""``python -m bench [NAME ...] [-- ARGS]``: run the named benchmarks (default: all).
+
+ARGS after ``--`` go to every benchmark run. To add a benchmark, write ``bench/<name>_bench.py``
+with a ``main(argv: list[str]) -> int`` and add it to :data:`BENCHMARKS`.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import sys
+
+BENCHMARKS: dict[str, str] = {
+    "audit": "bench.audit_bench",
+}
+
+
+def main(argv: list[str]) -> int:
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    names, extra = (argv[: argv.index("--")], argv[argv.index("--") + 1:]) if "--" in argv \
+        else (argv, [])
+    if any(n in ("-h", "--help") for n in names):
+        print(__doc__)
+        print("benchmarks:", ", ".join(BENCHMARKS))
+        return 0
+    unknown = [n for n in names if n not in BENCHMARKS]
+    if unknown:
+        print(f"unknown benchmark(s): {', '.join(unknown)}; known: {', '.join(BENCHMARKS)}",
+              file=sys.stderr)
+        return 2
+    status = 0
+    for name in names or list(BENCHMARKS):
+        print(f"== benchmark: {name} ==", flush=True)
+        status = max(status, importlib.import_module(BENCHMARKS[name]).main(extra))
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,188 @@
+"""``wikisync audit`` against the two real local wikis and their seeded faults."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shutil
+from datetime import datetime, timezone
+
+import yaml
+
+from wikisync.app import App
+from wikisync.audit import AuditOptions, run_audit
+from wikisync.config import load_config
+from wikisync.devwiki.dump import Revision
+from wikisync.devwiki.farm import REPO_ROOT
+
+# Seeded pages without a timestamp of their own carry the dump's default date, which grows old
+# as time passes; the audit must then be told how old "stale" is so that only the page seeded as
+# stale (2019) is. While the default date is recent, this is the mappings' 365 days.
+_SEED_DATE = datetime.fromisoformat(Revision("x", "").timestamp.replace("Z", "+00:00"))
+STALE_DAYS = str(max(365, (datetime.now(timezone.utc) - _SEED_DATE).days + 30))
+
+# Every seeded fault, found once; nothing on the clean pages. A lieu or projet with a page on one
+# wiki only is legitimately "only-on" (the seeds hold several).
+EXPECTED = {
+    ("stale", "fabmob", "Vieux Tiers-Lieu Oublié", None),
+    ("missing-field", "fabmob", "Garage Solidaire du Pays de Bray", "ville"),
+    ("invalid-field", "movilab", "La Californie", "code_postal"),
+    ("missing-template", "movilab", "Tiers Lieux Libres et Open Source", None),
+    ("red-link", "fabmob", "AMI Fabriques de Territoires", None),
+    ("list-drift", "fabmob", "AMI Fabriques de Territoires", None),
+    ("list-drift", "movilab", "Fabriques de Territoire", None),
+    ("duplicate", "movilab", "Le Wip", None),
+    # lieux on one wiki only
+    ("only-on", "fabmob", "Garage Solidaire du Pays de Bray", None),
+    ("only-on", "fabmob", "L'Atelier du Vélo·Solidaire", None),
+    ("only-on", "fabmob", "Les Ateliers & Cie 🚲", None),
+    ("only-on", "fabmob", "Tiers-lieu d’Écomobilité (Gex)", None),
+    ("only-on", "fabmob", "Vieux Tiers-Lieu Oublié", None),
+    ("only-on", "movilab", "La Californie", None),
+    ("only-on", "movilab", "La Machinerie", None),
+    # projets on one wiki only
+    ("only-on", "fabmob", "Covoiturage rural en Pays de Gex", None),
+    ("only-on", "fabmob", "Vélo-école de La Myne", None),
+    ("only-on", "movilab", "Atelier mobilité du WIP", None),
+}
+PROJETS_ON_ONE_WIKI = ["Covoiturage rural en Pays de Gex", "Vélo-école de La Myne",
+                       "Atelier mobilité du WIP"]
+
+
+def keys(findings: list[dict]) -> list[tuple]:
+    return [(f["code"], f["wiki"], f["title"], f["field"] or None) for f in findings]
+
+
+def audit_json(wikis, *args: str) -> tuple[int, dict]:
+    proc = wikis.run("audit", "--stale-days", STALE_DAYS, "--format", "json", *args)
+    assert proc.stdout, proc.stderr
+    return proc.returncode, json.loads(proc.stdout)
+
+
+def revisions(wikis, wiki: str, title: str) -> int:
+    data = wikis.site(wiki).query(prop="revisions", titles=title, rvprop="ids", rvlimit="max")
+    page = data["query"]["pages"][0]
+    return len(page.get("revisions", []))
+
+
+def test_every_seeded_fault_is_found_once_and_nothing_else(wikis):
+    code, doc = audit_json(wikis)
+    found = keys(doc["findings"])
+    assert code == 3
+    assert len(found) == len(set(found))
+    assert set(found) == EXPECTED
+    assert doc["total"] == len(EXPECTED)
+    assert doc["counts"]["only-on"] == 10 and doc["counts"]["list-drift"] == 2
+
+
+def test_details_say_what_to_do(wikis):
+    _, doc = audit_json(wikis)
+    detail = {(f["code"], f["title"]): f["detail"] for f in doc["findings"]}
+    assert detail[("stale", "Vieux Tiers-Lieu Oublié")].startswith(
+        "dernière modification le 2019-03-01 par Contributrice")
+    assert "« 1446 »" in detail[("invalid-field", "La Californie")]
+    assert "« Le WIP »" in detail[("duplicate", "Le Wip")]
+    assert "Lieu Fantôme" in detail[("red-link", "AMI Fabriques de Territoires")]
+    assert "La Myne (sur movilab)" in detail[("list-drift", "AMI Fabriques de Territoires")]
+    assert "Lieu Fantôme (sur fabmob)" in detail[("list-drift", "Fabriques de Territoire")]
+
+
+def test_json_and_csv_hold_the_same_findings(wikis):
+    _, doc = audit_json(wikis)
+    out = wikis.folder / "audit.csv"
+    proc = wikis.run("audit", "--stale-days", STALE_DAYS, "--format", "csv", "--output", str(out))
+    assert proc.returncode == 3, proc.stderr
+    assert proc.stdout == ""
+    rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8"))))
+    assert [tuple(r.values()) for r in rows] == [
+        (f["code"], f["wiki"], f["title"], f["field"] or "", f["detail"]) for f in doc["findings"]
+    ]
+    assert len(rows) == len(EXPECTED)
+
+
+def test_table_groups_by_code(wikis):
+    proc = wikis.run("audit", "--stale-days", STALE_DAYS)
+    assert proc.returncode == 3, proc.stderr
+    assert "only-on (10)\n" in proc.stdout
+    assert "duplicate (1)\n" in proc.stdout
+    assert proc.stdout.rstrip().splitlines()[-1].startswith(f"{len(EXPECTED)} finding(s):")
+    assert proc.stderr == ""  # no progress line without a terminal
+
+
+def test_wiki_and_kind_select_findings(wikis):
+    code, doc = audit_json(wikis, "--wiki", "movilab", "--kind", "lieu")
+    expected = {k for k in EXPECTED if k[1] == "movilab" and k[2] not in PROJETS_ON_ONE_WIKI}
+    assert code == 3
+    assert set(keys(doc["findings"])) == expected
+    assert doc["kinds"] == ["lieu"] and doc["wikis"] == ["movilab"]
+
+
+def test_clean_with_ignores_exits_0(wikis):
+    ignores = [arg for title in PROJETS_ON_ONE_WIKI for arg in ("--ignore", title)]
+    proc = wikis.run("audit", "--kind", "projet", "--stale-days", STALE_DAYS, *ignores)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert proc.stdout.startswith("No findings: 1 kind(s) (projet) on fabmob, movilab")
+
+
+def test_mapping_ignore_list_quietens_the_audit(wikis):
+    mappings = wikis.folder / "mappings"
+    shutil.copytree(REPO_ROOT / "mappings", mappings)
+    projet = mappings / "projet.yaml"
+    data = yaml.safe_load(projet.read_text(encoding="utf-8"))
+    data["ignore"] = PROJETS_ON_ONE_WIKI
+    projet.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    config = yaml.safe_load(wikis.config.read_text(encoding="utf-8"))
+    config["mappings_dir"] = "mappings"
+    wikis.config.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+    code, doc = audit_json(wikis, "--kind", "projet")
+    assert code == 0
+    assert doc["findings"] == [] and doc["total"] == 0
+
+
+def test_reads_are_batched_not_one_request_per_page(wikis):
+    app = App(load_config(wikis.config))
+    result = run_audit(app, AuditOptions(stale_days=int(STALE_DAYS)))
+    assert result.pages_read == 18
+    for name, site in app.sites.items():
+        counts = dict(site.session.counts)
+        # siteinfo, one category request per kind, the list page, the existence of its links
+        assert counts == {"query:meta=siteinfo": 1, "query:prop=revisions": 4}, (name, counts)
+
+
+def test_publish_creates_the_page_then_makes_no_edit_when_nothing_changed(wikis):
+    title = "Wikisync:Audit des fiches"
+    args = ("audit", "--stale-days", STALE_DAYS, "--wiki", "fabmob", "--publish", title)
+    first = wikis.run(*args)
+    assert first.returncode == 3, first.stderr
+    assert "report published" in first.stderr
+    text = wikis.text("fabmob", title)
+    assert text.count('{| class="wikitable sortable"') == 6  # counts + 5 codes on fabmob
+    assert "[[:Vieux Tiers-Lieu Oublié]]" in text
+    assert "'''11 constats'''" in text
+    assert revisions(wikis, "fabmob", title) == 1
+
+    second = wikis.run(*args)
+    assert second.returncode == 3, second.stderr
+    assert "unchanged, no edit" in second.stderr
+    assert revisions(wikis, "fabmob", title) == 1
+    assert revisions(wikis, "movilab", title) == 0
+
+
+def test_publish_replaces_the_page_when_findings_change(wikis):
+    title = "Audit des fiches"
+    base = ("audit", "--stale-days", STALE_DAYS, "--wiki", "movilab", "--publish", title)
+    assert wikis.run(*base).returncode == 3
+    second = wikis.run(*base, "--ignore", "La Californie")
+    assert second.returncode == 3, second.stderr
+    text = wikis.text("movilab", title)
+    assert revisions(wikis, "movilab", title) == 2
+    assert "La Californie" not in text
+    assert "[[:Le Wip]]" in text
+
+
+def test_publish_needs_exactly_one_wiki(wikis):
+    proc = wikis.run("audit", "--publish", "Audit des fiches")
+    assert proc.returncode == 2
+    assert "--publish TITLE needs exactly one --wiki" in proc.stderr
+    assert revisions(wikis, "fabmob", "Audit des fiches") == 0
