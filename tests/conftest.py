@@ -9,9 +9,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from wikisync.devwiki.farm import LocalFarm
 from wikisync.site import Site
+
+# CI runs the same examples every time (no flaky red), and never fails on a slow machine.
+settings.register_profile("ci", derandomize=True, deadline=None)
+settings.register_profile("dev", deadline=None)
+settings.load_profile("ci" if os.environ.get("CI") else "dev")
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = Path(__file__).with_name("data")

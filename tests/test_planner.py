@@ -324,7 +324,10 @@ class ListSync(RuleBasedStateMachine):
         if norm in self.keys_on(pid):
             return
         self.pages[pid].append(ListEntry(key, None, annotation))
-        if norm not in self.removed_since_sync:  # else the 3-way merge cannot tell
+        entry = ListEntry(norm, None, annotation)
+        # a 3-way merge cannot see a re-add after a removal, nor one with the synced value
+        # (while another page's removal is pending, that page "changed" and this one did not)
+        if norm not in self.removed_since_sync and (self.base or {}).get(norm) != entry:
             self.added.add((pid, norm))
         self.record_edit(pid, ListEntry(norm, None, annotation))
 

@@ -116,7 +116,7 @@ TOKENS = ["|", "=", "}}", "{{", "[[", "]]", "{{!}}", "<nowiki>", "\n", "Ã©", "â€
 VALUES = st.lists(st.sampled_from(TOKENS), max_size=12).map("".join)
 
 
-@settings(max_examples=3000, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
 @given(nom=VALUES, ville=VALUES, themes=VALUES)
 def test_any_values_render_and_read_back(nom: str, ville: str, themes: str) -> None:
     values = {"nom": nom, "ville": ville, "themes": themes}

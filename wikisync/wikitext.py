@@ -83,9 +83,9 @@ __all__ = [
     "Placeholder",
     "SectionNotFound",
     "TemplateCall",
+    "check_storable",
     "edit_list",
     "escape_free_text",
-    "check_storable",
     "escape_value",
     "find_placeholders",
     "find_template",
@@ -168,22 +168,23 @@ def _param_key(name: str) -> str:
 # --------------------------------------------------------------------------------------------
 
 #: Tags whose content MediaWiki's preprocessor does not look into (core + common extensions).
-EXTENSION_TAGS = frozenset(
-    """nowiki pre ref references gallery math chem ce source syntaxhighlight poem templatedata
-    indicator inputbox categorytree imagemap timeline score graph hiero section charinsert
-    includeonly noinclude onlyinclude display_map display_point display_points""".split()
-)
+EXTENSION_TAGS = frozenset({
+    "nowiki", "pre", "ref", "references", "gallery", "math", "chem", "ce", "source",
+    "syntaxhighlight", "poem", "templatedata", "indicator", "inputbox", "categorytree",
+    "imagemap", "timeline", "score", "graph", "hiero", "section", "charinsert", "includeonly",
+    "noinclude", "onlyinclude", "display_map", "display_point", "display_points",
+})
 _EXT_NAMES = "|".join(sorted(EXTENSION_TAGS, key=len, reverse=True))
-_EXT_OPEN_RE = re.compile(r"<(%s)(?=[\s/>])[^<>]*?(/?)>" % _EXT_NAMES, re.IGNORECASE)
+_EXT_OPEN_RE = re.compile(rf"<({_EXT_NAMES})(?=[\s/>])[^<>]*?(/?)>", re.IGNORECASE)
 _ESCAPE_NOWIKI_RE = re.compile(r"<nowiki>([{}\[\]<~]+)</nowiki>")
 _MAGIC_ESCAPES = {"{{!}}": "|", "{{=}}": "="}
 
-_STRAY_COMMON = r"[{}]+|\[{2,}|\]{2,}|~{3,}|<(?=!--|/?(?:%s)(?:[\s/>]|$))" % _EXT_NAMES
+_STRAY_COMMON = r"[{}]+|\[{2,}|\]{2,}|~{3,}|<(?=!--|/?(?:" + _EXT_NAMES + r")(?:[\s/>]|$))"
 _STRAY_IN_CALL_RE = re.compile(_STRAY_COMMON + r"|\|", re.IGNORECASE)
 _STRAY_IN_POSITIONAL_RE = re.compile(_STRAY_COMMON + r"|\||=", re.IGNORECASE)
 _STRAY_IN_TEXT_RE = re.compile(_STRAY_COMMON, re.IGNORECASE)
 _INNER_STRAY_RE = re.compile(
-    r"\{\{|\}\}|\[\[|\]\]|<(?=!--|/?(?:%s)(?:[\s/>]|$))" % _EXT_NAMES, re.IGNORECASE
+    r"\{\{|\}\}|\[\[|\]\]|<(?=!--|/?(?:" + _EXT_NAMES + r")(?:[\s/>]|$))", re.IGNORECASE
 )
 _HEADING_LINE_RE = re.compile(r"^(=+)(?=.*=[ \t]*$)", re.MULTILINE)
 
@@ -195,7 +196,7 @@ def _ext_tag_end(s: str, i: int) -> int | None:
         return None
     if m.group(2):
         return m.end()
-    close = re.compile(r"</%s\s*>" % re.escape(m.group(1)), re.IGNORECASE).search(s, m.end())
+    close = re.compile(rf"</{re.escape(m.group(1))}\s*>", re.IGNORECASE).search(s, m.end())
     return close.end() if close else None
 
 
@@ -568,7 +569,7 @@ def find_template(text: str, names: Iterable[str] | str) -> TemplateCall:
     (e.g. between ``''``), or does not parse as one call.
     """
     wanted = _names_set(names)
-    label = "{{%s}}" % " / ".join(sorted(wanted))
+    label = "{{" + " / ".join(sorted(wanted)) + "}}"
     code = parse(text)
     nodes = list(_top_level(code))
     hits = [(i, n, s, e) for i, (n, s, e) in enumerate(nodes) if isinstance(n, Template)
