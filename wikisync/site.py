@@ -40,7 +40,7 @@ log = logging.getLogger(__name__)
 MAXLAG = 5
 RECENT_CHANGES_DAYS = 80  # MediaWiki keeps 90 days of recent changes by default
 CONTENT_BATCH = 50  # MediaWiki serves page content for at most 50 titles a request
-DEFAULT_UA_CONTACT = "https://github.com/fabmob/wikisync"
+DEFAULT_UA_CONTACT = "no contact configured: set user_agent_contact in wikisync.yaml"
 RETRY_ERRORS = {"maxlag", "ratelimited", "readonly", "internal_api_error_DBQueryError"}
 EDIT_REFUSALS = {
     "protectedpage": "the page is protected; ask an administrator or leave it out",
@@ -214,7 +214,12 @@ class Site:
         return data
 
     def query(self, **params) -> dict:
-        return self._check(self.call({"action": "query", **params}))
+        data = self.call({"action": "query", **params})
+        code = (data.get("error") or {}).get("code")
+        if code == "readapidenied" and not self._logged_in and self.username:
+            self.login()  # a private wiki: reading needs the login too
+            data = self.call({"action": "query", **params})
+        return self._check(data)
 
     # -- site info and login --------------------------------------------------------------
 
