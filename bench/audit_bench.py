@@ -23,9 +23,8 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections import Counter
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -33,7 +32,7 @@ import mwclient
 import requests
 
 from wikisync.app import App
-from wikisync.audit import AuditOptions, run_audit
+from wikisync.audit import run_audit
 from wikisync.config import load_config
 from wikisync.devwiki.dump import Revision
 from wikisync.devwiki.farm import LISTS, LocalFarm, seed_pages
@@ -102,7 +101,7 @@ def bench_revisions(name: str, pages: int) -> list[Revision]:
     """Templates of the seed, ``pages`` lieux (a few faulty, a few old), and the list page."""
     _, seed = seed_pages(name)
     revs = [Revision(p["title"], p["text"]) for p in seed if p["title"].startswith("Modèle:")]
-    recent = (datetime.now(timezone.utc) - timedelta(days=30)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    recent = (datetime.now(UTC) - timedelta(days=30)).strftime("%Y-%m-%dT%H:%M:%SZ")
     make = fabmob_lieu if name == "fabmob" else movilab_lieu
     for i in range(pages):
         if name == "movilab" and i % 20 == 0:
@@ -154,7 +153,7 @@ class CountingSession(requests.Session):
         super().__init__()
         self.count = 0
 
-    def request(self, method, url, *args, **kwargs):  # noqa: ANN001
+    def request(self, method, url, *args, **kwargs):
         if str(url).endswith("api.php"):
             self.count += 1
         return super().request(method, url, *args, **kwargs)

@@ -7,7 +7,7 @@ import csv
 import io
 import json
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -23,7 +23,7 @@ from wikisync.mapping import FieldSpec, Mapping, WikiMapping
 from wikisync.model import Finding, ListEntry, Page, Record
 from wikisync.planner import plan_list
 
-NOW = datetime(2026, 11, 28, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
 
 
 def lieu_mapping(ignore: tuple[str, ...] = (), stale: int = 365) -> Mapping:
@@ -416,7 +416,7 @@ def test_wikitext_has_a_sortable_table_per_code_with_links_and_escaped_details()
 
 def test_same_report_ignores_only_the_date_line():
     first = report.as_wikitext(sample_result(), lambda w, t: t)
-    later = AuditResult(list(SAMPLE), ("lieu",), ("a", "b"), datetime(2027, 1, 2, tzinfo=timezone.utc))
+    later = AuditResult(list(SAMPLE), ("lieu",), ("a", "b"), datetime(2027, 1, 2, tzinfo=UTC))
     second = report.as_wikitext(later, lambda w, t: t)
     assert first != second
     assert report.same_report(first, second)

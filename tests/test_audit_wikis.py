@@ -6,7 +6,7 @@ import csv
 import io
 import json
 import shutil
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import yaml
 
@@ -20,7 +20,7 @@ from wikisync.devwiki.farm import REPO_ROOT
 # as time passes; the audit must then be told how old "stale" is so that only the page seeded as
 # stale (2019) is. While the default date is recent, this is the mappings' 365 days.
 _SEED_DATE = datetime.fromisoformat(Revision("x", "").timestamp.replace("Z", "+00:00"))
-STALE_DAYS = str(max(365, (datetime.now(timezone.utc) - _SEED_DATE).days + 30))
+STALE_DAYS = str(max(365, (datetime.now(UTC) - _SEED_DATE).days + 30))
 
 # Every seeded fault, found once; nothing on the clean pages. A lieu or projet with a page on one
 # wiki only is legitimately "only-on" (the seeds hold several).

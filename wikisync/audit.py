@@ -54,15 +54,15 @@ import logging
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from wikisync import listsync
 from wikisync.app import App
 from wikisync.errors import WikitextError
 from wikisync.lists import LinkContext, link_title
-from wikisync.mapping import FieldSpec, Mapping as KindMapping, split_list, validate_record
-from wikisync.mapping import validate_value
+from wikisync.mapping import FieldSpec, split_list, validate_record, validate_value
+from wikisync.mapping import Mapping as KindMapping
 from wikisync.model import Finding, ListEntry, Page, Record
 from wikisync.planner import ListPlan
 from wikisync.records import record_from_page
@@ -456,7 +456,7 @@ def audit_lists(app: App, mapping: KindMapping, options: AuditOptions,
 def run_audit(app: App, options: AuditOptions = AuditOptions(), *,
               now: datetime | None = None, progress: Progress | None = None) -> AuditResult:
     """Read every audited kind and list and return the findings of the selected wikis."""
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     kinds = options.kinds or tuple(app.mappings)
     wikis = options.wikis or tuple(app.config.wikis)
     for name in wikis:
