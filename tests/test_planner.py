@@ -30,7 +30,7 @@ from wikisync.planner import (
 from wikisync.titles import normalize_title
 
 
-def E(key: str, annotation: str = "") -> ListEntry:  # noqa: N802 - reads like a table cell
+def E(key: str, annotation: str = "") -> ListEntry:
     """A list entry."""
     return ListEntry(key, None, annotation)
 

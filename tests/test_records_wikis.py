@@ -13,9 +13,14 @@ import pytest
 from wikisync import wikitext
 from wikisync.app import App
 from wikisync.config import load_config
-from wikisync.errors import EXIT_FAILED, EXIT_OK, EXIT_USAGE, EditConflictError, EditError
-from wikisync.listsync import link_context
+from wikisync.errors import (
+    EXIT_FAILED,
+    EXIT_OK,
+    EXIT_USAGE,
+    EditConflictError,
+)
 from wikisync.lists import to_list_entry
+from wikisync.listsync import link_context
 
 ODD = "L'Atelier ’Vélo·Bricole' & Co"
 AWKWARD = "Répare | bricole }} et {{ fête = joie 🚲 [[x|y]] {{!}}"

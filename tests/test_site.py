@@ -97,7 +97,7 @@ def test_unreachable_wiki_exits_1_with_a_clear_message(wikis):
 
 
 class _HtmlHandler(http.server.BaseHTTPRequestHandler):
-    def do_GET(self):  # noqa: N802
+    def do_GET(self):
         body = b"<html><body>Not a wiki</body></html>"
         self.send_response(200)
         self.send_header("Content-Type", "text/html")

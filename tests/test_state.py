@@ -41,10 +41,9 @@ def test_empty_list_synced_is_not_a_first_run(tmp_path):
 def test_failed_transaction_leaves_the_old_state(tmp_path):
     state = State(tmp_path)
     state.save_list("l", {"A": ListEntry("A")}, {})
-    with pytest.raises(RuntimeError):
-        with state.transaction() as db:
-            db.execute("DELETE FROM list_entry")
-            raise RuntimeError("crash")
+    with pytest.raises(RuntimeError), state.transaction() as db:
+        db.execute("DELETE FROM list_entry")
+        raise RuntimeError("crash")
     assert list(state.list_base("l").entries) == ["A"]
 
 

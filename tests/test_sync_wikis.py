@@ -8,8 +8,8 @@ from wikisync import wikitext
 from wikisync.app import App
 from wikisync.config import load_config
 from wikisync.errors import EXIT_ATTENTION, EXIT_FAILED, EXIT_OK
-from wikisync.listsync import link_context
 from wikisync.lists import to_list_entry
+from wikisync.listsync import link_context
 from wikisync.state import Lock
 from wikisync.sync import run_sync
 

@@ -8,7 +8,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from wikisync.titles import fold, normalize_title, title_from_url_path, title_key, url_title
+from wikisync.titles import (
+    fold,
+    normalize_title,
+    title_from_url_path,
+    title_key,
+    url_title,
+)
 
 
 @pytest.mark.parametrize(

@@ -121,13 +121,13 @@ def main(argv: list[str] | None = None) -> None:
     except KeyboardInterrupt:
         click.echo("Interrupted.", err=True)
         code = 130
-    except Exception:  # noqa: BLE001 - the last resort: say it is a bug, exit 1
+    except Exception:
         log.exception("unexpected error (a bug in wikisync; please report it)")
         code = EXIT_FAILED
     sys.exit(code if isinstance(code, int) else EXIT_OK)
 
 
-__all__ = ["main", "cli", "EXIT_ATTENTION"]
+__all__ = ["EXIT_ATTENTION", "cli", "main"]
 
 
 @cli.command()
@@ -161,6 +161,7 @@ def sync(ctx: Ctx, list_names: tuple[str, ...], dry_run: bool, allow_empty: bool
 
 
 # Commands defined in their own modules register themselves on `cli` when imported.
-from wikisync import cli_records  # noqa: E402,F401
-from wikisync.cli_audit import audit  # noqa: E402
+from wikisync import cli_records  # noqa: F401
+from wikisync.cli_audit import audit
+
 cli.add_command(audit)

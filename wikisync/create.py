@@ -16,12 +16,12 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from wikisync import render
+from wikisync import render, wikitext
 from wikisync.app import App
 from wikisync.config import ListConfig
 from wikisync.errors import InputError, PageExistsError, WikisyncError, WikitextError
-from wikisync.listsync import link_context, parse_page, read_pages
 from wikisync.lists import render_entry
+from wikisync.listsync import link_context, page_existence, parse_page, read_pages
 from wikisync.mapping import Mapping
 from wikisync.model import ListEntry, Page
 from wikisync.records import check_fields, record_from_page
@@ -49,6 +49,7 @@ class ListAddition:
     page: Page
     new_text: str
     section: str
+    count: int = 1  # entries added
 
 
 @dataclass
@@ -166,13 +167,14 @@ def plan_list_additions(
 ) -> list[ListAddition]:
     """One edit per list page adding every created record not yet on it."""
     lists = _lists_for(app, mapping.kind, list_names)
+    if not lists:
+        return []
     ctx = link_context(app.config)
-    present = {(c.title, p.wiki) for c in creations for p in c.pages}
+    planned = {(p.wiki, normalize_title(c.title)) for c in creations for p in c.pages}
+    exists = page_existence(app, [c.title for c in creations])
 
     def has_page(wiki: str, key: str) -> bool:
-        return any(normalize_title(t) == key and w == wiki for t, w in present) or _exists(
-            app, wiki, key
-        )
+        return (wiki, normalize_title(key)) in planned or exists(wiki, key)
 
     additions = []
     for lst in lists:
@@ -185,21 +187,9 @@ def plan_list_additions(
                 for c in creations if normalize_title(c.title) not in keys
             ]
             if texts:
-                from wikisync import wikitext
-
                 new = wikitext.edit_list(page.text, lp.section, set(), {}, texts)
-                additions.append(ListAddition(lst.name, wiki, page, new, lp.section))
+                additions.append(ListAddition(lst.name, wiki, page, new, lp.section, len(texts)))
     return additions
-
-
-_EXISTS_CACHE: dict[tuple[int, str, str], bool] = {}
-
-
-def _exists(app: App, wiki: str, key: str) -> bool:
-    cache_key = (id(app), wiki, key)
-    if cache_key not in _EXISTS_CACHE:
-        _EXISTS_CACHE[cache_key] = app.site(wiki).revisions([key])[key].exists
-    return _EXISTS_CACHE[cache_key]
 
 
 def _lists_for(app: App, kind: str, names: tuple[str, ...]) -> list[ListConfig]:
@@ -227,7 +217,7 @@ def execute(app: App, creations: list[Creation], summary: str) -> Outcome:
                 outcome.created.append((plan.wiki, plan.title, saved.revid))
         additions = creations[0].lists if creations else []
         for add in additions:
-            app.site(add.wiki).save(add.page, add.new_text, _list_summary(add, creations))
+            app.site(add.wiki).save(add.page, add.new_text, _list_summary(add))
             outcome.listed.append((add.list_name, add.wiki, add.page.title))
     except WikisyncError as exc:
         done = [f"created {w}:{t} (revision {r})" for w, t, r in outcome.created]
@@ -244,9 +234,8 @@ def execute(app: App, creations: list[Creation], summary: str) -> Outcome:
     return outcome
 
 
-def _list_summary(add: ListAddition, creations: list[Creation]) -> str:
-    count = sum(1 for _ in creations)
-    return f"wikisync: +{count} ({add.section})"
+def _list_summary(add: ListAddition) -> str:
+    return f"wikisync: +{add.count} ({add.section})"
 
 
 Prompt = Callable[[str, str], str]  # (field name, description) -> value

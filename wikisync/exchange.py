@@ -168,7 +168,7 @@ def execute_import(app: App, mapping: Mapping, plan: ImportPlan, progress: bool)
     additions = create.plan_list_additions(app, mapping, items)
     for add in additions:
         app.site(add.wiki).save(add.page, add.new_text,
-                                f"wikisync: +{len(items)} ({add.section})")
+                                f"wikisync: +{add.count} ({add.section})")
         outcome.listed.append((add.list_name, add.wiki, add.page.title))
     return outcome
 

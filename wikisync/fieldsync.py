@@ -21,7 +21,12 @@ from wikisync.errors import EditConflictError, WikisyncError, WikitextError
 from wikisync.mapping import Mapping
 from wikisync.model import Page, Record
 from wikisync.planner import MISSING, Conflict, plan_fields
-from wikisync.records import plan_field_edit, read_records, record_from_page, unified_diff
+from wikisync.records import (
+    plan_field_edit,
+    read_records,
+    record_from_page,
+    unified_diff,
+)
 from wikisync.state import State
 from wikisync.titles import normalize_title
 

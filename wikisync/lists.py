@@ -233,7 +233,7 @@ def link_title(link: Link, wiki: str, ctx: LinkContext) -> str | None:
     """The normalised title ``link`` (on ``wiki``) points to on a configured wiki, else None."""
     if link.kind == "internal":
         target = link.target.strip()
-        target = target[1:] if target.startswith(":") else target
+        target = target.removeprefix(":")
         prefix, sep, after = target.partition(":")
         if sep and ctx.interwiki_wiki(wiki, prefix):
             target = after
@@ -251,7 +251,7 @@ def link_title(link: Link, wiki: str, ctx: LinkContext) -> str | None:
 def _page_title(target: str) -> str | None:
     """The page part of a link target (no fragment, no leading colon), normalised."""
     page = target.split("#", 1)[0].strip()
-    page = page[1:] if page.startswith(":") else page
+    page = page.removeprefix(":")
     title = normalize_title(page)
     return title or None
 
@@ -293,7 +293,7 @@ def _foreign_key(link: Link) -> str:
 def _head_as_written(raw: RawEntry) -> str:
     """The first line of ``raw`` without bullet and annotation, whitespace normalised."""
     line = raw.text.split("\n", 1)[0].rstrip("\r")
-    body = line[len(raw.bullet):] if line.startswith(raw.bullet) else line
+    body = line.removeprefix(raw.bullet)
     if raw.rest and body.endswith(raw.rest):
         body = body[: -len(raw.rest)]
     elif raw.rest:
@@ -313,7 +313,7 @@ def _relative_children(bullet: str, lines: Iterable[str]) -> tuple[str, ...]:
     """Sub-bullet lines relative to the parent's bullet, whitespace normalised."""
     children = []
     for line in lines:
-        body = line[len(bullet):] if line.startswith(bullet) else line
+        body = line.removeprefix(bullet)
         marks = _BULLETS.match(body)
         extra = marks.group(0) if marks else ""
         text = " ".join(body[len(extra):].split())

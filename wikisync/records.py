@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import difflib
 import logging
-from collections.abc import Iterator, Mapping as AbcMapping
+from collections.abc import Iterator
+from collections.abc import Mapping as AbcMapping
 
 from wikisync import wikitext
 from wikisync.errors import InputError, PageMissingError, WikitextError

@@ -14,10 +14,10 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
-from datetime import datetime, timezone
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 import mwclient
@@ -72,7 +72,7 @@ class PoliteSession(requests.Session):
         self.headers["User-Agent"] = user_agent
         self.counts: Counter[str] = Counter()
 
-    def request(self, method, url, params=None, data=None, **kwargs):  # noqa: ANN001
+    def request(self, method, url, params=None, data=None, **kwargs):
         if str(url).endswith("api.php"):
             target = data if (method.upper() == "POST" and isinstance(data, dict)) else None
             if target is None:
@@ -496,10 +496,10 @@ def _to_page(raw: dict, curtimestamp: str) -> Page:
 
 def _age_days(timestamp: str) -> float:
     try:
-        then = datetime.strptime(timestamp, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
+        then = datetime.strptime(timestamp, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
     except ValueError:
         return float("inf")
-    return (datetime.now(timezone.utc) - then).total_seconds() / 86400
+    return (datetime.now(UTC) - then).total_seconds() / 86400
 
 
 def _retry_after(resp: requests.Response) -> float | None:
