@@ -34,6 +34,7 @@ from wikisync.errors import (
     WikiError,
 )
 from wikisync.model import Page
+from wikisync.siteinfo import TitleRules
 
 log = logging.getLogger(__name__)
 
@@ -354,14 +355,13 @@ class Site:
         for page in partial.values():
             yield _to_page(page, "")
 
+    def titles(self) -> TitleRules:
+        """How this wiki normalises titles (namespaces, aliases, case), from its siteinfo."""
+        return TitleRules.from_siteinfo(self.siteinfo())
+
     def category_title(self, category: str) -> str:
-        namespaces = self.siteinfo().get("namespaces", {})
-        name = namespaces.get("14", {}).get("name", "Category")
-        if ":" in category and category.split(":", 1)[0].strip().lower() in {
-            name.lower(), "category", "catégorie"
-        }:
-            return category
-        return f"{name}:{category}"
+        """``Acteur``, ``Category:Acteur`` or ``catégorie:acteur`` -> ``Catégorie:Acteur``."""
+        return self.titles().in_namespace(category, 14)
 
     def recent_titles(
         self, since: str, exclude_user: str | None = None
