@@ -1,0 +1,131 @@
+"""The list sync executor (read, plan, render, edit, state) on in-memory wikis, driven by random
+people: after every sync all pages agree except on reported conflicts, the text around the
+section never changes, and a second sync writes nothing."""
+
+from __future__ import annotations
+
+import hypothesis.strategies as st
+from hypothesis import settings
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
+
+from tests.fakewiki import FakeWiki
+from wikisync import wikitext
+from wikisync.app import App
+from wikisync.config import load_config
+from wikisync.listsync import link_context, sync_list
+from wikisync.lists import to_list_entry
+from wikisync.state import State
+
+SECTION = "Tiers Lieux intéressés"
+TITLES = {"fabmob": "AMI Fabriques de Territoires", "movilab": "Fabriques de Territoire"}
+LIEUX = ["Le WIP", "La Myne", "Konk Ar Lab", "L'Atelier ’Vélo'", "Les Ateliers & Cie 🚲",
+         "Lieu Fantôme"]
+ON = {"fabmob": {"Le WIP", "La Myne", "Les Ateliers & Cie 🚲"},
+      "movilab": {"Le WIP", "Konk Ar Lab", "L'Atelier ’Vélo'"}}
+ANNOTATIONS = ["", " – Caen", " (Concarneau) – FNT", ", Plouhinec : à compléter"]
+BEFORE = "Intro.\n\n== Autre ==\n* [[Pas une entrée]]\n\n== Tiers Lieux intéressés ==\n"
+AFTER = "\n<!-- fin -->\n\n== Contacts ==\nTexte [[Catégorie:Alliance]]"
+CONFIG = """
+wikis:
+  fabmob:
+    api_url: http://fabmob.invalid/api.php
+    username: Bot@wikisync
+    password_env: NONE
+    interwiki: {movilab: movilab}
+  movilab:
+    api_url: http://movilab.invalid/api.php
+    username: Bot@wikisync
+    password_env: NONE
+mappings_dir: %s
+state_dir: state
+lists:
+  tl:
+    kind: lieu
+    pages:
+      fabmob: {title: "AMI Fabriques de Territoires", section: "Tiers Lieux intéressés"}
+      movilab: {title: "Fabriques de Territoire", section: "Tiers Lieux intéressés"}
+"""
+
+
+class ListSyncOnFakeWikis(RuleBasedStateMachine):
+    @initialize(first=st.lists(st.tuples(st.sampled_from(LIEUX), st.sampled_from(ANNOTATIONS)),
+                               max_size=3))
+    def start(self, first):
+        import tempfile
+        from pathlib import Path
+
+        from tests.conftest import REPO
+
+        folder = Path(tempfile.mkdtemp())
+        (folder / "wikisync.yaml").write_text(CONFIG % (REPO / "mappings"))
+        config = load_config(folder / "wikisync.yaml")
+        self.wikis = {name: FakeWiki(name) for name in TITLES}
+        for name, wiki in self.wikis.items():
+            for lieu in ON[name]:
+                wiki.put(lieu, "{{Acteur}}")
+            lines = "".join(f"* [[{k}]]{a}\n" for k, a in dict(first).items())
+            wiki.put(TITLES[name], BEFORE + lines + AFTER)
+        self.app = App(config, _sites=dict(self.wikis))
+        self.ctx = link_context(config)
+        self.state = State(folder / "state")
+        self.lst = config.list_named("tl")
+        self.conflicts: set[str] = set()
+
+    def entries(self, name: str) -> dict:
+        listing = wikitext.read_list(self.wikis[name].text(TITLES[name]), SECTION)
+        return {e.key: e.value for e in (to_list_entry(r, name, self.ctx) for r in listing.entries)}
+
+    def _edit(self, name, remove=(), replace=None, append=()):
+        wiki = self.wikis[name]
+        text = wiki.text(TITLES[name])
+        wiki.put(TITLES[name], wikitext.edit_list(text, SECTION, set(remove), replace or {},
+                                                  list(append)))
+
+    @rule(data=st.data(), lieu=st.sampled_from(LIEUX), note=st.sampled_from(ANNOTATIONS))
+    def person_adds(self, data, lieu, note):
+        name = data.draw(st.sampled_from(sorted(self.wikis)))
+        if lieu not in self.entries(name):
+            self._edit(name, append=[f"* [[{lieu}]]{note}\n"])
+
+    @rule(data=st.data())
+    def person_removes(self, data):
+        name = data.draw(st.sampled_from(sorted(self.wikis)))
+        count = len(self.entries(name))
+        if count:
+            self._edit(name, remove=[data.draw(st.integers(0, count - 1))])
+
+    @rule(data=st.data(), note=st.sampled_from(ANNOTATIONS))
+    def person_changes(self, data, note):
+        name = data.draw(st.sampled_from(sorted(self.wikis)))
+        keys = list(self.entries(name))
+        if keys:
+            i = data.draw(st.integers(0, len(keys) - 1))
+            self._edit(name, replace={i: f"* [[{keys[i]}]]{note}\n"})
+
+    @rule()
+    def sync(self):
+        result = sync_list(self.app, self.lst, self.state, dry_run=False, allow_empty=True)
+        self.conflicts = {c.key for c in result.conflicts}
+        fab, mov = self.entries("fabmob"), self.entries("movilab")
+        for key in set(fab) | set(mov):
+            if key not in self.conflicts:
+                assert fab.get(key) == mov.get(key), key
+        edits = sum(w.counts["edit"] for w in self.wikis.values())
+        again = sync_list(self.app, self.lst, self.state, dry_run=False, allow_empty=True)
+        assert again.changes == []
+        assert sum(w.counts["edit"] for w in self.wikis.values()) == edits
+
+    @invariant()
+    def text_outside_the_section_never_changes(self):
+        if not hasattr(self, "wikis"):
+            return
+        for name, wiki in self.wikis.items():
+            text = wiki.text(TITLES[name])
+            assert text.startswith(BEFORE)
+            assert text.endswith("\n\n== Contacts ==\nTexte [[Catégorie:Alliance]]")
+            assert text.count("<!-- fin -->") == 1
+
+
+ListSyncOnFakeWikis.TestCase.settings = settings(max_examples=150, stateful_step_count=15,
+                                                 deadline=None)
+test_list_sync_executor_on_fake_wikis = ListSyncOnFakeWikis.TestCase
