@@ -434,8 +434,9 @@ def test_link_maker_internal_interwiki_external():
             return self.url + title.replace(" ", "_")
 
     class C:
-        wikis = {"a": W({"b": "bb"}, "https://a/wiki/"), "b": W({}, "https://b/wiki/"),
-                 "c": W({}, "https://c/wiki/")}
+        def __init__(self) -> None:
+            self.wikis = {"a": W({"b": "bb"}, "https://a/wiki/"),
+                          "b": W({}, "https://b/wiki/"), "c": W({}, "https://c/wiki/")}
 
         def wiki(self, name):
             return self.wikis[name]

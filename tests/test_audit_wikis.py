@@ -19,7 +19,7 @@ from wikisync.devwiki.farm import REPO_ROOT
 # Seeded pages without a timestamp of their own carry the dump's default date, which grows old
 # as time passes; the audit must then be told how old "stale" is so that only the page seeded as
 # stale (2019) is. While the default date is recent, this is the mappings' 365 days.
-_SEED_DATE = datetime.fromisoformat(Revision("x", "").timestamp.replace("Z", "+00:00"))
+_SEED_DATE = datetime.fromisoformat(Revision("x", "").timestamp)
 STALE_DAYS = str(max(365, (datetime.now(UTC) - _SEED_DATE).days + 30))
 
 # Every seeded fault, found once; nothing on the clean pages. A lieu or projet with a page on one

@@ -140,7 +140,7 @@ def sort_key(finding: Finding) -> tuple:
 def parse_timestamp(timestamp: str) -> datetime | None:
     """MediaWiki's ISO 8601 UTC timestamp as an aware datetime, or None when empty/invalid."""
     try:
-        return datetime.fromisoformat(timestamp.replace("Z", "+00:00"))
+        return datetime.fromisoformat(timestamp)
     except ValueError:
         return None
 
@@ -457,8 +457,8 @@ def run_audit(app: App, options: AuditOptions = AuditOptions(), *,
               now: datetime | None = None, progress: Progress | None = None) -> AuditResult:
     """Read every audited kind and list and return the findings of the selected wikis."""
     now = now or datetime.now(UTC)
-    kinds = options.kinds or tuple(app.mappings)
-    wikis = options.wikis or tuple(app.config.wikis)
+    kinds = tuple(dict.fromkeys(options.kinds)) or tuple(app.mappings)
+    wikis = tuple(dict.fromkeys(options.wikis)) or tuple(app.config.wikis)
     for name in wikis:
         app.config.wiki(name)  # an unknown wiki is a usage error, before any read
     mappings = [app.mapping(kind) for kind in kinds]

@@ -11,6 +11,7 @@ import csv
 import io
 import json
 import logging
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
@@ -159,7 +160,7 @@ def execute_import(app: App, mapping: Mapping, plan: ImportPlan, progress: bool)
     outcome = create.Outcome()
     summary = f"wikisync: import ({mapping.kind})"
     items = plan.creations
-    with click.progressbar(items, label="creating", file=None if progress else io.StringIO(),
+    with click.progressbar(items, label="creating", file=sys.stderr if progress else io.StringIO(),
                            show_pos=True) as bar:
         for creation in bar:
             done = create.execute(app, [creation], summary)

@@ -163,14 +163,14 @@ def as_wikitext(result: AuditResult, link: LinkMaker) -> str:
     """The French report page: introduction (date, counts), one sortable table per code."""
     total = len(result.findings)
     lines = [
-        "<!-- Page écrite par « wikisync audit --publish » : elle est remplacée à chaque "
-        "rapport, les modifications faites ici seront perdues. -->",
+        ("<!-- Page écrite par « wikisync audit --publish » : elle est remplacée à chaque "
+         "rapport, les modifications faites ici seront perdues. -->"),
         f"Rapport du {french_date(result.at)}.{DATE_MARKER}",
         "",
-        f"Audit des fiches ({', '.join(result.kinds)}) sur {', '.join(result.wikis)} : "
-        f"'''{_plural(total, 'constat', 'constats')}'''. "
-        "La page n'est réécrite que lorsque les constats changent ; la date ci-dessus est "
-        "celle du dernier changement.",
+        (f"Audit des fiches ({', '.join(result.kinds)}) sur {', '.join(result.wikis)} : "
+         f"'''{_plural(total, 'constat', 'constats')}'''. "
+         "La page n'est réécrite que lorsque les constats changent ; la date ci-dessus est "
+         "celle du dernier changement."),
         "",
         '{| class="wikitable sortable"',
         "! Constat !! Code !! Nombre",
