@@ -12,6 +12,7 @@ import sys
 
 BENCHMARKS: dict[str, str] = {
     "audit": "bench.audit_bench",
+    "compare": "bench.compare_bench",  # issue 6: wikisync vs mwclient, Pywikibot, git-mediawiki
 }
 
 

@@ -175,7 +175,8 @@ CTX = LinkContext.from_data({
     "a": {"article_urls": ["https://a.example/wiki/"], "interwiki": {"bb": "b"}},
     "b": {"article_urls": ["https://b.example/wiki/"]},
 })
-LIST = ListConfig("tl", "lieu", {"a": PageRef("Liste A", "Lieux"), "b": PageRef("Liste B", "Lieux")})
+LIST = ListConfig("tl", "lieu", {"a": PageRef("Liste A", "Lieux"),
+                                 "b": PageRef("Liste B", "Lieux")})
 
 
 def list_page(wiki: str, items: str):
@@ -462,3 +463,4 @@ def test_progress_waits_then_overwrites_one_line_then_erases(monkeypatch):
     assert out.getvalue() == "\raudit: lieu / a: 60 page(s) read"
     progress.close()
     assert out.getvalue().endswith("\r" + " " * len("audit: lieu / a: 60 page(s) read") + "\r")
+

@@ -42,7 +42,12 @@ Choices (documented because users and tests depend on them)
   (a lieu deliberately written without a link) and a link to another site are not red links.
 - **list-drift** uses the sync planner with the state's merge base when a state exists (without
   one, the first-run rule: the union of the pages), one finding per list page the next sync would
-  change or that takes part in a conflict.
+  change or that takes part in a conflict. The audit only reads the state (no lock taken, never
+  written), and does not create one where there is none.
+- **--publish TITLE --wiki W** needs exactly one ``--wiki``: the page holds W's findings, those
+  W's community can act on. It replaces the page's whole text through ``Site.save`` (base
+  revision, ``createonly``/``nocreate``), and makes no edit when only the date line would change
+  (see :mod:`wikisync.report`).
 - **Ignored titles** (the mapping's ``ignore:``, plus ``--ignore TITLE`` for every kind) are left
   out of every check of their kind: their own pages and list entries that name them.
 - A page without a timestamp is never reported ``stale``; the age is measured from ``now`` (UTC).
@@ -270,7 +275,8 @@ def duplicate_findings(titles: Mapping[str, Iterable[str]]) -> list[Finding]:
                 continue
             detail = (f"même nom que « {reference} » ({', '.join(where[reference])}) une fois "
                       "la casse, les accents et la ponctuation ignorés")
-            findings.extend(Finding("duplicate", wiki, title, None, detail) for wiki in where[title])
+            findings.extend(Finding("duplicate", wiki, title, None, detail)
+                            for wiki in where[title])
     return findings
 
 
@@ -297,9 +303,7 @@ def red_link_findings(lp: listsync.ListPage, ctx: LinkContext, has_page: HasPage
     wikis = ctx.names()
     findings = []
     for raw in lp.raw:
-        if raw.link.kind == "plain":
-            continue
-        title = link_title(raw.link, lp.wiki, ctx)
+        title = link_title(raw.link, lp.wiki, ctx)  # None for plain text and foreign links
         if title is None or ignored(title) or any(has_page(w, title) for w in wikis):
             continue
         written = raw.text.split("\n", 1)[0].strip()[len(raw.bullet):].strip()

@@ -71,7 +71,11 @@ def _write_output(text: str, output: str | None) -> None:
     if output is None:
         click.echo(text, nl=False)
         return
-    Path(output).write_text(text, encoding="utf-8")
+    try:
+        Path(output).write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"cannot write {output}: {exc.strerror or exc}",
+                         "give --output a file in a folder that exists and is writable") from None
     log.info("audit: written to %s", output)
 
 

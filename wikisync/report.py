@@ -91,7 +91,7 @@ def _table_rows(findings: list[Finding]) -> list[str]:
     rows = []
     for row in cells:
         head = "  ".join(cell + " " * (width - _width(cell))
-                         for cell, width in zip(row[:3], widths) if width)
+                         for cell, width in zip(row[:3], widths, strict=True) if width)
         rows.append(f"  {head}  {row[3]}".rstrip())
     return rows
 

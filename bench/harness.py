@@ -1,0 +1,254 @@
+"""Measuring tool runs from the outside, and the table of results.
+
+Every figure comes from outside the tool:
+
+- wall time: around the tool's subprocess (Python or Perl start-up included);
+- CPU seconds and peak RSS: the ``rusage`` that ``os.wait4`` returns for that subprocess (its
+  waited-for children included, e.g. ``git`` under the git peer's script), read by a small
+  launcher (``tools/rusage.py``) so that the benchmark's own size does not leak into it;
+- API requests: lines the PHP server of each wiki appended to its ``server.log`` meanwhile;
+- edits: revisions each wiki's SQLite database gained meanwhile.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+import sqlite3
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from wikisync.devwiki import LocalWiki
+
+log = logging.getLogger(__name__)
+
+REQUEST_LINE = re.compile(r"\[\d{3}\]: (GET|POST|HEAD) (/\S*)")
+RUN_TIMEOUT = 900.0
+LAUNCHER = Path(__file__).resolve().parent / "tools" / "rusage.py"
+
+
+@dataclass(frozen=True)
+class Usage:
+    """One subprocess: wall and CPU seconds, peak RSS (KiB), exit code, output file."""
+
+    wall: float
+    cpu: float
+    rss_kb: int
+    returncode: int
+    stdout: str = ""
+    stderr: str = ""
+
+
+def run_process(cmd: Sequence[str], *, env: dict[str, str] | None = None,
+                cwd: Path | None = None, out_dir: Path, label: str) -> Usage:
+    """Run ``cmd`` to completion through the small launcher ``tools/rusage.py``; stdout and
+    stderr go to files in ``out_dir``."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    out_path, err_path = out_dir / f"{label}.out", out_dir / f"{label}.err"
+    figures = out_dir / f"{label}.rusage.json"
+    figures.unlink(missing_ok=True)
+    launcher = [sys.executable, "-I", "-S", str(LAUNCHER), str(figures), *cmd]
+    with out_path.open("wb") as out, err_path.open("wb") as err:
+        proc = subprocess.Popen(launcher, env=env, cwd=cwd, stdout=out, stderr=err,
+                                stdin=subprocess.DEVNULL, start_new_session=True)
+        try:
+            returncode = proc.wait(timeout=RUN_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, 9)
+            returncode = proc.wait()
+    try:
+        usage = json.loads(figures.read_text())
+    except (OSError, ValueError):
+        usage = {"wall": float("nan"), "cpu": float("nan"), "rss_kb": 0}
+        returncode = returncode or -1
+    return Usage(
+        wall=usage["wall"],
+        cpu=usage["cpu"],
+        rss_kb=usage["rss_kb"],
+        returncode=returncode,
+        stdout=out_path.read_text(encoding="utf-8", errors="replace"),
+        stderr=err_path.read_text(encoding="utf-8", errors="replace"),
+    )
+
+
+def launcher_floor(out_dir: Path) -> float:
+    """Peak RSS (MB) the launcher reports for ``true``: no figure can be below it."""
+    return run_process(["true"], out_dir=out_dir, label="floor").rss_kb / 1024
+
+
+# --------------------------------------------------------------------------- the wikis' side
+
+
+@dataclass(frozen=True)
+class Mark:
+    log_offsets: dict[str, int]
+    revisions: dict[str, int]
+
+
+@dataclass(frozen=True)
+class ServerCounts:
+    api: dict[str, int]
+    other: dict[str, int]  # index.php, load.php, ...: not API requests
+    edits: dict[str, int]
+
+
+def revision_count(wiki: LocalWiki) -> int:
+    uri = f"file:{wiki.data / (wiki.name + '.sqlite')}?mode=ro"
+    with sqlite3.connect(uri, uri=True, timeout=30) as db:
+        return db.execute("SELECT COUNT(*) FROM revision").fetchone()[0]
+
+
+class Meter:
+    """Counts, for a set of wikis, the requests their servers logged and the edits they got."""
+
+    def __init__(self, wikis: dict[str, LocalWiki]) -> None:
+        self.wikis = wikis
+
+    def _log(self, wiki: LocalWiki) -> Path:
+        return wiki.root / "server.log"
+
+    def mark(self) -> Mark:
+        return Mark(
+            {n: self._log(w).stat().st_size if self._log(w).exists() else 0
+             for n, w in self.wikis.items()},
+            {n: revision_count(w) for n, w in self.wikis.items()},
+        )
+
+    def since(self, mark: Mark) -> ServerCounts:
+        time.sleep(0.3)  # the server writes its log line right after answering
+        api: dict[str, int] = {}
+        other: dict[str, int] = {}
+        for name, wiki in self.wikis.items():
+            with self._log(wiki).open("rb") as fh:
+                fh.seek(mark.log_offsets[name])
+                text = fh.read().decode("utf-8", errors="replace")
+            paths = [m.group(2) for m in REQUEST_LINE.finditer(text)]
+            api[name] = sum(1 for p in paths if p.startswith("/api.php"))
+            other[name] = len(paths) - api[name]
+        edits = {n: revision_count(w) - mark.revisions[n] for n, w in self.wikis.items()}
+        return ServerCounts(api, other, edits)
+
+
+# --------------------------------------------------------------------------- samples and rows
+
+
+@dataclass(frozen=True)
+class Sample:
+    """One run of one tool, possibly several processes (their figures added, RSS maxed)."""
+
+    wall: float
+    cpu: float
+    rss_kb: int
+    counts: ServerCounts
+    ok: bool
+    problem: str = ""
+
+
+def measure(commands: Sequence[Sequence[str]], meter: Meter, *, out_dir: Path, label: str,
+            env: dict[str, str] | None = None, cwd: Path | None = None,
+            ok_codes: tuple[int, ...] = (0,)) -> Sample:
+    """Run ``commands`` one after the other as one tool run, and measure them."""
+    mark = meter.mark()
+    usages = [run_process(cmd, env=env, cwd=cwd, out_dir=out_dir, label=f"{label}.{i}")
+              for i, cmd in enumerate(commands)]
+    counts = meter.since(mark)
+    bad = [u for u in usages if u.returncode not in ok_codes]
+    problem = ""
+    if bad:
+        tail = " | ".join((bad[0].stderr or bad[0].stdout).strip().splitlines()[-2:])
+        problem = f"exit {bad[0].returncode}: {tail[:160]}"
+        log.warning("%s: %s", label, problem)
+    return Sample(
+        wall=sum(u.wall for u in usages),
+        cpu=sum(u.cpu for u in usages),
+        rss_kb=max(u.rss_kb for u in usages),
+        counts=counts,
+        ok=not bad,
+        problem=problem,
+    )
+
+
+@dataclass
+class Row:
+    """One line of the table."""
+
+    scenario: str
+    tool: str
+    n: str
+    runs: int = 0
+    wall: float | None = None
+    cpu: float | None = None
+    requests: str = "-"
+    edits: str = "-"
+    rss_mb: float | None = None
+    note: str = ""
+    samples: list[Sample] = field(default_factory=list, repr=False)
+
+
+def _per_wiki(values: list[dict[str, int]], wikis: Sequence[str]) -> str:
+    medians = [int(statistics.median(v[w] for v in values)) for w in wikis]
+    return " / ".join(str(m) for m in medians)
+
+
+def summarize(scenario: str, tool: str, n: str, samples: list[Sample],
+              wikis: Sequence[str], note: str = "") -> Row:
+    """The row of ``samples``: median wall and CPU, median counts per wiki, the highest RSS."""
+    good = [s for s in samples if s.ok]
+    if not good:
+        problem = samples[0].problem if samples else "not run"
+        return Row(scenario, tool, n, len(samples), note=f"FAILED: {problem}", samples=samples)
+    extra = [] if len(good) == len(samples) else [f"{len(samples) - len(good)} run(s) failed"]
+    other = sum(statistics.median(s.counts.other[w] for s in good) for w in wikis)
+    if other:
+        extra.append(f"+{int(other)} non-API requests")
+    return Row(
+        scenario, tool, n, len(good),
+        wall=statistics.median(s.wall for s in good),
+        cpu=statistics.median(s.cpu for s in good),
+        requests=_per_wiki([s.counts.api for s in good], wikis),
+        edits=_per_wiki([s.counts.edits for s in good], wikis),
+        rss_mb=max(s.rss_kb for s in good) / 1024,
+        note="; ".join([note, *extra]).strip("; "),
+        samples=samples,
+    )
+
+
+def repeat(times: int, run: Callable[[int], Sample]) -> list[Sample]:
+    return [run(i) for i in range(times)]
+
+
+# --------------------------------------------------------------------------- the table
+
+COLUMNS = ("scenario", "tool", "N", "runs", "wall s", "CPU s", "API requests", "edits",
+           "peak RSS MB", "note")
+
+
+def _cells(row: Row) -> list[str]:
+    def num(value: float | None, fmt: str) -> str:
+        return "-" if value is None else format(value, fmt)
+
+    return [row.scenario, row.tool, row.n, str(row.runs), num(row.wall, ".2f"),
+            num(row.cpu, ".3f"), row.requests, row.edits, num(row.rss_mb, ".0f"), row.note]
+
+
+def table(rows: list[Row]) -> str:
+    """A Markdown table (readable on a terminal, pasteable into the README)."""
+    lines = [[*COLUMNS], *(_cells(r) for r in rows)]
+    widths = [max(len(line[i]) for line in lines) for i in range(len(COLUMNS))]
+    right = {2, 3, 4, 5, 7, 8}
+
+    def fmt(cells: list[str]) -> str:
+        return "| " + " | ".join(
+            c.rjust(widths[i]) if i in right else c.ljust(widths[i]) for i, c in enumerate(cells)
+        ) + " |"
+
+    rule = "|" + "|".join(("-" * (w + 1) + ":") if i in right else "-" * (w + 2)
+                          for i, w in enumerate(widths)) + "|"
+    return "\n".join([fmt(lines[0]), rule, *(fmt(line) for line in lines[1:])])
