@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -13,9 +14,14 @@ EXPORT_NS = "http://www.mediawiki.org/xml/export-0.11/"
 class Revision:
     title: str
     text: str
-    timestamp: str = "2025-06-01T10:00:00Z"
+    # seeded pages look recently edited unless they say otherwise (a fixed date would turn stale)
+    timestamp: str = field(default_factory=lambda: _days_ago(30))
     user: str = "Contributrice"
     comment: str = "import"
+
+
+def _days_ago(days: int) -> str:
+    return (datetime.now(UTC) - timedelta(days=days)).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def write_dump(path: Path, revisions: list[Revision], sitename: str = "wiki") -> None:
