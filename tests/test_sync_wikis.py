@@ -246,3 +246,30 @@ def test_a_missing_section_is_exit_1_not_an_empty_list(wikis):
     assert result.returncode == EXIT_FAILED
     assert "has no section 'Tiers Lieux intéressés'" in result.stderr
     assert "La Myne" not in entries(wikis, "fabmob")
+
+
+def test_the_wiki_going_down_during_a_write_then_rerun_ends_right(wikis):
+    from wikisync.site import Deadline
+
+    app = App(load_config(wikis.config), deadline=Deadline(5))
+    site = app.site("movilab")
+    real_save = site.save
+    movilab = wikis.farm.wikis["movilab"]
+
+    def server_dies_first(page, text, summary, **kw):
+        movilab.stop()
+        return real_save(page, text, summary, **kw)
+
+    site.save = server_dies_first
+    try:
+        report = run_sync(app)
+    finally:
+        movilab.start()
+    assert report.exit_code == EXIT_FAILED
+    assert "gave up after" in str(report.lists[0].error)
+    assert "La Myne" in entries(wikis, "fabmob")
+    assert "La Machinerie" not in entries(wikis, "movilab")
+    result = wikis.run("sync")
+    assert result.returncode == EXIT_OK, result.stdout + result.stderr
+    assert entries(wikis, "fabmob") == entries(wikis, "movilab")
+    assert len(raw_lines(wikis, "movilab")) == len(set(raw_lines(wikis, "movilab"))) == 9
