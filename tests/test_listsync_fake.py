@@ -4,6 +4,8 @@ section never changes, and a second sync writes nothing."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import hypothesis.strategies as st
 from hypothesis import settings
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
@@ -12,10 +14,11 @@ from tests.fakewiki import FakeWiki
 from wikisync import wikitext
 from wikisync.app import App
 from wikisync.config import load_config
-from wikisync.listsync import link_context, sync_list
 from wikisync.lists import to_list_entry
+from wikisync.listsync import link_context, sync_list
 from wikisync.state import State
 
+REPO = Path(__file__).resolve().parents[1]
 SECTION = "Tiers Lieux intéressés"
 TITLES = {"fabmob": "AMI Fabriques de Territoires", "movilab": "Fabriques de Territoire"}
 LIEUX = ["Le WIP", "La Myne", "Konk Ar Lab", "L'Atelier ’Vélo'", "Les Ateliers & Cie 🚲",
@@ -53,8 +56,6 @@ class ListSyncOnFakeWikis(RuleBasedStateMachine):
     def start(self, first):
         import tempfile
         from pathlib import Path
-
-        from tests.conftest import REPO
 
         folder = Path(tempfile.mkdtemp())
         (folder / "wikisync.yaml").write_text(CONFIG % (REPO / "mappings"))

@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import sys
+from pathlib import Path
 
 import pexpect
 import pytest
@@ -22,6 +23,7 @@ from wikisync.errors import (
 from wikisync.lists import to_list_entry
 from wikisync.listsync import link_context
 
+REPO = Path(__file__).resolve().parents[1]
 ODD = "L'Atelier ’Vélo·Bricole' & Co"
 AWKWARD = "Répare | bricole }} et {{ fête = joie 🚲 [[x|y]] {{!}}"
 LISTS = {"fabmob": "AMI Fabriques de Territoires", "movilab": "Fabriques de Territoire"}
@@ -237,8 +239,6 @@ def test_import_with_an_invalid_row_writes_nothing(wikis):
 
 
 def test_the_shipped_example_file_plans_cleanly(wikis):
-    from tests.conftest import REPO
-
     result = wikis.run("import", "lieu", str(REPO / "examples" / "fabriques-de-territoire.csv"),
                        "--dry-run")
     assert result.returncode == EXIT_OK, result.stdout + result.stderr

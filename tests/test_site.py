@@ -162,7 +162,7 @@ def test_edit_conflict_is_detected_and_nothing_is_clobbered(wikis):
     site = wikis.site("fabmob")
     before = site.read(["La Myne"])["La Myne"]
     peer = wikis.peer("fabmob")
-    theirs = before.text.replace("Laboratoire citoyen ouvert.", "Laboratoire citoyen, ouvert à tous.")
+    theirs = before.text.replace("Laboratoire citoyen ouvert.", "Labo citoyen, ouvert à tous.")
     peer.save(peer.read(["La Myne"])["La Myne"], theirs, "modif humaine")
     ours = before.text.replace("Laboratoire citoyen ouvert.", "Labo citoyen.")
     with pytest.raises(EditConflictError) as info:

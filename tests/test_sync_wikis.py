@@ -108,7 +108,8 @@ def test_a_second_run_changes_nothing_reads_little_and_needs_no_login(wikis):
 
 def test_a_removal_on_one_wiki_propagates(wikis):
     assert wikis.run("sync").returncode == EXIT_OK
-    edit(wikis, "movilab", "* [[Konk Ar Lab]] (Concarneau) – Fabrique numérique de territoire\n", "")
+    konk = "* [[Konk Ar Lab]] (Concarneau) – Fabrique numérique de territoire\n"
+    edit(wikis, "movilab", konk, "")
     result = wikis.run("sync")
     assert result.returncode == EXIT_OK, result.stdout + result.stderr
     assert "Konk Ar Lab" not in entries(wikis, "fabmob")
@@ -138,7 +139,7 @@ def test_conflicting_annotations_exit_3_and_leave_both_pages_as_they_are(wikis):
     assert entries(wikis, "fabmob")["La Myne"][0] == " – Villeurbanne"
     # and the conflict is reported again until a person resolves it
     assert wikis.run("sync").returncode == EXIT_ATTENTION
-    edit(wikis, "movilab", "* [[Le WIP]] – Colombelles, Calvados", "* [[Le WIP]] – Colombelles (14)")
+    edit(wikis, "movilab", "[[Le WIP]] – Colombelles, Calvados", "[[Le WIP]] – Colombelles (14)")
     assert wikis.run("sync").returncode == EXIT_OK
 
 
