@@ -131,7 +131,8 @@ __all__ = ["EXIT_ATTENTION", "cli", "main"]
 
 
 @cli.command()
-@click.option("--list", "list_names", multiple=True, metavar="L", help="only this list (repeatable)")
+@click.option("--list", "list_names", multiple=True, metavar="L",
+              help="only this list (repeatable)")
 @click.option("--dry-run", is_flag=True, help="print the diffs, write nothing")
 @click.option("--allow-empty", is_flag=True, help="accept a list page whose section was emptied")
 @click.option("--json", "as_json", is_flag=True, help="the plan and results as one JSON document")
@@ -160,8 +161,12 @@ def sync(ctx: Ctx, list_names: tuple[str, ...], dry_run: bool, allow_empty: bool
     raise SystemExit(report.exit_code)
 
 
-# Commands defined in their own modules register themselves on `cli` when imported.
-from wikisync import cli_records  # noqa: F401
-from wikisync.cli_audit import audit
+def _register_commands() -> None:
+    """Commands defined in their own modules (imported here, after `cli` exists)."""
+    from wikisync import cli_records  # noqa: F401  (its commands attach themselves to `cli`)
+    from wikisync.cli_audit import audit
 
-cli.add_command(audit)
+    cli.add_command(audit)
+
+
+_register_commands()

@@ -47,7 +47,8 @@ EDIT_REFUSALS = {
     "protectedpage": "the page is protected; ask an administrator or leave it out",
     "cascadeprotected": "the page is protected by cascade; ask an administrator",
     "protectedtitle": "this title is protected against creation; ask an administrator",
-    "permissiondenied": "the bot password lacks a grant; add 'Edit existing pages' and 'Create pages'",
+    "permissiondenied": "the bot password lacks a grant; add 'Edit existing pages' and "
+    "'Create, edit, and move pages'",
     "blocked": "the account is blocked on this wiki",
     "spamblacklist": "the text contains a blacklisted URL",
     "abusefilter-disallowed": "an abuse filter refused the edit",

@@ -203,7 +203,9 @@ class LocalWiki:
         if conf:
             cmd += ["--conf", str(self.settings)]
         cmd += list(args)
-        env = dict(os.environ, WIKISYNC_DEVWIKI_SERVER=self.server, MW_CONFIG_FILE=str(self.settings))
+        env = dict(
+            os.environ, WIKISYNC_DEVWIKI_SERVER=self.server, MW_CONFIG_FILE=str(self.settings)
+        )
         proc = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=600)
         if proc.returncode != 0:
             raise DevWikiError(

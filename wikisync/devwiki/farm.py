@@ -31,14 +31,15 @@ REAL_ARTICLE_URLS = {
         "https://wiki.laplumealoup.fr/wiki/",
     ],
 }
+SECTION = "Tiers Lieux intéressés"
 # fabmob knows an interwiki prefix for movilab; movilab knows none (external links are used).
 INTERWIKI = {"fabmob": {"movilab": "movilab"}, "movilab": {}}
 LISTS = {
     "tiers-lieux-interesses": {
         "kind": "lieu",
         "pages": {
-            "fabmob": {"title": "AMI Fabriques de Territoires", "section": "Tiers Lieux intéressés"},
-            "movilab": {"title": "Fabriques de Territoire", "section": "Tiers Lieux intéressés"},
+            "fabmob": {"title": "AMI Fabriques de Territoires", "section": SECTION},
+            "movilab": {"title": "Fabriques de Territoire", "section": SECTION},
         },
     }
 }
