@@ -13,7 +13,6 @@ write* (a previous run stopped halfway), the missing pages and list entries are 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from wikisync import render, wikitext
@@ -215,10 +214,7 @@ def execute(app: App, creations: list[Creation], summary: str) -> Outcome:
                     Page(plan.title, exists=False), plan.text, summary, create=True
                 )
                 outcome.created.append((plan.wiki, plan.title, saved.revid))
-        additions = creations[0].lists if creations else []
-        for add in additions:
-            app.site(add.wiki).save(add.page, add.new_text, _list_summary(add))
-            outcome.listed.append((add.list_name, add.wiki, add.page.title))
+        write_list_additions(app, [a for c in creations for a in c.lists], outcome)
     except WikisyncError as exc:
         done = [f"created {w}:{t} (revision {r})" for w, t, r in outcome.created]
         done += [f"added to list {n} on {w}:{t}" for n, w, t in outcome.listed]
@@ -234,8 +230,9 @@ def execute(app: App, creations: list[Creation], summary: str) -> Outcome:
     return outcome
 
 
-def _list_summary(add: ListAddition) -> str:
-    return f"wikisync: +{add.count} ({add.section})"
-
-
-Prompt = Callable[[str, str], str]  # (field name, description) -> value
+def write_list_additions(app: App, additions: list[ListAddition], outcome: Outcome) -> None:
+    """One edit per list page, on top of the revision the additions were planned on."""
+    for add in additions:
+        summary = f"wikisync: +{add.count} ({add.section})"
+        app.site(add.wiki).save(add.page, add.new_text, summary)
+        outcome.listed.append((add.list_name, add.wiki, add.page.title))

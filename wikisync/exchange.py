@@ -166,11 +166,7 @@ def execute_import(app: App, mapping: Mapping, plan: ImportPlan, progress: bool)
             done = create.execute(app, [creation], summary)
             outcome.created += done.created
             outcome.skipped += done.skipped
-    additions = create.plan_list_additions(app, mapping, items)
-    for add in additions:
-        app.site(add.wiki).save(add.page, add.new_text,
-                                f"wikisync: +{add.count} ({add.section})")
-        outcome.listed.append((add.list_name, add.wiki, add.page.title))
+    create.write_list_additions(app, create.plan_list_additions(app, mapping, items), outcome)
     return outcome
 
 
