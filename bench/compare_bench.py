@@ -33,8 +33,8 @@ from bench import peers
 from bench.harness import Row, launcher_floor, table
 from bench.scenarios import (
     Context,
-    scenario_create,
     scenario_cpu,
+    scenario_create,
     scenario_read,
     scenario_sync_changes,
     scenario_sync_idle,

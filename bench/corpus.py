@@ -22,9 +22,10 @@ import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
+from wikisync.devwiki import LocalWiki
 from wikisync.devwiki.dump import Revision
 from wikisync.devwiki.farm import LISTS, LocalFarm, seed_pages
 
@@ -97,7 +98,7 @@ def list_ref(wiki: str) -> dict[str, str]:
 def revisions(wiki: str, n: int, list_size: int) -> list[Revision]:
     """What one wiki of the farm is seeded with."""
     _, seed = seed_pages(wiki)
-    stamp = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    stamp = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     revs = [Revision(p["title"], p["text"], timestamp=stamp) for p in seed
             if p["title"].startswith("Modèle:")]
     make = fabmob_lieu if wiki == "fabmob" else movilab_lieu
@@ -118,7 +119,7 @@ class Corpus:
     list_size: int
 
     @property
-    def wikis(self):  # noqa: ANN201 - dict[str, LocalWiki]
+    def wikis(self) -> dict[str, LocalWiki]:
         return self.farm.wikis
 
     def config(self, folder: Path) -> Path:

@@ -95,6 +95,7 @@ class Mark:
 @dataclass(frozen=True)
 class ServerCounts:
     api: dict[str, int]
+    posts: dict[str, int]  # API requests sent with POST (logins and writes need one)
     other: dict[str, int]  # index.php, load.php, ...: not API requests
     edits: dict[str, int]
 
@@ -124,16 +125,19 @@ class Meter:
     def since(self, mark: Mark) -> ServerCounts:
         time.sleep(0.3)  # the server writes its log line right after answering
         api: dict[str, int] = {}
+        posts: dict[str, int] = {}
         other: dict[str, int] = {}
         for name, wiki in self.wikis.items():
             with self._log(wiki).open("rb") as fh:
                 fh.seek(mark.log_offsets[name])
                 text = fh.read().decode("utf-8", errors="replace")
-            paths = [m.group(2) for m in REQUEST_LINE.finditer(text)]
-            api[name] = sum(1 for p in paths if p.startswith("/api.php"))
-            other[name] = len(paths) - api[name]
+            requests = [(m.group(1), m.group(2)) for m in REQUEST_LINE.finditer(text)]
+            calls = [method for method, path in requests if path.startswith("/api.php")]
+            api[name] = len(calls)
+            posts[name] = calls.count("POST")
+            other[name] = len(requests) - api[name]
         edits = {n: revision_count(w) - mark.revisions[n] for n, w in self.wikis.items()}
-        return ServerCounts(api, other, edits)
+        return ServerCounts(api, posts, other, edits)
 
 
 # --------------------------------------------------------------------------- samples and rows
@@ -205,6 +209,8 @@ def summarize(scenario: str, tool: str, n: str, samples: list[Sample],
         problem = samples[0].problem if samples else "not run"
         return Row(scenario, tool, n, len(samples), note=f"FAILED: {problem}", samples=samples)
     extra = [] if len(good) == len(samples) else [f"{len(samples) - len(good)} run(s) failed"]
+    posts = sum(statistics.median(s.counts.posts[w] for s in good) for w in wikis)
+    extra.append("GET only: no login, no write" if not posts else f"{posts:g} POST")
     other = sum(statistics.median(s.counts.other[w] for s in good) for w in wikis)
     if other:
         extra.append(f"+{int(other)} non-API requests")

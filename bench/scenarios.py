@@ -16,11 +16,12 @@ import logging
 import os
 import shutil
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from bench import peers
-from bench.corpus import Corpus, city, lieu_title, list_line, list_ref
+from bench.corpus import Corpus, city, list_line, list_ref
 from bench.harness import Meter, Row, Sample, measure, run_process, summarize
 from wikisync import create
 from wikisync.app import App
@@ -88,7 +89,7 @@ def scenario_read(ctx: Context, corpus: Corpus) -> list[Row]:
     rows = []
 
     def run(label: str, cmd: list[str], env: dict[str, str] | None = None,
-            before=None) -> list[Sample]:  # noqa: ANN001
+            before: Callable[[], None] | None = None) -> list[Sample]:
         samples = []
         for i in range(ctx.reps):
             if before:
@@ -110,8 +111,7 @@ def scenario_read(ctx: Context, corpus: Corpus) -> list[Row]:
     rows.append(ctx.emit(summarize(name, "mwclient naive loop (page.text())", str(n), samples,
                                    [READ_WIKI], _pages_note(folder / "mwclient.0.0.out", n))))
 
-    rows.append(ctx.emit(_read_pywikibot(ctx, corpus, wiki, folder, meter, category, template,
-                                         run)))
+    rows.append(ctx.emit(_read_pywikibot(ctx, corpus, wiki, folder, category, template, run)))
     rows.append(ctx.emit(_read_git(ctx, corpus, wiki, folder, category, template, run)))
     return rows
 
@@ -124,7 +124,11 @@ def _csv_rows(path: Path) -> int:
         return 0
 
 
-def _read_pywikibot(ctx, corpus, wiki, folder, meter, category, template, run) -> Row:  # noqa: ANN001
+Runner = Callable[..., list[Sample]]
+
+
+def _read_pywikibot(ctx: Context, corpus: Corpus, wiki: LocalWiki, folder: Path,
+                    category: str, template: str, run: Runner) -> Row:
     tool, n = "Pywikibot PreloadingGenerator", str(corpus.n)
     if ctx.pywikibot:
         return Row("1 read category", tool, n, note=f"not run: {ctx.pywikibot}")
@@ -137,7 +141,8 @@ def _read_pywikibot(ctx, corpus, wiki, folder, meter, category, template, run) -
                      _pages_note(folder / "pywikibot.0.0.out", corpus.n))
 
 
-def _read_git(ctx, corpus, wiki, folder, category, template, run) -> Row:  # noqa: ANN001
+def _read_git(ctx: Context, corpus: Corpus, wiki: LocalWiki, folder: Path, category: str,
+              template: str, run: Runner) -> Row:
     tool, n = "git clone mediawiki:: (category)", str(corpus.n)
     if ctx.git:
         return Row("1 read category", tool, n, note=f"not run: {ctx.git}")
@@ -178,7 +183,7 @@ def _peer_site(wiki: LocalWiki) -> Site:
     return Site(wiki.name, wiki.api_url, wiki.peer_login, lambda: wiki.peer_bot_password)
 
 
-def _edit_list(wiki: LocalWiki, change) -> None:  # noqa: ANN001
+def _edit_list(wiki: LocalWiki, change: Callable[[str], str]) -> None:
     """A person (the peer account) edits the list page: ``change(text) -> text``."""
     site = _peer_site(wiki)
     title = list_ref(wiki.name)["title"]
