@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
@@ -39,6 +41,7 @@ from wikisync.siteinfo import TitleRules
 log = logging.getLogger(__name__)
 
 MAXLAG = 5
+PREFETCH = True  # category reads ask for the next batch while the caller parses this one
 RECENT_CHANGES_DAYS = 80  # MediaWiki keeps 90 days of recent changes by default
 CONTENT_BATCH = 50  # MediaWiki serves page content for at most 50 titles a request
 DEFAULT_UA_CONTACT = "no contact configured: set user_agent_contact in wikisync.yaml"
@@ -136,6 +139,7 @@ class Site:
         if parts.scheme not in ("http", "https") or not parts.path.endswith("api.php"):
             raise UnreachableError(self.name, f"api_url {self.api_url!r} is not an api.php URL")
         self.session = PoliteSession(f"wikisync/{__version__} ({self.contact}) {self.name}")
+        self._one_at_a_time = threading.Lock()
 
     # -- low level ------------------------------------------------------------------------
 
@@ -160,6 +164,10 @@ class Site:
 
     def _attempt(self, params: dict, post: bool) -> tuple[float | None, object]:
         """Send once. ``(None, json)`` on success, ``(wait, reason)`` when worth retrying."""
+        with self._one_at_a_time:  # requests stay serial, even with a prefetching reader
+            return self._send(params, post)
+
+    def _send(self, params: dict, post: bool) -> tuple[float | None, object]:
         timeout = max(1.0, min(self.timeout, self.deadline.left()))
         try:
             if post:
@@ -326,14 +334,24 @@ class Site:
             result[title] = _to_page(pages.get(real, {"title": real, "missing": True}), cur)
         return result
 
-    def _continued(self, params: dict) -> Iterator[dict]:
-        cont: dict = {}
-        while True:
-            data = self.query(**params, **cont)
-            yield data
-            if "continue" not in data:
-                return
-            cont = data["continue"]
+    def _continued(self, params: dict, prefetch: bool = False) -> Iterator[dict]:
+        """Every answer of a query that continues. With ``prefetch``, the next answer is asked
+        for while the caller works on this one (still one request at a time: see _attempt)."""
+        if not prefetch:
+            cont: dict = {}
+            while True:
+                data = self.query(**params, **cont)
+                yield data
+                if "continue" not in data:
+                    return
+                cont = data["continue"]
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"{self.name}-read") as pool:
+            future: Future | None = pool.submit(self.query, **params)
+            while future is not None:
+                data = future.result()
+                more = data.get("continue")
+                future = pool.submit(self.query, **params, **more) if more else None
+                yield data
 
     def category_pages(self, category: str, namespace: int | None = 0) -> Iterator[Page]:
         """Every page of a category with its content and last revision, 50 a request."""
@@ -345,7 +363,7 @@ class Site:
         if namespace is not None:
             params["gcmnamespace"] = str(namespace)
         partial: dict[str, dict] = {}
-        for data in self._continued(params):
+        for data in self._continued(params, prefetch=PREFETCH):
             cur = data.get("curtimestamp", "")
             for page in data.get("query", {}).get("pages", []):
                 partial.setdefault(page["title"], {}).update(page)
