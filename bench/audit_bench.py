@@ -272,7 +272,10 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--skip-naive", action="store_true", help="skip the naive mwclient loop")
     parser.add_argument("--repeat", type=int, default=3,
                         help="audit runs (the median is shown; the naive loop runs once)")
-    args = parser.parse_args(argv)
+    parser.add_argument("--quick", action="store_true", help="300 pages per wiki, 2 runs")
+    args, _ = parser.parse_known_args(argv)  # options meant for other benchmarks are ignored
+    if args.quick:
+        args.pages, args.repeat = min(args.pages, 300), min(args.repeat, 2)
     with tempfile.TemporaryDirectory(prefix="wikisync-bench-") as tmp:
         root = (args.root or Path(tmp)).resolve()
         farm, config = build_farm(root, args.pages)
