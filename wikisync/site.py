@@ -133,6 +133,7 @@ class Site:
     _csrf: str | None = None
     _last_write: float = 0.0
     _siteinfo: dict | None = None
+    _now: str = ""
 
     def __post_init__(self) -> None:
         parts = urlsplit(self.api_url)
@@ -140,6 +141,7 @@ class Site:
             raise UnreachableError(self.name, f"api_url {self.api_url!r} is not an api.php URL")
         self.session = PoliteSession(f"wikisync/{__version__} ({self.contact}) {self.name}")
         self._one_at_a_time = threading.Lock()
+        self._recent: dict[tuple[str, str | None], tuple[set[str], str]] = {}
 
     # -- low level ------------------------------------------------------------------------
 
@@ -390,6 +392,12 @@ class Site:
         (MediaWiki keeps 90 days by default): the caller must then read everything."""
         if _age_days(since) > RECENT_CHANGES_DAYS:
             return None, ""
+        key = (since, exclude_user)
+        if key not in self._recent:  # kinds synced together share one request per run
+            self._recent[key] = self._recent_titles(since, exclude_user)
+        return self._recent[key]
+
+    def _recent_titles(self, since: str, exclude_user: str | None) -> tuple[set[str], str]:
         params = {
             "list": "recentchanges", "rcdir": "newer", "rcstart": since,
             "rcprop": "title|timestamp", "rclimit": "max", "rctype": "edit|new|log",
@@ -406,8 +414,11 @@ class Site:
         return titles, now
 
     def now(self) -> str:
-        """The server's current time (ISO), for the next run's recent changes."""
-        return self.call({"action": "query", "curtimestamp": "1"}).get("curtimestamp", "")
+        """The server's time when this run first asked (ISO), for the next run's recent
+        changes; asked once per run."""
+        if not self._now:
+            self._now = self.call({"action": "query", "curtimestamp": "1"}).get("curtimestamp", "")
+        return self._now
 
     @property
     def account(self) -> str | None:
