@@ -275,3 +275,15 @@ def test_the_wiki_going_down_during_a_write_then_rerun_ends_right(wikis):
     assert result.returncode == EXIT_OK, result.stdout + result.stderr
     assert entries(wikis, "fabmob") == entries(wikis, "movilab")
     assert len(raw_lines(wikis, "movilab")) == len(set(raw_lines(wikis, "movilab"))) == 9
+
+
+def test_a_lieu_only_on_movilab_lands_on_fabmob_as_an_interwiki_link(wikis):
+    edit(wikis, "movilab", "* [[La Myne]]\n", "* [[La Myne]]\n* [[La Californie]] – Toucy\n")
+    assert wikis.run("sync").returncode == EXIT_OK
+    assert "* [[movilab:La Californie|La Californie]] – Toucy" in raw_lines(wikis, "fabmob")
+    assert entries(wikis, "fabmob")["La Californie"] == (" – Toucy", ())
+    # and MediaWiki itself reads it as an interwiki link to Movilab
+    parsed = wikis.site("fabmob").call({"action": "parse", "page": FAB, "prop": "iwlinks"})
+    iwlinks = parsed["parse"]["iwlinks"]
+    assert {"prefix": "movilab", "url": wikis.farm.wikis["movilab"].article_url
+            + "La_Californie", "title": "movilab:La Californie"} in iwlinks
