@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import multiprocessing
+import sqlite3
 import os
 import stat
 
@@ -93,3 +94,16 @@ def test_lock_names_its_holder_and_is_freed_when_the_holder_dies(tmp_path):
     lock.acquire()
     assert f"pid {os.getpid()}" in lock.path.read_text()
     lock.release()
+
+
+def test_readonly_state_reads_without_creating_or_changing_anything(tmp_path):
+    missing = State(tmp_path / "none", readonly=True)
+    assert missing.list_base("l") is None
+    assert not (tmp_path / "none").exists()
+    State(tmp_path / "s").save_list("l", {"A": ListEntry("A")}, {"fabmob": ("P", 3)})
+    before = (tmp_path / "s" / "state.sqlite").read_bytes()
+    readonly = State(tmp_path / "s", readonly=True)
+    assert list(readonly.list_base("l").entries) == ["A"]
+    with pytest.raises(sqlite3.OperationalError):
+        readonly.save_list("l", {}, {})
+    assert (tmp_path / "s" / "state.sqlite").read_bytes() == before

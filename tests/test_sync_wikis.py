@@ -152,6 +152,7 @@ def test_dry_run_prints_diffs_and_writes_nothing(wikis):
     assert "--- fabmob:AMI Fabriques de Territoires (now)" in result.stdout
     assert {w: revid(wikis, w, t) for w, t in PAGES.items()} == revs
     assert "would change" in wikis.run("sync", "--dry-run").stdout  # no state was written
+    assert not load_config(wikis.config).state_dir.exists()
 
 
 def test_json_output_is_one_document(wikis):

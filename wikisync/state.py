@@ -55,11 +55,19 @@ class ListBase:
 class State:
     """The SQLite state in ``folder/state.sqlite``."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, *, readonly: bool = False) -> None:
         self.folder = Path(folder)
+        self.path = self.folder / "state.sqlite"
+        if readonly:  # --dry-run: read the state if there is one, never create or change it
+            if self.path.exists():
+                self.db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True,
+                                          isolation_level=None)
+            else:
+                self.db = sqlite3.connect(":memory:", isolation_level=None)
+                self.db.executescript(SCHEMA)
+            return
         self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
         os.chmod(self.folder, 0o700)
-        self.path = self.folder / "state.sqlite"
         fresh = not self.path.exists()
         if fresh:
             self.path.touch(mode=0o600)

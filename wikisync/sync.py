@@ -7,6 +7,7 @@ a person, else 0.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from dataclasses import dataclass, field
 
@@ -49,8 +50,8 @@ def run_sync(
     """Sync the named lists (all when none) and, unless ``--list`` narrows it, record fields."""
     lists = [app.config.list_named(n) for n in list_names] or list(app.config.lists.values())
     report = SyncReport(dry_run=dry_run)
-    with Lock(app.config.state_dir):
-        state = State(app.config.state_dir)
+    with contextlib.nullcontext() if dry_run else Lock(app.config.state_dir):
+        state = State(app.config.state_dir, readonly=dry_run)
         try:
             for lst in lists:
                 try:
