@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import multiprocessing
-import sqlite3
 import os
+import sqlite3
 import stat
 
 import pytest
