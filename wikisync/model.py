@@ -29,6 +29,7 @@ Finding
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
@@ -102,15 +103,27 @@ class Finding:
 
 
 class WikiAPI(Protocol):
-    """What the rest of wikisync needs from a wiki. ``Site`` and ``FakeWiki`` implement it."""
+    """What the rest of wikisync needs from a wiki. ``Site`` implements it over the network;
+    ``tests/fakewiki.py`` in memory."""
 
     name: str
 
     def read(self, titles: list[str]) -> dict[str, Page]:
-        """The latest revision of each title (batched); missing pages have ``exists=False``."""
+        """The latest revision of each title with content (batched); missing: exists=False."""
 
-    def category_pages(self, category: str) -> list[Page]:
+    def revisions(self, titles: list[str]) -> dict[str, Page]:
+        """The latest revision id and timestamp of each title, without content (batched)."""
+
+    def category_pages(self, category: str) -> Iterator[Page]:
         """Every page in a category, with its content and last revision, batched."""
+
+    def recent_titles(
+        self, since: str, exclude_user: str | None = None
+    ) -> tuple[set[str] | None, str]:
+        """Titles changed since ``since`` and the server's time; None when too old to tell."""
+
+    def now(self) -> str:
+        """The server's time (ISO) when this run first asked."""
 
     def save(self, page: Page, text: str, summary: str, *, create: bool = False) -> Page:
         """Write ``text`` on top of ``page`` (as read); refuse to clobber a concurrent edit."""
