@@ -9,7 +9,8 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 
-from wikisync.config import Config
+from wikisync.config import Config, suggest
+from wikisync.errors import UsageError
 from wikisync.mapping import Mapping, load_mappings
 from wikisync.site import Deadline, Site
 
@@ -54,9 +55,6 @@ class App:
         return self._mappings
 
     def mapping(self, kind: str) -> Mapping:
-        from wikisync.config import suggest
-        from wikisync.errors import UsageError
-
         if kind not in self.mappings:
             raise UsageError(f"unknown kind {kind!r}{suggest(kind, self.mappings)}")
         return self.mappings[kind]

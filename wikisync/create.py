@@ -141,7 +141,7 @@ def _check_existing(
         page = existing.get(plan.wiki)
         if page is None:
             continue
-        if not _holds(mapping, plan.wiki, page, fields):
+        if not holds_fields(mapping, plan.wiki, page, fields):
             raise PageExistsError(
                 f"{plan.wiki}:{plan.title} already exists with other content; nothing was "
                 "written", "choose another name, or create only on the other wiki(s) with --wiki",
@@ -149,7 +149,7 @@ def _check_existing(
         plan.existing = page
 
 
-def _holds(mapping: Mapping, wiki: str, page: Page, fields: dict[str, str]) -> bool:
+def holds_fields(mapping: Mapping, wiki: str, page: Page, fields: dict[str, str]) -> bool:
     """Whether ``page`` holds exactly the mapped fields a creation would write."""
     try:
         record = record_from_page(mapping, wiki, page)

@@ -137,7 +137,7 @@ def _plan_row(app, mapping, title, fields, wikis, existing, plan: ImportPlan) ->
         page = create.PagePlan(wiki, title, text)
         current = existing[wiki][title]
         if current.exists:
-            if not create._holds(mapping, wiki, current, fields):
+            if not create.holds_fields(mapping, wiki, current, fields):
                 if all(existing[w][title].exists for w in wikis):
                     plan.skipped.append(title)
                 else:

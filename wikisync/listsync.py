@@ -32,7 +32,7 @@ from wikisync.lists import LinkContext, render_entry, to_list_entry
 from wikisync.model import ListEntry, Page, RawEntry
 from wikisync.planner import ListPlan, PagePlan, plan_list
 from wikisync.records import unified_diff
-from wikisync.state import State
+from wikisync.state import ListBase, State
 from wikisync.titles import normalize_title
 
 log = logging.getLogger(__name__)
@@ -100,12 +100,15 @@ def parse_page(lst: ListConfig, wiki: str, page: Page, ctx: LinkContext) -> List
 
 
 def read_list(app: App, lst: ListConfig, state: State | None) -> ListRead:
-    """Read and plan one list (nothing is written)."""
+    """Read and plan one list against the state's merge base (nothing is written)."""
+    return _read_and_plan(app, lst, state.list_base(lst.name) if state is not None else None)
+
+
+def _read_and_plan(app: App, lst: ListConfig, base: ListBase | None) -> ListRead:
     ctx = link_context(app.config)
     pages = {
         wiki: parse_page(lst, wiki, page, ctx) for wiki, page in read_pages(app, lst).items()
     }
-    base = state.list_base(lst.name) if state is not None else None
     plan = plan_list(
         {wiki: lp.entries for wiki, lp in pages.items()},
         base.entries if base is not None else None,
@@ -141,11 +144,10 @@ def new_text(
         by_key.setdefault(normalize_title(entry.key), []).append(index)
     bullet = lp.raw[0].bullet if lp.raw else "*"
     remove = {i for key in plan.remove for i in by_key.get(key, [])}
-    replace = {
-        by_key[entry.key][0]: render_entry(entry, lp.wiki, has_page, ctx, lp.raw[
-            by_key[entry.key][0]].bullet)
-        for entry in plan.change
-    }
+    replace = {}
+    for entry in plan.change:  # a change rewrites the first entry with that key
+        index = by_key[entry.key][0]
+        replace[index] = render_entry(entry, lp.wiki, has_page, ctx, lp.raw[index].bullet)
     append = [render_entry(entry, lp.wiki, has_page, ctx, bullet) for entry in plan.add]
     return wikitext.edit_list(lp.page.text, lp.section, remove, replace, append)
 
@@ -180,14 +182,13 @@ class ListResult:
     skipped: bool = False  # nothing changed since the last run: not even read
 
 
-def _unchanged_since_last_run(app: App, lst: ListConfig, state: State) -> bool:
-    """Whether every page of the list still has the revision it had when last synced."""
-    base = state.list_base(lst.name)
+def _unchanged_since_last_run(app: App, lst: ListConfig, base: ListBase | None) -> bool:
+    """Whether every page of the list still has the revision it had when last synced (one
+    metadata request per page: a list has one page per wiki)."""
     if base is None or set(base.page_revs) != set(lst.pages):
         return False
     for wiki, ref in lst.pages.items():
-        rev = app.site(wiki).revisions([ref.title])[ref.title]
-        if rev.revid != base.page_revs[wiki]:
+        if app.site(wiki).revisions([ref.title])[ref.title].revid != base.page_revs[wiki]:
             return False
     return True
 
@@ -197,13 +198,14 @@ def sync_list(
 ) -> ListResult:
     """Make one list identical on all its pages; see the module docstring."""
     result = ListResult(lst.name)
-    if _unchanged_since_last_run(app, lst, state):
+    base = state.list_base(lst.name)  # stays the same until the state is saved below
+    if _unchanged_since_last_run(app, lst, base):
         result.skipped = True
         return result
     ctx = link_context(app.config)
     for attempt in range(1, MAX_REPLANS + 1):
-        read = read_list(app, lst, state)
-        _empty_guard(lst, read, state, allow_empty)
+        read = _read_and_plan(app, lst, base)
+        _empty_guard(lst, read, base, allow_empty)
         result.conflicts = list(read.plan.conflicts)
         result.duplicates = list(read.plan.duplicates)
         try:
@@ -226,8 +228,9 @@ def sync_list(
     )
 
 
-def _empty_guard(lst: ListConfig, read: ListRead, state: State, allow_empty: bool) -> None:
-    base = state.list_base(lst.name)
+def _empty_guard(
+    lst: ListConfig, read: ListRead, base: ListBase | None, allow_empty: bool
+) -> None:
     if allow_empty or base is None or not base.entries:
         return
     for wiki, lp in read.pages.items():
