@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import http.server
+import sys
 import threading
 
 import pytest
@@ -16,7 +17,7 @@ from wikisync.errors import (
     UnreachableError,
 )
 from wikisync.model import Page
-from wikisync.site import Site
+from wikisync.site import READER_SWITCH_INTERVAL, Site, quick_handoff
 
 ODD_TITLES = [
     "Déclaration d’indépendance du cyberespace",
@@ -137,6 +138,53 @@ def test_batched_read_of_120_pages_costs_3_content_requests(wikis):
     assert len(pages) == 120
     assert all(p.exists for p in pages.values())
     assert pages["Lieu de test 042"].text == "{{Acteur|Titre=Lieu de test 042}}\n"
+
+
+def test_a_category_read_hands_the_gil_over_quickly_and_restores_the_interval(wikis):
+    wiki = wikis.farm.wikis["fabmob"]
+    titles = [f"Lieu de test {i:03d}" for i in range(120)]
+    wiki.import_pages([Revision(t, f"{{{{Acteur|Titre={t}}}}}\n[[Catégorie:Acteur]]\n")
+                       for t in titles])
+    site = wikis.site("fabmob")
+    before = sys.getswitchinterval()
+    during = set()
+    read = []
+    for page in site.category_pages("Acteur"):
+        during.add(sys.getswitchinterval())
+        read.append(page.title)
+    assert set(titles) <= set(read)
+    assert site.session.counts["query:prop=revisions"] >= 3
+    assert during == {READER_SWITCH_INTERVAL}
+    assert sys.getswitchinterval() == before
+
+    pages = site.category_pages("Acteur")  # a reader that stops early restores it too
+    next(pages)
+    assert sys.getswitchinterval() == READER_SWITCH_INTERVAL
+    pages.close()
+    assert sys.getswitchinterval() == before
+
+
+def test_quick_handoff_nests_across_threads_and_survives_errors():
+    before = sys.getswitchinterval()
+    inner_entered, release = threading.Event(), threading.Event()
+    seen = []
+
+    def other_reader():
+        with quick_handoff():
+            inner_entered.set()
+            release.wait(5)
+        seen.append(sys.getswitchinterval())
+
+    with pytest.raises(RuntimeError), quick_handoff():
+        thread = threading.Thread(target=other_reader)
+        thread.start()
+        assert inner_entered.wait(5)
+        raise RuntimeError("the caller fails while another reader still runs")
+    assert sys.getswitchinterval() == READER_SWITCH_INTERVAL  # the other reader still runs
+    release.set()
+    thread.join(5)
+    assert seen == [before]
+    assert sys.getswitchinterval() == before
 
 
 def test_odd_titles_are_written_and_read_back(wikis):

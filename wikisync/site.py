@@ -13,11 +13,13 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import sys
 import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
@@ -40,10 +42,43 @@ from wikisync.siteinfo import TitleRules
 
 log = logging.getLogger(__name__)
 
+
+class _Handoff:
+    """Who asked for quick GIL hand-offs (a count) and the interval to restore after them."""
+
+    lock = threading.Lock()
+    users = 0
+    saved = 0.0
+
+
+@contextmanager
+def quick_handoff() -> Iterator[None]:
+    """Lower Python's thread switch interval while a background reader runs.
+
+    A prefetching reader thread needs the GIL for a moment each time a chunk of its answer
+    arrives, while the main thread parses the previous batch. With the default interval (5 ms)
+    each of those moments can wait up to 5 ms for the parser to yield, which made a read of
+    2,000 pages about 40% slower than the server's own time (measured with ``make bench``).
+    Nested and concurrent uses share one lowering; the last one out restores the interval.
+    """
+    with _Handoff.lock:
+        if _Handoff.users == 0:
+            _Handoff.saved = sys.getswitchinterval()
+            sys.setswitchinterval(min(_Handoff.saved, READER_SWITCH_INTERVAL))
+        _Handoff.users += 1
+    try:
+        yield
+    finally:
+        with _Handoff.lock:
+            _Handoff.users -= 1
+            if _Handoff.users == 0:
+                sys.setswitchinterval(_Handoff.saved)
+
 MAXLAG = 5
 PREFETCH = True  # category reads ask for the next batch while the caller parses this one
 RECENT_CHANGES_DAYS = 80  # MediaWiki keeps 90 days of recent changes by default
 CONTENT_BATCH = 50  # MediaWiki serves page content for at most 50 titles a request
+READER_SWITCH_INTERVAL = 0.0005  # seconds; see quick_handoff()
 DEFAULT_UA_CONTACT = "no contact configured: set user_agent_contact in wikisync.yaml"
 RETRY_ERRORS = {"maxlag", "ratelimited", "readonly", "internal_api_error_DBQueryError"}
 EDIT_REFUSALS = {
@@ -347,7 +382,9 @@ class Site:
                 if "continue" not in data:
                     return
                 cont = data["continue"]
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"{self.name}-read") as pool:
+        with quick_handoff(), ThreadPoolExecutor(
+            max_workers=1, thread_name_prefix=f"{self.name}-read"
+        ) as pool:
             future: Future | None = pool.submit(self.query, **params)
             while future is not None:
                 data = future.result()
