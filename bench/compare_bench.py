@@ -32,6 +32,7 @@ from bench import corpus as corpus_mod
 from bench import peers
 from bench.harness import Row, launcher_floor, table
 from bench.scenarios import (
+    READ,
     Context,
     scenario_cpu,
     scenario_create,
@@ -152,6 +153,22 @@ def _order(row: Row) -> tuple[str, int]:
     return row.scenario[:1], int(row.n) if row.n.isdigit() else 0
 
 
+def read_ratios(rows: list[Row]) -> list[str]:
+    """Scenario 1's targets in words: how many times faster than the naive loop each reader is,
+    next to the floor's ratio (the best any serial reader of 50 pages a request can do here)."""
+    lines = []
+    for n in sorted({r.n for r in rows if r.scenario == READ}, key=int):
+        wall = {r.tool: r.wall for r in rows if r.scenario == READ and r.n == n and r.wall}
+        naive = next((w for tool, w in wall.items() if tool.startswith("mwclient naive")), None)
+        if not naive:
+            continue
+        parts = [f"{tool} {naive / w:.1f}x" for tool, w in wall.items()
+                 if not tool.startswith("mwclient naive")]
+        lines.append(f"Scenario 1, N={n}, times faster than the naive loop ({naive:.2f} s): "
+                     + "; ".join(parts) + ".")
+    return lines
+
+
 def report(ctx: Context, info: dict[str, str], seconds: float) -> str:
     floor = launcher_floor(ctx.out / "floor")
     lines = ["", "Machine: " + "; ".join(f"{k}: {v}" for k, v in info.items()),
@@ -159,7 +176,7 @@ def report(ctx: Context, info: dict[str, str], seconds: float) -> str:
              "tool in its own process (start-up included). API requests and edits per wiki "
              "(FabMob / Movilab where two), from the PHP servers' logs and the wikis' "
              f"databases. Peak RSS of the tool's process tree (floor {floor:.0f} MB).",
-             "", table(sorted(ctx.rows, key=_order)), ""]
+             "", table(sorted(ctx.rows, key=_order)), "", *read_ratios(ctx.rows), ""]
     return "\n".join(lines)
 
 

@@ -1,7 +1,8 @@
 """The five scenarios of issue 6, each returning table rows (figures measured, nothing asserted).
 
 1. ``read``: every lieu page of a category, fields extracted: wikisync, a naive mwclient loop,
-   Pywikibot's PreloadingGenerator, git-remote-mediawiki (N pages of one wiki's category);
+   Pywikibot's PreloadingGenerator, git-remote-mediawiki (N pages of one wiki's category), and
+   the server's floor for any reader bound by the project's rules (``tools/floor_read.py``);
 2. ``sync-idle``: ``wikisync sync`` with nothing changed (the cron case);
 3. ``sync-changes``: ``wikisync sync`` after 20 changes on each side of the list;
 4. ``create``: 200 lieux on both wikis, ``wikisync import`` against Pywikibot's ``pagefromfile``;
@@ -34,6 +35,8 @@ log = logging.getLogger(__name__)
 TOOLS = Path(__file__).resolve().parent / "tools"
 READ_WIKI = "movilab"
 CHANGES_PER_SIDE = 20
+READ = "1 read category"
+FLOOR_TOOL = "floor: bare requests, 50 a request, no parsing"
 
 
 @dataclass
@@ -85,7 +88,7 @@ def scenario_read(ctx: Context, corpus: Corpus) -> list[Row]:
     app = App(load_config(config))
     wmap = app.mapping("lieu").wiki(READ_WIKI)
     category, template = wmap.category, wmap.template_names[0]
-    n, name = corpus.n, "1 read category"
+    n, name = corpus.n, READ
     rows = []
 
     def run(label: str, cmd: list[str], env: dict[str, str] | None = None,
@@ -104,6 +107,11 @@ def scenario_read(ctx: Context, corpus: Corpus) -> list[Row]:
     note = "" if got == n else f"exported {got} of {n} records"
     rows.append(ctx.emit(summarize(name, "wikisync export", str(n), samples, [READ_WIKI],
                                    note)))
+
+    samples = run("floor", [sys.executable, str(TOOLS / "floor_read.py"), wiki.api_url,
+                            category])
+    rows.append(ctx.emit(summarize(name, FLOOR_TOOL, str(n), samples, [READ_WIKI],
+                                   _pages_note(folder / "floor.0.0.out", n))))
 
     host = wiki.server.removeprefix("http://")
     samples = run("mwclient", [sys.executable, str(TOOLS / "mwclient_read.py"), host, category,
@@ -131,13 +139,13 @@ def _read_pywikibot(ctx: Context, corpus: Corpus, wiki: LocalWiki, folder: Path,
                     category: str, template: str, run: Runner) -> Row:
     tool, n = "Pywikibot PreloadingGenerator", str(corpus.n)
     if ctx.pywikibot:
-        return Row("1 read category", tool, n, note=f"not run: {ctx.pywikibot}")
+        return Row(READ, tool, n, note=f"not run: {ctx.pywikibot}")
     pwb_dir = peers.write_pywikibot_dir(folder / "pywikibot", [wiki], login=False)
     cmd = [str(peers.pywikibot_python()), str(TOOLS / "pywikibot_read.py"),
            peers.family_name(wiki), category, template]
     samples = run("pywikibot", cmd, ctx.env(PYWIKIBOT_DIR=str(pwb_dir)),
                   lambda: peers.forget_pywikibot_sessions(pwb_dir))
-    return summarize("1 read category", tool, n, samples, [READ_WIKI],
+    return summarize(READ, tool, n, samples, [READ_WIKI],
                      _pages_note(folder / "pywikibot.0.0.out", corpus.n))
 
 
@@ -145,12 +153,12 @@ def _read_git(ctx: Context, corpus: Corpus, wiki: LocalWiki, folder: Path, categ
               template: str, run: Runner) -> Row:
     tool, n = "git clone mediawiki:: (category)", str(corpus.n)
     if ctx.git:
-        return Row("1 read category", tool, n, note=f"not run: {ctx.git}")
+        return Row(READ, tool, n, note=f"not run: {ctx.git}")
     dest = folder / "clone"
     cmd = [sys.executable, str(TOOLS / "git_read.py"), wiki.server, category, template,
            str(dest)]
     samples = run("git", cmd, before=lambda: shutil.rmtree(dest, ignore_errors=True))
-    return summarize("1 read category", tool, n, samples, [READ_WIKI],
+    return summarize(READ, tool, n, samples, [READ_WIKI],
                      _pages_note(folder / "git.0.0.out", corpus.n))
 
 
