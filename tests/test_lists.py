@@ -74,7 +74,8 @@ def parse_line(text: str) -> RawEntry:
         link = Link("external", match.group("url"), match.group("text"))
     else:
         link = Link("internal", match.group("target"), match.group("label"))
-    return RawEntry(text, bullet, link, "", body[match.end():], tuple(children))
+    return RawEntry(text, bullet, link, "", body[match.end():], tuple(children),
+                    lead=body[:match.start()].lstrip())
 
 
 def entry_of(line: str, wiki: str = "fabmob") -> ListEntry:
@@ -261,6 +262,10 @@ ENTRIES = [
     ListEntry("Lieu: Nord", None, "s trail"),
     ListEntry("Nulle Part", None, "s trail"),
     ListEntry("La Myne", "[https://lamyne.org La Myne]", " – x"),
+    ListEntry("La Myne", None, "''' – Villeurbanne", lead="'''"),
+    ListEntry("Nulle Part", None, "'' (Lyon)", lead="''"),
+    ListEntry("Le WIP", None, " à Caen", lead="Le "),
+    ListEntry("La Myne", "[https://lamyne.org La Myne]", "", lead="(fermé) "),
 ]
 
 
@@ -292,9 +297,51 @@ def test_round_trip_property(
     assert to_list_entry(parse_line(text), wiki, CTX) == entry
 
 
+@given(
+    key=_WORD.map(lambda w: w.strip()).filter(bool),
+    lead=st.sampled_from(["", "'''", "''", "Le ", "(fermé) "]),
+    annotation=_ANNOTATION,
+    wiki=st.sampled_from(["fabmob", "movilab", "tiers"]),
+    holders=st.sets(st.sampled_from(["fabmob", "movilab", "tiers"])),
+)
+def test_round_trip_property_with_a_lead(
+    key: str, lead: str, annotation: str, wiki: str, holders: set[str]
+) -> None:
+    closing = lead if lead.startswith("'") else ""
+    entry = entry_of(f"* {lead}[[{key}]]{closing}{annotation}")
+    assert entry.lead == lead
+    text = render_entry(entry, wiki, lambda w, k: w in holders, CTX)
+    if lead:  # never plain text: the lead would become part of the name
+        assert text.startswith(f"* {lead}[")
+    assert to_list_entry(parse_line(text), wiki, CTX) == entry
+
+
 def test_read_then_render_on_the_same_wiki_is_stable() -> None:
     line = "* [[Le WIP]] – Caen\n** contact : Léa\n"
     assert render_entry(entry_of(line), "fabmob", has_page, CTX) == line
+
+
+@pytest.mark.parametrize(
+    ("line", "lead", "annotation"),
+    [
+        ("* '''[[Le WIP]]''' – Caen", "'''", "''' – Caen"),
+        ("*  ''[[Le WIP]]''", "''", "''"),
+        ("* Le [[Le WIP|WIP]] à Caen", "Le ", " à Caen"),
+        ("*   (fermé)   [[Le WIP]]", "(fermé) ", ""),
+        ("*   [[Le WIP]]", "", ""),
+    ],
+)
+def test_text_before_the_link_is_the_entry_lead(line: str, lead: str, annotation: str) -> None:
+    entry = entry_of(line)
+    assert (entry.key, entry.lead, entry.annotation) == ("Le WIP", lead, annotation)
+
+
+def test_a_bold_entry_lands_bold_on_the_other_wiki() -> None:
+    entry = entry_of("* '''[[La Myne]]''' – Villeurbanne", "fabmob")
+    assert render_entry(entry, "movilab", has_page, CTX) == (
+        "* '''[https://wiki.lafabriquedesmobilites.fr/wiki/La_Myne La Myne]''' – Villeurbanne\n"
+    )
+    assert render_entry(entry, "fabmob", has_page, CTX) == "* '''[[La Myne]]''' – Villeurbanne\n"
 
 
 # --------------------------------------------------------------------------- context

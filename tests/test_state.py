@@ -23,10 +23,11 @@ def test_list_base_round_trip_keeps_order_and_values(tmp_path):
     entries = {
         "Le WIP": ListEntry("Le WIP", None, "– Colombelles", ("** atelier",)),
         "Konk Ar Lab": ListEntry("Konk Ar Lab", "Konk", "(Concarneau)", ()),
+        "La Myne": ListEntry("La Myne", None, BOLD + " (Lyon)", (), BOLD),
     }
     state.save_list("l", entries, {"fabmob": ("AMI", 12), "movilab": ("FdT", 7)})
     base = State(tmp_path).list_base("l")
-    assert list(base.entries) == ["Le WIP", "Konk Ar Lab"]
+    assert list(base.entries) == ["Le WIP", "Konk Ar Lab", "La Myne"]
     assert base.entries == entries
     assert base.page_revs == {"fabmob": 12, "movilab": 7}
 
@@ -107,3 +108,51 @@ def test_readonly_state_reads_without_creating_or_changing_anything(tmp_path):
     with pytest.raises(sqlite3.OperationalError):
         readonly.save_list("l", {}, {})
     assert (tmp_path / "s" / "state.sqlite").read_bytes() == before
+
+
+SCHEMA_1 = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE list_entry (
+    list TEXT NOT NULL, position INTEGER NOT NULL, key TEXT NOT NULL, label TEXT,
+    annotation TEXT NOT NULL, children TEXT NOT NULL, PRIMARY KEY (list, key));
+CREATE TABLE list_synced (list TEXT PRIMARY KEY, at TEXT NOT NULL);
+CREATE TABLE list_page (
+    list TEXT NOT NULL, wiki TEXT NOT NULL, title TEXT NOT NULL, revid INTEGER NOT NULL,
+    PRIMARY KEY (list, wiki));
+CREATE TABLE field_value (
+    kind TEXT NOT NULL, record TEXT NOT NULL, field TEXT NOT NULL, value TEXT,
+    PRIMARY KEY (kind, record, field));
+CREATE TABLE wiki_run (wiki TEXT PRIMARY KEY, at TEXT NOT NULL);
+INSERT INTO meta VALUES ('schema_version', '1');
+INSERT INTO list_entry VALUES ('l', 0, 'La Myne', NULL, ''''''' – Lyon', '["* x"]');
+INSERT INTO list_synced VALUES ('l', '2026-11-01T00:00:00Z');
+INSERT INTO list_page VALUES ('l', 'fabmob', 'AMI', 41);
+"""
+BOLD = "'''"
+
+
+def _schema_1_state(folder):
+    folder.mkdir()
+    db = sqlite3.connect(folder / "state.sqlite")
+    db.executescript(SCHEMA_1)
+    db.close()
+
+
+def test_a_schema_1_state_is_read_read_only_and_upgraded_by_a_real_run(tmp_path):
+    _schema_1_state(tmp_path / "s")
+    old = ListEntry("La Myne", None, BOLD + " – Lyon", ("* x",))
+    before = (tmp_path / "s" / "state.sqlite").read_bytes()
+    assert State(tmp_path / "s", readonly=True).list_base("l").entries == {"La Myne": old}
+    assert (tmp_path / "s" / "state.sqlite").read_bytes() == before  # a dry run upgrades nothing
+
+    state = State(tmp_path / "s")
+    base = state.list_base("l")
+    assert base.entries == {"La Myne": old}  # what was synced stays the merge base
+    assert base.page_revs == {"fabmob": 41}
+    bold = ListEntry("La Myne", None, BOLD + " – Lyon", ("* x",), BOLD)
+    state.save_list("l", {"La Myne": bold}, {"fabmob": ("AMI", 42)})
+    state.close()
+    version = sqlite3.connect(tmp_path / "s" / "state.sqlite").execute(
+        "SELECT value FROM meta WHERE key='schema_version'").fetchone()
+    assert version == ("2",)
+    assert State(tmp_path / "s").list_base("l").entries == {"La Myne": bold}

@@ -288,3 +288,20 @@ def test_a_lieu_only_on_movilab_lands_on_fabmob_as_an_interwiki_link(wikis):
     iwlinks = parsed["parse"]["iwlinks"]
     assert {"prefix": "movilab", "url": wikis.farm.wikis["movilab"].article_url
             + "La_Californie", "title": "movilab:La Californie"} in iwlinks
+
+
+def test_text_before_a_link_lands_on_the_other_wiki_as_written(wikis):
+    assert wikis.run("sync").returncode == EXIT_OK
+    edit(wikis, "movilab", "* [[La Myne]]\n", "* '''[[La Myne]]''' – Villeurbanne\n")
+    edit(wikis, "fabmob", "* [[La Myne]]\n", "* [[La Myne]]\n* Le [[Port du Rhin]] à Strasbourg\n")
+    result = wikis.run("sync")
+    assert result.returncode == EXIT_OK, result.stdout + result.stderr
+    assert "* '''[[La Myne]]''' – Villeurbanne" in raw_lines(wikis, "fabmob")
+    assert "* Le [[Port du Rhin]] à Strasbourg" in raw_lines(wikis, "movilab")
+    # MediaWiki shows the whole link in bold, and the annotation after it in plain text
+    html = wikis.site("fabmob").call({"action": "parse", "page": FAB, "prop": "text",
+                                      "formatversion": "2"})["parse"]["text"]
+    assert '<b><a href="/wiki/La_Myne" title="La Myne">La Myne</a></b> – Villeurbanne' in html
+    again = wikis.run("sync")
+    assert again.returncode == EXIT_OK
+    assert again.stdout == ""  # stable: nothing rewritten on the next run

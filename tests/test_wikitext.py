@@ -519,6 +519,7 @@ AMI_ENTRIES = [
         link=Link("internal", "La Myne"),
         name="La Myne",
         rest="''' (Villeurbanne)",
+        lead="'''",
     ),
     RawEntry(
         text="# Tiers-lieu X - à confirmer\n",

@@ -13,6 +13,9 @@ head
     What an entry shows before its annotation: a link to the lieu, or its name as plain text.
 annotation
     What follows the head on the first line.
+lead
+    What stands before the head on the first line: formatting around the link (``'''`` in
+    ``* '''[[La Myne]]''' – Villeurbanne``) or words (``Le `` in ``* Le [[WIP]] à Caen``).
 
 Choices (documented because pages and the state depend on them)
 ----------------------------------------------------------------
@@ -32,6 +35,10 @@ Choices (documented because pages and the state depend on them)
   whitespace dropped; a leading run of whitespace is kept as *one* space, so that
   ``* [[A]] – x`` and ``*[[A]]  – x`` both give ``" – x"`` while ``* [[A]], x`` gives
   ``", x"``. It is written right after the head, as is.
+- **Lead.** Whitespace normalised like the annotation, without the space after the bullet; a
+  trailing run of whitespace is kept as one space (``"Le "``). The closing ``'''`` of a bold
+  link belongs to the annotation, so lead + head + annotation give the line back as written.
+  Only linked entries have one: a plain entry's name starts the line.
 - **Children.** Stored relative to the entry's bullet, whitespace normalised: under a ``*``
   entry, ``**  sous-point`` is stored as ``"* sous-point"``, so ``*``/``#`` lists compare equal.
 - **Plain text** is written only when it reads back as the same entry (no label, no separator in
@@ -61,6 +68,7 @@ __all__ = [
     "guess_article_urls",
     "link_title",
     "normalize_annotation",
+    "normalize_lead",
     "render_entry",
     "render_head",
     "split_name",
@@ -229,6 +237,14 @@ def normalize_annotation(rest: str) -> str:
     return " " + collapsed if rest[:1].isspace() else collapsed
 
 
+def normalize_lead(lead: str) -> str:
+    """``lead`` with whitespace normalised (see the module docstring)."""
+    collapsed = " ".join(lead.split())
+    if not collapsed:
+        return ""
+    return collapsed + " " if lead[-1:].isspace() else collapsed
+
+
 def link_title(link: Link, wiki: str, ctx: LinkContext) -> str | None:
     """The normalised title ``link`` (on ``wiki``) points to on a configured wiki, else None."""
     if link.kind == "internal":
@@ -260,15 +276,16 @@ def to_list_entry(raw: RawEntry, wiki: str, ctx: LinkContext) -> ListEntry:
     """The wiki-independent form of an entry read on ``wiki``."""
     annotation = normalize_annotation(raw.rest)
     children = _relative_children(raw.bullet, raw.children)
+    lead = normalize_lead(raw.lead)
     title = link_title(raw.link, wiki, ctx)
     if title is not None:
-        return ListEntry(title, _label(raw.link.label, title), annotation, children)
+        return ListEntry(title, _label(raw.link.label, title), annotation, children, lead)
     if raw.link.kind == "plain":
         if raw.name.strip():
             return ListEntry(normalize_title(raw.name), None, annotation, children)
         # Text that starts with a separator ("(en projet) La Myne"): the whole line is the key.
         return ListEntry(normalize_title(_head_as_written(raw) + raw.rest), None, "", children)
-    return ListEntry(_foreign_key(raw.link), _head_as_written(raw), annotation, children)
+    return ListEntry(_foreign_key(raw.link), _head_as_written(raw), annotation, children, lead)
 
 
 def _label(label: str | None, title: str) -> str | None:
@@ -294,6 +311,8 @@ def _head_as_written(raw: RawEntry) -> str:
     """The first line of ``raw`` without bullet and annotation, whitespace normalised."""
     line = raw.text.split("\n", 1)[0].rstrip("\r")
     body = line.removeprefix(raw.bullet)
+    if raw.lead:
+        body = body.lstrip(" \t").removeprefix(raw.lead)
     if raw.rest and body.endswith(raw.rest):
         body = body[: -len(raw.rest)]
     elif raw.rest:
@@ -339,7 +358,7 @@ def render_entry(
     docstring for when a red internal link is written instead).
     """
     head = render_head(entry, wiki, has_page, ctx)
-    return format_entry(bullet, head, entry.annotation, entry.children)
+    return format_entry(bullet, entry.lead + head, entry.annotation, entry.children)
 
 
 def format_entry(bullet: str, head: str, annotation: str, children: Iterable[str]) -> str:
@@ -383,7 +402,7 @@ def _is_markup(label: str) -> bool:
 
 def _plain_reads_back(entry: ListEntry) -> bool:
     """Whether ``entry`` written as plain text reads back as the same key and annotation."""
-    if entry.label is not None or "[" in entry.key or "'" * 2 in entry.key:
+    if entry.label is not None or entry.lead or "[" in entry.key or "'" * 2 in entry.key:
         return False
     name, rest = split_name(entry.key + entry.annotation)
     return normalize_title(name) == entry.key and normalize_annotation(rest) == entry.annotation

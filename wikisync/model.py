@@ -67,6 +67,7 @@ class RawEntry:
     name: str  # for plain entries: the text up to the first separator, stripped
     rest: str  # what follows the link (or the name) on the first line, as written
     children: tuple[str, ...] = ()  # sub-bullet lines, as written, without newline
+    lead: str = ""  # between the bullet's space and the link ("'''", "Le "), as written
 
 
 @dataclass(frozen=True)
@@ -75,13 +76,14 @@ class ListEntry:
 
     key: str
     label: str | None = None
-    annotation: str = ""
+    annotation: str = ""  # the rest of the first line after the link or name
     children: tuple[str, ...] = ()
+    lead: str = ""  # text before the link: formatting (``'''``) or words (``Le ``)
 
     @property
-    def value(self) -> tuple[str | None, str, tuple[str, ...]]:
+    def value(self) -> tuple[str | None, str, tuple[str, ...], str]:
         """What a three-way merge compares: everything but the key."""
-        return (self.label, self.annotation, self.children)
+        return (self.label, self.annotation, self.children, self.lead)
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ def _entry_text(entry: ListEntry | None) -> str:
         return "(absent)"
     label = f" [{entry.label}]" if entry.label else ""
     kids = "".join(f" / {c}" for c in entry.children)
-    return f"{entry.key}{label}{entry.annotation}{kids}"
+    return f"{entry.lead}{entry.key}{label}{entry.annotation}{kids}"
 
 
 def _value_text(value: Any) -> str:
@@ -75,7 +75,7 @@ def _entry_json(entry: ListEntry | None) -> dict | None:
     if entry is None:
         return None
     return {"key": entry.key, "label": entry.label, "annotation": entry.annotation,
-            "children": list(entry.children)}
+            "children": list(entry.children), "lead": entry.lead}
 
 
 def _conflict_json(conflict: Conflict) -> dict:

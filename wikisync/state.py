@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import fcntl
 import json
+import logging
 import os
 import socket
 import sqlite3
@@ -25,12 +26,15 @@ from pathlib import Path
 from wikisync.errors import LockedError, WikisyncError
 from wikisync.model import ListEntry
 
-SCHEMA_VERSION = 1
+log = logging.getLogger(__name__)
+
+SCHEMA_VERSION = 2
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS list_entry (
     list TEXT NOT NULL, position INTEGER NOT NULL, key TEXT NOT NULL, label TEXT,
-    annotation TEXT NOT NULL, children TEXT NOT NULL, PRIMARY KEY (list, key));
+    annotation TEXT NOT NULL, children TEXT NOT NULL, lead TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (list, key));
 CREATE TABLE IF NOT EXISTS list_synced (list TEXT PRIMARY KEY, at TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS list_page (
     list TEXT NOT NULL, wiki TEXT NOT NULL, title TEXT NOT NULL, revid INTEGER NOT NULL,
@@ -40,6 +44,10 @@ CREATE TABLE IF NOT EXISTS field_value (
     PRIMARY KEY (kind, record, field));
 CREATE TABLE IF NOT EXISTS wiki_run (wiki TEXT PRIMARY KEY, at TEXT NOT NULL);
 """
+#: What brings a state of version N - 1 to version N.
+MIGRATIONS = {
+    2: "ALTER TABLE list_entry ADD COLUMN lead TEXT NOT NULL DEFAULT ''",  # text before a link
+}
 
 
 class StateError(WikisyncError):
@@ -81,17 +89,37 @@ class State:
         self.db.close()
 
     def _migrate(self) -> None:
-        self.db.executescript(SCHEMA)
-        row = self.db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+        row = self.db.execute(
+            "SELECT value FROM meta WHERE key='schema_version'"
+        ).fetchone() if self._has_table("meta") else None
         if row is None:
+            self.db.executescript(SCHEMA)
             self.db.execute(
                 "INSERT INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)
             )
-        elif int(row[0]) > SCHEMA_VERSION:
+            return
+        version = int(row[0])
+        if version > SCHEMA_VERSION:
             raise StateError(
-                f"{self.path} was written by a newer wikisync (schema {row[0]})",
+                f"{self.path} was written by a newer wikisync (schema {version})",
                 "upgrade wikisync, or point state_dir at another folder",
             )
+        with self.transaction() as db:
+            for step in range(version + 1, SCHEMA_VERSION + 1):
+                db.execute(MIGRATIONS[step])
+                log.info("state: %s upgraded to schema %d", self.path, step)
+            db.execute("UPDATE meta SET value=? WHERE key='schema_version'",
+                       (str(SCHEMA_VERSION),))
+
+    def _has_table(self, name: str) -> bool:
+        return self.db.execute(
+            "SELECT 1 FROM sqlite_master WHERE type='table' AND name=?", (name,)
+        ).fetchone() is not None
+
+    def _entry_columns(self) -> str:
+        """The list_entry columns to read: a read-only state of schema 1 has no lead."""
+        columns = {row[1] for row in self.db.execute("PRAGMA table_info(list_entry)")}
+        return "key, label, annotation, children, " + ("lead" if "lead" in columns else "''")
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
@@ -111,12 +139,12 @@ class State:
         if synced is None:
             return None
         rows = self.db.execute(
-            "SELECT key, label, annotation, children FROM list_entry WHERE list=?"
-            " ORDER BY position", (name,),
+            f"SELECT {self._entry_columns()} FROM list_entry WHERE list=? ORDER BY position",
+            (name,),
         ).fetchall()
         entries = {
-            key: ListEntry(key, label, annotation, tuple(json.loads(children)))
-            for key, label, annotation, children in rows
+            key: ListEntry(key, label, annotation, tuple(json.loads(children)), lead)
+            for key, label, annotation, children, lead in rows
         }
         revs = dict(
             self.db.execute("SELECT wiki, revid FROM list_page WHERE list=?", (name,)).fetchall()
@@ -130,9 +158,10 @@ class State:
         with self.transaction() as db:
             db.execute("DELETE FROM list_entry WHERE list=?", (name,))
             db.executemany(
-                "INSERT INTO list_entry VALUES (?, ?, ?, ?, ?, ?)",
+                "INSERT INTO list_entry (list, position, key, label, annotation, children, lead)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
                 [
-                    (name, i, e.key, e.label, e.annotation, json.dumps(list(e.children)))
+                    (name, i, e.key, e.label, e.annotation, json.dumps(list(e.children)), e.lead)
                     for i, e in enumerate(entries.values())
                 ],
             )

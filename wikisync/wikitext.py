@@ -923,26 +923,26 @@ def _split_plain(body: str) -> tuple[str, str]:
     return name, body[name_end:]
 
 
-def _parse_entry_line(line: str) -> tuple[str, Link, str, str]:
-    """(bullet, link, name, rest) of an entry's first line (without its newline)."""
+def _parse_entry_line(line: str) -> tuple[str, Link, str, str, str]:
+    """(bullet, link, name, rest, lead) of an entry's first line (without its newline)."""
     bullet = _bullet(line)
     body = line[len(bullet):]
     found = _first_link(parse(body))
     if found is None:
         name, rest = _split_plain(body)
-        return bullet, Link("plain"), name, rest
-    node, _start, end = found
+        return bullet, Link("plain"), name, rest, ""
+    node, start, end = found
     link = _link_of(node)
-    return bullet, link, link.label or link.target, body[end:]
+    return bullet, link, link.label or link.target, body[end:], body[:start].lstrip(" \t")
 
 
 def _entry(text: str, first: tuple[int, int], kids: list[tuple[int, int]]) -> RawEntry:
     line = text[first[0]: first[1]].rstrip("\n")
-    bullet, link, name, rest = _parse_entry_line(line)
+    bullet, link, name, rest, lead = _parse_entry_line(line)
     end = kids[-1][1] if kids else first[1]
     children = tuple(text[s:e].rstrip("\n") for s, e in kids)
     return RawEntry(text=text[first[0]: end], bullet=bullet, link=link, name=name, rest=rest,
-                    children=children)
+                    children=children, lead=lead)
 
 
 def _group_entries(text: str, lines: list[tuple[int, int]]) -> list[tuple[tuple[int, int],
@@ -1105,7 +1105,7 @@ def format_entry(bullet: str, link: Link, rest: str, children: Iterable[str] = (
     line = f"{bullet} {shown}{rest}"
     problems = _entry_problems(bullet, line, children)
     if not problems:
-        _bullet_read, got, got_name, got_rest = _parse_entry_line(line)
+        _bullet_read, got, got_name, got_rest, _lead = _parse_entry_line(line)
         if link.kind == "plain":
             ok = got.kind == "plain" and got_name == shown.strip()
         else:
