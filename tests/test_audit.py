@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import sqlite3
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,6 +23,7 @@ from wikisync.listsync import parse_page
 from wikisync.mapping import FieldSpec, Mapping, WikiMapping
 from wikisync.model import Finding, ListEntry, Page, Record
 from wikisync.planner import plan_list
+from wikisync.state import State
 
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
 
@@ -464,3 +466,13 @@ def test_progress_waits_then_overwrites_one_line_then_erases(monkeypatch):
     progress.close()
     assert out.getvalue().endswith("\r" + " " * len("audit: lieu / a: 60 page(s) read") + "\r")
 
+
+
+def test_the_audit_reads_the_sync_state_without_changing_it(tmp_path):
+    assert audit._open_state(tmp_path / "none") is None
+    assert not (tmp_path / "none").exists()
+    State(tmp_path).save_list("l", {"A": ListEntry("A")}, {"fabmob": ("P", 3)})
+    state = audit._open_state(tmp_path)
+    assert list(state.list_base("l").entries) == ["A"]
+    with pytest.raises(sqlite3.OperationalError, match="readonly"):
+        state.save_list("l", {}, {})

@@ -197,3 +197,32 @@ def test_after_a_sync_the_lists_no_longer_drift(wikis):
     expected = {k for k in EXPECTED if k[0] != "list-drift" and k[2] not in PROJETS_ON_ONE_WIKI}
     assert code == 3
     assert set(keys(doc["findings"])) == expected  # the state's base is used: nothing pending
+
+
+def test_a_list_whose_section_is_gone_is_named_and_the_rest_is_still_reported(wikis):
+    title = "Fabriques de Territoire"
+    peer = wikis.peer("movilab")
+    page = peer.read([title])[title]
+    assert "== Tiers Lieux intéressés ==" in page.text
+    peer.save(page, page.text.replace("== Tiers Lieux intéressés ==", "== Lieux intéressés =="),
+              "titre de section renommé")
+    code, doc = audit_json(wikis)
+    assert code == 1
+    list_codes = {"list-drift", "red-link"}
+    assert set(keys(doc["findings"])) == {k for k in EXPECTED if k[0] not in list_codes}
+    [unread] = doc["unread_lists"]
+    assert (unread["name"], unread["wiki"], unread["problem"]) == (
+        "tiers-lieux-interesses", "movilab", "section")
+
+    table = wikis.run("audit", "--stale-days", STALE_DAYS)
+    assert table.returncode == 1
+    assert "error: audit incomplete: movilab: list 'tiers-lieux-interesses'" in table.stderr
+    assert "hint: add the section heading" in table.stderr
+    assert "Not read: movilab: list 'tiers-lieux-interesses'" in table.stdout
+
+    report = "Audit des fiches"
+    published = wikis.run("audit", "--stale-days", STALE_DAYS, "--wiki", "movilab",
+                          "--publish", report)
+    assert published.returncode == 1
+    assert ("'''Liste non lue''' : « tiers-lieux-interesses » sur movilab (section absente de "
+            "la page)") in wikis.text("movilab", report)

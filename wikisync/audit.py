@@ -44,6 +44,11 @@ Choices (documented because users and tests depend on them)
   one, the first-run rule: the union of the pages), one finding per list page the next sync would
   change or that takes part in a conflict. The audit only reads the state (no lock taken, never
   written), and does not create one where there is none.
+- **A list that cannot be read** (its page or section is missing) is left out, and the rest of
+  the audit goes on: its findings are reported, the missing list is named at the end (and on
+  the published page), and the exit code is 1, since the audit is incomplete.
+- **The sync state is opened read-only**: the audit never changes it and never waits for a
+  running sync's lock.
 - **--publish TITLE --wiki W** needs exactly one ``--wiki``: the page holds W's findings, those
   W's community can act on. It replaces the page's whole text through ``Site.save`` (base
   revision, ``createonly``/``nocreate``), and makes no edit when only the date line would change
@@ -65,7 +70,7 @@ from pathlib import Path
 
 from wikisync import listsync
 from wikisync.app import App
-from wikisync.errors import WikitextError
+from wikisync.errors import PageMissingError, SectionMissingError, WikitextError
 from wikisync.lists import LinkContext, link_title
 from wikisync.mapping import FieldSpec, split_list, validate_record, validate_value
 from wikisync.mapping import Mapping as KindMapping
@@ -113,15 +118,31 @@ class AuditOptions:
     ignore: tuple[str, ...] = ()  # titles ignored for every kind, on top of the mappings'
 
 
+@dataclass(frozen=True)
+class UnreadList:
+    """A list the audit could not read: its page or its section is missing on ``wiki``."""
+
+    name: str
+    wiki: str
+    problem: str  # "page" or "section"
+    message: str  # what the error said, for the terminal
+    hint: str | None = None
+
+
 @dataclass
 class AuditResult:
-    """The findings of one audit, sorted in :data:`CODES` order, and what was audited."""
+    """The findings of one audit, sorted in :data:`CODES` order, and what was audited.
+
+    ``unread`` lists what could not be read: the audit is then incomplete (exit 1), but the
+    findings of everything else are still reported.
+    """
 
     findings: list[Finding]
     kinds: tuple[str, ...]
     wikis: tuple[str, ...]
     at: datetime
     pages_read: int = 0
+    unread: list[UnreadList] = field(default_factory=list)
 
     @property
     def counts(self) -> dict[str, int]:
@@ -441,15 +462,20 @@ def audit_kind(app: App, mapping: KindMapping, options: AuditOptions, now: datet
 
 
 def _open_state(state_dir: Path) -> State | None:
-    """The sync state when one exists (its merge bases make list-drift exact), else None."""
+    """The sync state when one exists (its merge bases make list-drift exact), else None.
+    Read-only: the audit never changes the state, nor waits for a running sync's lock."""
     if not (Path(state_dir) / "state.sqlite").exists():
         return None
-    return State(state_dir)
+    return State(state_dir, readonly=True)
 
 
 def audit_lists(app: App, mapping: KindMapping, options: AuditOptions,
-                state: State | None) -> list[Finding]:
-    """``red-link``, ``list-drift`` and entry ``duplicate`` findings of the kind's lists."""
+                state: State | None, unread: list[UnreadList] | None = None) -> list[Finding]:
+    """``red-link``, ``list-drift`` and entry ``duplicate`` findings of the kind's lists.
+
+    A list whose page or section is missing is left out and added to ``unread`` (when given;
+    else the error is raised), so that one renamed page does not hide every other finding.
+    """
     lists = app.config.lists_of_kind(mapping.kind)
     if not lists:
         return []
@@ -458,7 +484,14 @@ def audit_lists(app: App, mapping: KindMapping, options: AuditOptions,
     findings: list[Finding] = []
     for lst in lists:
         log.info("audit: reading list %s", lst.name)
-        read = listsync.read_list(app, lst, state)
+        try:
+            read = listsync.read_list(app, lst, state)
+        except (PageMissingError, SectionMissingError) as exc:
+            if unread is None:
+                raise
+            problem = "page" if isinstance(exc, PageMissingError) else "section"
+            unread.append(UnreadList(lst.name, exc.wiki, problem, str(exc), exc.hint))
+            continue
         findings.extend(list_drift_findings(lst.name, read.pages, read.plan))
         linked = sorted({
             title for lp in read.pages.values() for raw in lp.raw
@@ -481,6 +514,7 @@ def run_audit(app: App, options: AuditOptions = AuditOptions(), *,
         app.config.wiki(name)  # an unknown wiki is a usage error, before any read
     mappings = [app.mapping(kind) for kind in kinds]
     findings: list[Finding] = []
+    unread: list[UnreadList] = []
     pages = 0
     state = _open_state(app.config.state_dir)
     try:
@@ -488,12 +522,12 @@ def run_audit(app: App, options: AuditOptions = AuditOptions(), *,
             found, read = audit_kind(app, mapping, options, now, progress)
             findings.extend(found)
             pages += read
-            findings.extend(audit_lists(app, mapping, options, state))
+            findings.extend(audit_lists(app, mapping, options, state, unread))
     finally:
         if state is not None:
             state.close()
     selected = sorted((f for f in findings if f.wiki in wikis), key=sort_key)
-    return AuditResult(selected, tuple(kinds), tuple(wikis), now, pages)
+    return AuditResult(selected, tuple(kinds), tuple(wikis), now, pages, unread)
 
 
 # --------------------------------------------------------------------------- publishing

@@ -17,7 +17,7 @@ import click
 
 from wikisync import report
 from wikisync.audit import AuditOptions, publish_report, run_audit
-from wikisync.errors import EXIT_ATTENTION, EXIT_OK, UsageError
+from wikisync.errors import EXIT_ATTENTION, EXIT_FAILED, EXIT_OK, UsageError
 
 log = logging.getLogger(__name__)
 
@@ -99,7 +99,8 @@ def audit(obj: Any, kinds: tuple[str, ...], wikis: tuple[str, ...], stale_days: 
           ignore: tuple[str, ...], fmt: str, output: str | None, publish: str | None) -> None:
     """Find stale, incomplete, broken or out-of-step pages.
 
-    Exit 0 when nothing needs a person, 3 when there are findings.
+    Exit 0 when nothing needs a person, 3 when there are findings, 1 when a list could not
+    be read (its page or section is missing; the other findings are still reported).
 
     \b
     Examples:
@@ -127,4 +128,10 @@ def audit(obj: Any, kinds: tuple[str, ...], wikis: tuple[str, ...], stale_days: 
         if not obj.quiet:
             state = "report published" if edited else "unchanged, no edit"
             click.echo(f"{wiki}: {publish.strip()}: {state}", err=True)
+    for unread in result.unread:  # said last, where a person reading the terminal looks
+        click.echo(f"error: audit incomplete: {unread.message}", err=True)
+        if unread.hint:
+            click.echo(f"hint: {unread.hint}", err=True)
+    if result.unread:
+        raise SystemExit(EXIT_FAILED)
     raise SystemExit(EXIT_OK if result.clean else EXIT_ATTENTION)

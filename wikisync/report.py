@@ -4,7 +4,10 @@ Pure functions of an :class:`~wikisync.audit.AuditResult`; nothing here reads or
 
 - :func:`as_table`: findings grouped by code, each group headed by its count, then a total.
 - :func:`as_json`: one document ``{"generated_at", "kinds", "wikis", "total", "counts",
-  "findings": [{"code", "wiki", "title", "field", "detail"}]}``; every code is in ``counts``.
+  "findings": [{"code", "wiki", "title", "field", "detail"}], "unread_lists": [{"name", "wiki",
+  "problem", "message", "hint"}]}``; every code is in ``counts``.
+- Lists the audit could not read (a missing page or section) end the table, sit in the JSON's
+  ``unread_lists`` and head the wiki page; CSV rows are findings only.
 - :func:`as_csv`: one row per finding, columns ``code, wiki, title, field, detail``.
 - :func:`as_wikitext`: the report page in French: an introduction with the date and the counts,
   then one sortable ``wikitable`` per code that has findings, with a link to each page.
@@ -46,6 +49,7 @@ HEADINGS = {
     "duplicate": "Doublons",
 }
 FORMATS = ("table", "json", "csv")
+UNREAD_WORDS = {"page": "page absente", "section": "section absente de la page"}
 
 #: ``link(wiki, title)``: wikitext of a link to ``title`` on ``wiki``, from the report's wiki.
 LinkMaker = Callable[[str, str], str]
@@ -72,8 +76,9 @@ def as_table(result: AuditResult) -> str:
     """Findings grouped by code with counts, for a terminal."""
     scope = (f"{len(result.kinds)} kind(s) ({', '.join(result.kinds)}) on "
              f"{', '.join(result.wikis)}; {result.pages_read} page(s) read")
+    unread = [f"Not read: {u.message}." for u in result.unread]
     if result.clean:
-        return f"No findings: {scope}.\n"
+        return "\n".join([f"No findings: {scope}.", *unread]) + "\n"
     lines: list[str] = []
     for code, findings in _by_code(result.findings).items():
         lines.append(f"{code} ({len(findings)})")
@@ -81,6 +86,7 @@ def as_table(result: AuditResult) -> str:
         lines.append("")
     counts = ", ".join(f"{code} {n}" for code, n in result.counts.items() if n)
     lines.append(f"{len(result.findings)} finding(s): {counts}. Audited {scope}.")
+    lines.extend(unread)
     return "\n".join(lines) + "\n"
 
 
@@ -113,6 +119,7 @@ def as_json(result: AuditResult) -> str:
         "total": len(result.findings),
         "counts": result.counts,
         "findings": [asdict(f) for f in result.findings],
+        "unread_lists": [asdict(u) for u in result.unread],
     }
     return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
 
@@ -178,6 +185,8 @@ def as_wikitext(result: AuditResult, link: LinkMaker) -> str:
     for code, count in result.counts.items():
         lines += ["|-", f"| {HEADINGS.get(code, code)} || {code} || {count}"]
     lines.append("|}")
+    lines += [f"\n'''Liste non lue''' : « {u.name} » sur {u.wiki} ({UNREAD_WORDS[u.problem]}) ; "
+              "ses constats manquent à ce rapport." for u in result.unread]
     if result.clean:
         lines += ["", "Aucun constat : rien à reprendre."]
     for code, findings in _by_code(result.findings).items():
