@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import logging
+import signal
 import subprocess
 import sys
 import time
@@ -68,8 +69,15 @@ def up(root: Path) -> int:
     return 0
 
 
+def _exit(signum: int, _frame: object) -> None:
+    sys.exit(128 + signum)
+
+
 def main(argv: list[str]) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    # `kill PID` unwinds like Ctrl-C does, so the PHP servers (in sessions of their own, out of
+    # the terminal's reach) are stopped too instead of being left serving the ports.
+    signal.signal(signal.SIGTERM, _exit)
     if not argv or argv[0] in ("-h", "--help"):
         print(__doc__)
         return 0
