@@ -24,7 +24,7 @@ from wikisync.app import App
 from wikisync.errors import EXIT_OK, EXIT_USAGE, InputError, WikisyncError
 from wikisync.mapping import Mapping, validate_record
 from wikisync.model import Record
-from wikisync.records import check_fields, read_records
+from wikisync.records import check_fields, read_records_of
 
 log = logging.getLogger(__name__)
 
@@ -174,9 +174,10 @@ def execute_import(app: App, mapping: Mapping, plan: ImportPlan, progress: bool)
 
 
 def export_rows(app: App, mapping: Mapping, wikis: list[str]) -> list[dict[str, str]]:
+    """One row per record of ``wikis`` (read at once), in wiki then category order."""
     rows = []
-    for wiki in wikis:
-        for item in read_records(app.site(wiki), mapping, wiki):
+    for wiki, items in read_records_of(app.site, mapping, wikis).items():
+        for item in items:
             if not isinstance(item, Record):
                 continue
             page = item.page

@@ -23,7 +23,7 @@ from wikisync.model import Page, Record
 from wikisync.planner import MISSING, Conflict, plan_fields
 from wikisync.records import (
     plan_field_edit,
-    read_records,
+    read_records_of,
     record_from_page,
     unified_diff,
 )
@@ -67,8 +67,8 @@ def _records_by_key(
     changed, now = _changed_titles(app, wikis, state, scope)
     found: dict[str, dict[str, Record]] = {}
     if changed is None:  # first run, or the recent changes do not reach back: read everything
-        for wiki in wikis:
-            for item in read_records(app.site(wiki), mapping, wiki):
+        for wiki, items in read_records_of(app.site, mapping, wikis).items():
+            for item in items:
                 if isinstance(item, Record):
                     found.setdefault(normalize_title(item.title), {})[wiki] = item
         return found, now
