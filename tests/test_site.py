@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import http.server
+import os
 import sys
 import threading
 
 import pytest
+import yaml
 
 from wikisync.devwiki import free_port
 from wikisync.devwiki.dump import Revision
 from wikisync.errors import (
     EditConflictError,
+    EditError,
     LoginError,
     PageExistsError,
     UnreachableError,
@@ -239,3 +242,49 @@ def test_createonly_refuses_an_existing_page(wikis):
         site.save(Page("Konk Ar Lab", exists=False), "écrasé", "test", create=True)
     assert "already exists" in str(info.value)
     assert "écrasé" not in wikis.text("fabmob", "Konk Ar Lab")
+
+
+# ConfirmEdit, bundled with Debian's MediaWiki, asking a question on every edit by an account
+# without the 'skipcaptcha' right (a public wiki fighting spam might ask on external links only).
+CAPTCHA = """
+wfLoadExtensions( [ 'ConfirmEdit', 'ConfirmEdit/QuestyCaptcha' ] );
+$wgCaptchaQuestions = [ 'Combien de roues a un vélo ?' => '2' ];
+$wgCaptchaTriggers['edit'] = true;
+$wgCaptchaTriggers['create'] = true;
+"""
+
+
+def test_an_edit_the_wiki_wants_a_captcha_for_is_refused_with_what_to_do(wikis):
+    wikis.farm.wikis["fabmob"].add_settings(CAPTCHA)
+    human = wikis.peer("fabmob")  # a plain account: no skipcaptcha
+    page = human.read(["La Myne"])["La Myne"]
+    with pytest.raises(EditError) as info:
+        human.save(page, page.text + "\nUne ligne.", "essai")
+    assert "asks for a CAPTCHA" in str(info.value)
+    assert "'bot' group" in info.value.hint
+    assert wikis.text("fabmob", "La Myne") == page.text
+    bot = wikis.site("fabmob")  # the bot group skips CAPTCHAs
+    saved = bot.save(bot.read(["La Myne"])["La Myne"], page.text + "\nUne ligne.", "essai")
+    assert saved.text.endswith("Une ligne.")
+
+
+def test_a_sync_whose_account_meets_a_captcha_exits_1_and_keeps_its_state(wikis):
+    wiki = wikis.farm.wikis["movilab"]
+    wiki.add_settings(CAPTCHA)
+    config = yaml.safe_load(wikis.config.read_text(encoding="utf-8"))
+    secret = wikis.folder / "secrets" / "human.secret"
+    secret.write_text(wiki.peer_bot_password + "\n", encoding="utf-8")
+    os.chmod(secret, 0o600)
+    config["wikis"]["movilab"].update(username=wiki.peer_login,
+                                      password_file="secrets/human.secret")
+    wikis.config.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+    before = wikis.text("movilab", "Fabriques de Territoire")
+    result = wikis.run("sync")
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "asks for a CAPTCHA to save 'Fabriques de Territoire'" in result.stderr
+    assert "skipcaptcha" in result.stderr
+    assert wikis.text("movilab", "Fabriques de Territoire") == before
+    wiki.reset()  # the CAPTCHA gone (and the wikis as seeded), the next run does it all
+    again = wikis.run("sync")
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert "changed movilab:Fabriques de Territoire" in again.stdout

@@ -491,7 +491,7 @@ class Site:
             self._raise_edit_error(page.title, error)
         edit = data.get("edit", {})
         if edit.get("result") != "Success":
-            raise EditError(self.name, f"edit of {page.title!r} not saved: {edit}")
+            self._raise_edit_failure(page.title, edit)
         if edit.get("nochange"):
             return page
         return self._verify(page, text, edit, create)
@@ -514,6 +514,17 @@ class Site:
                 "nothing was lost; run the command again to re-read and re-check the page",
             )
         return saved
+
+    def _raise_edit_failure(self, title: str, edit: dict) -> None:
+        """An edit MediaWiki answered without an error code but did not save."""
+        if "captcha" in edit:  # ConfirmEdit: a bot cannot answer, and must not try
+            raise EditError(
+                self.name, f"the wiki asks for a CAPTCHA to save {title!r}; nothing was saved",
+                "the account needs the 'skipcaptcha' right: ask an administrator to put it in "
+                "the 'bot' group (ConfirmEdit lets bots skip CAPTCHAs)",
+            )
+        details = ", ".join(f"{k}={v}" for k, v in sorted(edit.items()) if k != "result")
+        raise EditError(self.name, f"the wiki did not save {title!r} ({details or 'no reason'})")
 
     def _raise_edit_error(self, title: str, error: dict) -> None:
         code, info = error.get("code", ""), error.get("info", "")

@@ -51,6 +51,10 @@ $wgJobRunRate = 1;
 $wgRCMaxAge = 10 * 365 * 86400;
 $wgDiff3 = '/usr/bin/diff3';
 $wgGroupPermissions['*']['createaccount'] = false;
+# What a test adds for itself (LocalWiki.add_settings; LocalWiki.reset removes it).
+if ( is_readable( __DIR__ . '/test-settings.php' ) ) {
+    require __DIR__ . '/test-settings.php';
+}
 """
 
 
@@ -194,9 +198,23 @@ class LocalWiki:
         shutil.copytree(self.data, self.pristine)
 
     def reset(self) -> None:
-        """Restore the wiki as it was at the last :meth:`snapshot` (milliseconds)."""
+        """Restore the wiki as it was at the last :meth:`snapshot` (milliseconds), without
+        the settings a test added."""
+        self.test_settings.unlink(missing_ok=True)
         for src in self.pristine.glob("*.sqlite"):
             shutil.copyfile(src, self.data / src.name)
+
+    @property
+    def test_settings(self) -> Path:
+        return self.root / "test-settings.php"
+
+    def add_settings(self, php: str) -> None:
+        """PHP settings read on every request from now until :meth:`reset` (e.g. an extension
+        that only one test needs)."""
+        with self.test_settings.open("a", encoding="utf-8") as fh:
+            if fh.tell() == 0:
+                fh.write("<?php\n")
+            fh.write(php.rstrip("\n") + "\n")
 
     def _php(self, script: str, *args: str, conf: bool = True) -> str:
         cmd = ["php", str(MW_ROOT / "maintenance" / script)]
