@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+import signal
 import sys
 
 BENCHMARKS: dict[str, str] = {
@@ -16,7 +17,12 @@ BENCHMARKS: dict[str, str] = {
 }
 
 
+def _exit(signum: int, _frame: object) -> None:
+    sys.exit(128 + signum)
+
+
 def main(argv: list[str]) -> int:
+    signal.signal(signal.SIGTERM, _exit)  # `kill` unwinds, so the bench's wikis are stopped too
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     names, extra = (argv[: argv.index("--")], argv[argv.index("--") + 1:]) if "--" in argv \
         else (argv, [])

@@ -37,13 +37,14 @@ from bench.scenarios import (
     scenario_cpu,
     scenario_create,
     scenario_read,
+    scenario_read_far,
     scenario_sync_changes,
     scenario_sync_idle,
 )
 
 log = logging.getLogger(__name__)
 
-SCENARIOS = ("read", "sync-idle", "sync-changes", "create", "cpu")
+SCENARIOS = ("read", "read-far", "sync-idle", "sync-changes", "create", "cpu")
 OUT = Path(__file__).resolve().parent / "out"
 
 
@@ -117,7 +118,7 @@ def machine() -> dict[str, str]:
 
 
 def prepare_peers(ctx: Context, scenarios: list[str]) -> None:
-    if {"read", "create"} & set(scenarios):
+    if {"read", "read-far", "create"} & set(scenarios):
         ctx.pywikibot = peers.ensure_pywikibot()
     if "read" in scenarios:
         ctx.git = peers.ensure_git_mediawiki()
@@ -134,6 +135,8 @@ def run_on(ctx: Context, root: Path, n: int, sizes: Sizes, scenarios: list[str],
     try:
         if "read" in scenarios:
             scenario_read(ctx, corpus)
+        if "read-far" in scenarios and not large:
+            scenario_read_far(ctx, corpus)
         synced = None
         if "sync-idle" in scenarios or (large and "sync-changes" in scenarios):
             _, synced = scenario_sync_idle(ctx, corpus)
@@ -155,16 +158,17 @@ def _order(row: Row) -> tuple[str, int]:
 
 def read_ratios(rows: list[Row]) -> list[str]:
     """Scenario 1's targets in words: how many times faster than the naive loop each reader is,
-    next to the floor's ratio (the best any serial reader of 50 pages a request can do here)."""
+    next to the floor's ratio (the best any serial reader of 50 pages a request can do there)."""
     lines = []
-    for n in sorted({r.n for r in rows if r.scenario == READ}, key=int):
-        wall = {r.tool: r.wall for r in rows if r.scenario == READ and r.n == n and r.wall}
+    groups = dict.fromkeys((r.scenario, r.n) for r in rows if r.scenario.startswith(READ[:6]))
+    for scenario, n in sorted(groups, key=lambda g: (g[0] != READ, int(g[1]))):
+        wall = {r.tool: r.wall for r in rows if (r.scenario, r.n) == (scenario, n) and r.wall}
         naive = next((w for tool, w in wall.items() if tool.startswith("mwclient naive")), None)
         if not naive:
             continue
         parts = [f"{tool} {naive / w:.1f}x" for tool, w in wall.items()
                  if not tool.startswith("mwclient naive")]
-        lines.append(f"Scenario 1, N={n}, times faster than the naive loop ({naive:.2f} s): "
+        lines.append(f"{scenario}, N={n}, times faster than the naive loop ({naive:.2f} s): "
                      + "; ".join(parts) + ".")
     return lines
 
@@ -201,10 +205,11 @@ def main(argv: list[str]) -> int:
     print(f"compare: scenarios {', '.join(args.scenarios)}; wikis in {root}", flush=True)
     try:
         prepare_peers(ctx, args.scenarios)
-        small_needed = {"read", "sync-idle"} & set(args.scenarios)
+        small_needed = {"read", "read-far", "sync-idle"} & set(args.scenarios)
         if small_needed:
             run_on(ctx, root, sizes.small, sizes, args.scenarios, large=False)
-        run_on(ctx, root, sizes.large, sizes, args.scenarios, large=True)
+        if set(args.scenarios) - {"read-far"}:  # read-far runs at the small N only
+            run_on(ctx, root, sizes.large, sizes, args.scenarios, large=True)
     finally:
         if not args.keep:
             shutil.rmtree(root, ignore_errors=True)

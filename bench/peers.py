@@ -119,9 +119,11 @@ def family_name(wiki: LocalWiki) -> str:
     return f"bench{wiki.name}{wiki.port}"
 
 
-def write_pywikibot_dir(folder: Path, wikis: list[LocalWiki], *, login: bool) -> Path:
+def write_pywikibot_dir(folder: Path, wikis: list[LocalWiki], *, login: bool,
+                        hosts: dict[str, str] | None = None) -> Path:
     """A PYWIKIBOT_DIR with a family file per wiki, user-config.py with no throttle and, when
-    ``login``, the bot password of each wiki's bot account."""
+    ``login``, the bot password of each wiki's bot account. ``hosts`` overrides the
+    ``host:port`` Pywikibot reaches a wiki at (a proxy in front of it)."""
     families = folder / "families"
     families.mkdir(parents=True, exist_ok=True)
     lines = [
@@ -139,7 +141,7 @@ def write_pywikibot_dir(folder: Path, wikis: list[LocalWiki], *, login: bool) ->
     passwords = []
     for wiki in wikis:
         name = family_name(wiki)
-        host = wiki.server.removeprefix("http://")
+        host = (hosts or {}).get(wiki.name) or wiki.server.removeprefix("http://")
         (families / f"{name}_family.py").write_text(FAMILY_FILE.format(name=name, host=host))
         if login:
             user, app = wiki.bot_login.split("@", 1)

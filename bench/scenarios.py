@@ -21,9 +21,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import yaml
+
 from bench import peers
 from bench.corpus import Corpus, city, list_line, list_ref
 from bench.harness import Meter, Row, Sample, measure, run_process, summarize
+from bench.latency import DelayProxy
 from wikisync import create
 from wikisync.app import App
 from wikisync.config import load_config
@@ -36,6 +39,7 @@ TOOLS = Path(__file__).resolve().parent / "tools"
 READ_WIKI = "movilab"
 CHANGES_PER_SIDE = 20
 READ = "1 read category"
+FAR_RTT = 0.03  # seconds: a round trip to a wiki hosted in the same country
 FLOOR_TOOL = "floor: bare requests, 50 a request, no parsing"
 
 
@@ -122,6 +126,65 @@ def scenario_read(ctx: Context, corpus: Corpus) -> list[Row]:
     rows.append(ctx.emit(_read_pywikibot(ctx, corpus, wiki, folder, category, template, run)))
     rows.append(ctx.emit(_read_git(ctx, corpus, wiki, folder, category, template, run)))
     return rows
+
+
+def scenario_read_far(ctx: Context, corpus: Corpus) -> list[Row]:
+    """Scenario 1 again with the wiki one network round trip of :data:`FAR_RTT` away (a delay
+    proxy on loopback): what the local figures become against a wiki on the Internet."""
+    wiki = corpus.wikis[READ_WIKI]
+    meter = Meter({READ_WIKI: wiki})
+    folder = ctx.out / f"read-far-{corpus.n}"
+    n, name = corpus.n, f"1 read, {FAR_RTT * 1000:.0f} ms away"
+    rows = []
+    with DelayProxy(wiki.port, FAR_RTT) as proxy:
+        host = f"127.0.0.1:{proxy.port}"
+        config = _via(corpus.config(folder), READ_WIKI, f"http://{host}/api.php")
+        app = App(load_config(config))
+        wmap = app.mapping("lieu").wiki(READ_WIKI)
+        category, template = wmap.category, wmap.template_names[0]
+
+        def run(label: str, cmd: list[str], env: dict[str, str] | None = None) -> list[Sample]:
+            return [measure([cmd], meter, out_dir=folder, label=f"{label}.{i}",
+                            env=env or ctx.env(), cwd=folder) for i in range(ctx.reps)]
+
+        samples = run("wikisync", wikisync_cmd(config, "export", "lieu", "--wiki", READ_WIKI,
+                                               "--format", "csv"))
+        got = _csv_rows(folder / "wikisync.0.0.out")
+        rows.append(ctx.emit(summarize(name, "wikisync export", str(n), samples, [READ_WIKI],
+                                       "" if got == n else f"exported {got} of {n} records")))
+        samples = run("floor", [sys.executable, str(TOOLS / "floor_read.py"),
+                                f"http://{host}/api.php", category])
+        rows.append(ctx.emit(summarize(name, FLOOR_TOOL, str(n), samples, [READ_WIKI],
+                                       _pages_note(folder / "floor.0.0.out", n))))
+        samples = run("mwclient", [sys.executable, str(TOOLS / "mwclient_read.py"), host,
+                                   category, template])
+        rows.append(ctx.emit(summarize(name, "mwclient naive loop (page.text())", str(n),
+                                       samples, [READ_WIKI],
+                                       _pages_note(folder / "mwclient.0.0.out", n))))
+        if ctx.pywikibot:
+            rows.append(ctx.emit(Row(name, "Pywikibot PreloadingGenerator", str(n),
+                                     note=f"not run: {ctx.pywikibot}")))
+        else:
+            pwb_dir = peers.write_pywikibot_dir(folder / "pywikibot", [wiki], login=False,
+                                                hosts={READ_WIKI: host})
+            cmd = [str(peers.pywikibot_python()), str(TOOLS / "pywikibot_read.py"),
+                   peers.family_name(wiki), category, template]
+            samples = run("pywikibot", cmd, ctx.env(PYWIKIBOT_DIR=str(pwb_dir)))
+            rows.append(ctx.emit(summarize(name, "Pywikibot PreloadingGenerator", str(n),
+                                           samples, [READ_WIKI],
+                                           _pages_note(folder / "pywikibot.0.0.out", n))))
+    rows.append(ctx.emit(Row(name, "git clone mediawiki:: (category)", str(n),
+                             note="not run: two round trips a page would take minutes a run")))
+    return rows
+
+
+def _via(config: Path, wiki: str, api_url: str) -> Path:
+    """``config`` with ``wiki`` reached at ``api_url``."""
+    data = yaml.safe_load(config.read_text(encoding="utf-8"))
+    data["wikis"][wiki]["api_url"] = api_url
+    config.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False),
+                      encoding="utf-8")
+    return config
 
 
 def _csv_rows(path: Path) -> int:
