@@ -156,3 +156,8 @@ def test_a_schema_1_state_is_read_read_only_and_upgraded_by_a_real_run(tmp_path)
         "SELECT value FROM meta WHERE key='schema_version'").fetchone()
     assert version == ("2",)
     assert State(tmp_path / "s").list_base("l").entries == {"La Myne": bold}
+
+
+def test_opening_a_current_state_writes_nothing(tmp_path):
+    State(tmp_path).save_list("l", {"A": ListEntry("A")}, {})
+    assert State(tmp_path).db.total_changes == 0

@@ -104,6 +104,8 @@ class State:
                 f"{self.path} was written by a newer wikisync (schema {version})",
                 "upgrade wikisync, or point state_dir at another folder",
             )
+        if version == SCHEMA_VERSION:
+            return
         with self.transaction() as db:
             for step in range(version + 1, SCHEMA_VERSION + 1):
                 db.execute(MIGRATIONS[step])
