@@ -7,7 +7,7 @@ Pure functions of an :class:`~wikisync.audit.AuditResult`; nothing here reads or
   "findings": [{"code", "wiki", "title", "field", "detail"}], "unread_lists": [{"name", "wiki",
   "problem", "message", "hint"}]}``; every code is in ``counts``.
 - Lists the audit could not read (a missing page or section) end the table, sit in the JSON's
-  ``unread_lists`` and head the wiki page; CSV rows are findings only.
+  ``unread_lists`` and follow the counts on the wiki page; CSV rows are findings only.
 - :func:`as_csv`: one row per finding, columns ``code, wiki, title, field, detail``.
 - :func:`as_wikitext`: the report page in French: an introduction with the date and the counts,
   then one sortable ``wikitable`` per code that has findings, with a link to each page.
