@@ -268,6 +268,22 @@ def test_an_edit_the_wiki_wants_a_captcha_for_is_refused_with_what_to_do(wikis):
     assert saved.text.endswith("Une ligne.")
 
 
+def test_check_says_when_an_account_would_meet_captchas(wikis):
+    wiki = wikis.farm.wikis["movilab"]
+    wiki.add_settings(CAPTCHA)
+    bot = wikis.run("check")
+    assert bot.returncode == 0, bot.stderr
+    line = next(line for line in bot.stdout.splitlines() if line.startswith("movilab"))
+    assert "edit, createpage, bot, apihighlimits, skipcaptcha" in line
+    assert "MISSING" not in line
+    human = wikis.site("movilab", wiki.peer_login, wiki.peer_bot_password)
+    human.login()
+    assert "skipcaptcha" in human.rights().missing
+    fabmob = wikis.site("fabmob")  # no ConfirmEdit there: nothing to skip
+    fabmob.login()
+    assert "skipcaptcha" not in fabmob.rights().matter
+
+
 def test_a_sync_whose_account_meets_a_captcha_exits_1_and_keeps_its_state(wikis):
     wiki = wikis.farm.wikis["movilab"]
     wiki.add_settings(CAPTCHA)

@@ -39,7 +39,7 @@ def check_wikis(app: App) -> list[WikiStatus]:
             WikiStatus(
                 name, site.api_url, ok=True, version=rights.version, sitename=rights.sitename,
                 user=rights.user, groups=[g for g in rights.groups if g not in ("*", "user")],
-                rights=[r for r in rights.MATTER if r in rights.rights], missing=rights.missing,
+                rights=[r for r in rights.matter if r in rights.rights], missing=rights.missing,
             )
         )
     return statuses

@@ -143,12 +143,19 @@ class Rights:
     rights: list[str]
     version: str
     sitename: str
+    extensions: list[str] = field(default_factory=list)
 
     MATTER = ("edit", "createpage", "bot", "apihighlimits")
 
     @property
+    def matter(self) -> tuple[str, ...]:
+        """The rights wikisync's edits need on this wiki: on a wiki with ConfirmEdit, also
+        'skipcaptcha' (a bot never answers a CAPTCHA)."""
+        return self.MATTER + (("skipcaptcha",) if "ConfirmEdit" in self.extensions else ())
+
+    @property
     def missing(self) -> list[str]:
-        return [r for r in self.MATTER if r not in self.rights]
+        return [r for r in self.matter if r not in self.rights]
 
 
 @dataclass
@@ -318,7 +325,8 @@ class Site:
         self.session.headers["User-Agent"] = mw.clients_useragent
 
     def rights(self) -> Rights:
-        data = self.query(meta="userinfo|siteinfo", uiprop="groups|rights", siprop="general")
+        data = self.query(meta="userinfo|siteinfo", uiprop="groups|rights",
+                          siprop="general|extensions")
         info, general = data["query"]["userinfo"], data["query"]["general"]
         return Rights(
             user=info.get("name", ""),
@@ -326,6 +334,7 @@ class Site:
             rights=info.get("rights", []),
             version=general.get("generator", ""),
             sitename=general.get("sitename", ""),
+            extensions=[e.get("name", "") for e in data["query"].get("extensions", [])],
         )
 
     @property
