@@ -97,13 +97,7 @@ def scenario_read(ctx: Context, corpus: Corpus) -> list[Row]:
 
     def run(label: str, cmd: list[str], env: dict[str, str] | None = None,
             before: Callable[[], None] | None = None) -> list[Sample]:
-        samples = []
-        for i in range(ctx.reps):
-            if before:
-                before()
-            samples.append(measure([cmd], meter, out_dir=folder, label=f"{label}.{i}",
-                                   env=env or ctx.env(), cwd=folder))
-        return samples
+        return _runs(ctx, meter, folder, label, cmd, env, before)
 
     samples = run("wikisync", wikisync_cmd(config, "export", "lieu", "--wiki", READ_WIKI,
                                            "--format", "csv"))
@@ -128,6 +122,19 @@ def scenario_read(ctx: Context, corpus: Corpus) -> list[Row]:
     return rows
 
 
+def _runs(ctx: Context, meter: Meter, folder: Path, label: str, cmd: list[str],
+          env: dict[str, str] | None = None, before: Callable[[], None] | None = None
+          ) -> list[Sample]:
+    """``ctx.reps`` measured runs of ``cmd``, each after ``before`` (which resets caches)."""
+    samples = []
+    for i in range(ctx.reps):
+        if before:
+            before()
+        samples.append(measure([cmd], meter, out_dir=folder, label=f"{label}.{i}",
+                               env=env or ctx.env(), cwd=folder))
+    return samples
+
+
 def scenario_read_far(ctx: Context, corpus: Corpus) -> list[Row]:
     """Scenario 1 again with the wiki one network round trip of :data:`FAR_RTT` away (a delay
     proxy on loopback): what the local figures become against a wiki on the Internet."""
@@ -143,9 +150,9 @@ def scenario_read_far(ctx: Context, corpus: Corpus) -> list[Row]:
         wmap = app.mapping("lieu").wiki(READ_WIKI)
         category, template = wmap.category, wmap.template_names[0]
 
-        def run(label: str, cmd: list[str], env: dict[str, str] | None = None) -> list[Sample]:
-            return [measure([cmd], meter, out_dir=folder, label=f"{label}.{i}",
-                            env=env or ctx.env(), cwd=folder) for i in range(ctx.reps)]
+        def run(label: str, cmd: list[str], env: dict[str, str] | None = None,
+                before: Callable[[], None] | None = None) -> list[Sample]:
+            return _runs(ctx, meter, folder, label, cmd, env, before)
 
         samples = run("wikisync", wikisync_cmd(config, "export", "lieu", "--wiki", READ_WIKI,
                                                "--format", "csv"))
@@ -169,7 +176,8 @@ def scenario_read_far(ctx: Context, corpus: Corpus) -> list[Row]:
                                                 hosts={READ_WIKI: host})
             cmd = [str(peers.pywikibot_python()), str(TOOLS / "pywikibot_read.py"),
                    peers.family_name(wiki), category, template]
-            samples = run("pywikibot", cmd, ctx.env(PYWIKIBOT_DIR=str(pwb_dir)))
+            samples = run("pywikibot", cmd, ctx.env(PYWIKIBOT_DIR=str(pwb_dir)),
+                          lambda: peers.forget_pywikibot_sessions(pwb_dir))
             rows.append(ctx.emit(summarize(name, "Pywikibot PreloadingGenerator", str(n),
                                            samples, [READ_WIKI],
                                            _pages_note(folder / "pywikibot.0.0.out", n))))
