@@ -26,6 +26,13 @@ LIEUX = ["Le WIP", "La Myne", "Konk Ar Lab", "L'Atelier ’Vélo'", "Les Atelier
 ON = {"fabmob": {"Le WIP", "La Myne", "Les Ateliers & Cie 🚲"},
       "movilab": {"Le WIP", "Konk Ar Lab", "L'Atelier ’Vélo'"}}
 ANNOTATIONS = ["", " – Caen", " (Concarneau) – FNT", ", Plouhinec : à compléter"]
+LEADS = ["", "'''", "''", "Le "]  # bold or italic around the link, or words before it
+
+
+def line(lieu: str, note: str, lead: str = "") -> str:
+    closing = lead if lead.startswith("'") else ""
+    return f"* {lead}[[{lieu}]]{closing}{note}\n"
+
 BEFORE = "Intro.\n\n== Autre ==\n* [[Pas une entrée]]\n\n== Tiers Lieux intéressés ==\n"
 AFTER = "\n<!-- fin -->\n\n== Contacts ==\nTexte [[Catégorie:Alliance]]"
 CONFIG = """
@@ -64,7 +71,7 @@ class ListSyncOnFakeWikis(RuleBasedStateMachine):
         for name, wiki in self.wikis.items():
             for lieu in ON[name]:
                 wiki.put(lieu, "{{Acteur}}")
-            lines = "".join(f"* [[{k}]]{a}\n" for k, a in dict(first).items())
+            lines = "".join(line(k, a) for k, a in dict(first).items())
             wiki.put(TITLES[name], BEFORE + lines + AFTER)
         self.app = App(config, _sites=dict(self.wikis))
         self.ctx = link_context(config)
@@ -82,11 +89,12 @@ class ListSyncOnFakeWikis(RuleBasedStateMachine):
         wiki.put(TITLES[name], wikitext.edit_list(text, SECTION, set(remove), replace or {},
                                                   list(append)))
 
-    @rule(data=st.data(), lieu=st.sampled_from(LIEUX), note=st.sampled_from(ANNOTATIONS))
-    def person_adds(self, data, lieu, note):
+    @rule(data=st.data(), lieu=st.sampled_from(LIEUX), note=st.sampled_from(ANNOTATIONS),
+          lead=st.sampled_from(LEADS))
+    def person_adds(self, data, lieu, note, lead):
         name = data.draw(st.sampled_from(sorted(self.wikis)))
         if lieu not in self.entries(name):
-            self._edit(name, append=[f"* [[{lieu}]]{note}\n"])
+            self._edit(name, append=[line(lieu, note, lead)])
 
     @rule(data=st.data())
     def person_removes(self, data):
@@ -95,13 +103,13 @@ class ListSyncOnFakeWikis(RuleBasedStateMachine):
         if count:
             self._edit(name, remove=[data.draw(st.integers(0, count - 1))])
 
-    @rule(data=st.data(), note=st.sampled_from(ANNOTATIONS))
-    def person_changes(self, data, note):
+    @rule(data=st.data(), note=st.sampled_from(ANNOTATIONS), lead=st.sampled_from(LEADS))
+    def person_changes(self, data, note, lead):
         name = data.draw(st.sampled_from(sorted(self.wikis)))
         keys = list(self.entries(name))
         if keys:
             i = data.draw(st.integers(0, len(keys) - 1))
-            self._edit(name, replace={i: f"* [[{keys[i]}]]{note}\n"})
+            self._edit(name, replace={i: line(keys[i], note, lead)})
 
     @rule()
     def sync(self):
