@@ -14,7 +14,7 @@ import time
 
 import pytest
 
-from wikisync.errors import UnreachableError
+from wikisync.errors import EditError, UnreachableError
 from wikisync.site import Deadline, Site
 
 OK = {"batchcomplete": True, "query": {"pages": [{"title": "X", "missing": True}]}}
@@ -71,3 +71,17 @@ def test_gives_up_within_the_deadline_with_a_clear_message():
     assert "gave up after" in str(info.value)
     assert "HTTP 503" in str(info.value)
     assert len(seen) >= 2
+
+
+@pytest.mark.parametrize(("code", "hint"), [
+    ("protectedpage", "protected"),
+    ("abusefilter-warning", "never does"),
+    ("titleblacklist-forbidden", "title blacklist"),
+    ("spamblacklist", "blacklisted URL"),
+])
+def test_refused_edits_say_what_to_do(code, hint):
+    site = Site("fabmob", "http://127.0.0.1:9/api.php")
+    with pytest.raises(EditError) as info:
+        site._raise_edit_error("La Myne", {"code": code, "info": "refusé"})
+    assert f"'La Myne': {code}: refusé" in str(info.value)
+    assert hint in info.value.hint

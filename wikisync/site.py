@@ -90,6 +90,10 @@ EDIT_REFUSALS = {
     "blocked": "the account is blocked on this wiki",
     "spamblacklist": "the text contains a blacklisted URL",
     "abusefilter-disallowed": "an abuse filter refused the edit",
+    "abusefilter-warning": "an abuse filter warns about this edit and wants a person to confirm "
+    "it; wikisync never does: read the warning in Special:AbuseLog and ask an administrator",
+    "titleblacklist-forbidden": "the title is on the wiki's title blacklist; choose another title "
+    "or ask an administrator",
 }
 
 
