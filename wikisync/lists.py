@@ -42,9 +42,9 @@ Choices (documented because pages and the state depend on them)
 - **Children.** Stored relative to the entry's bullet, whitespace normalised: under a ``*``
   entry, ``**  sous-point`` is stored as ``"* sous-point"``, so ``*``/``#`` lists compare equal.
 - **Plain text** is written only when it reads back as the same entry (no label, no lead, no
-  separator in the key, an annotation that cannot merge into the name). Otherwise an entry whose lieu has a
-  page on no wiki is written as a (red) internal link, so that nothing a person wrote is lost by
-  our own rendering; the audit reports it as ``red-link``.
+  separator in the key, an annotation that cannot merge into the name). Otherwise an entry whose
+  lieu has a page on no wiki is written as a (red) internal link, so that nothing a person wrote
+  is lost by our own rendering; the audit reports it as ``red-link``.
 """
 
 from __future__ import annotations
