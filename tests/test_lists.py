@@ -68,6 +68,14 @@ def parse_line(text: str) -> RawEntry:
     body = first[len(bullet):]
     match = _LINK.search(body)
     if match is None:
+        run = re.match(r" *('{5}|'{3}|'{2})(?!')", body)
+        if run:  # a bold or italic name: the quotes are the lead and start the rest
+            inner = body[run.end():]
+            close = inner.find(run.group(1))
+            close = len(inner) if close < 0 else close
+            name, rest = split_name(inner[:close])
+            return RawEntry(text, bullet, Link("plain"), name, rest + inner[close:],
+                            tuple(children), lead=run.group(1))
         name, rest = split_name(body)
         return RawEntry(text, bullet, Link("plain"), name, rest, tuple(children))
     if match.group("url"):
@@ -311,7 +319,7 @@ def test_round_trip_property_with_a_lead(
     entry = entry_of(f"* {lead}[[{key}]]{closing}{annotation}")
     assert entry.lead == lead
     text = render_entry(entry, wiki, lambda w, k: w in holders, CTX)
-    if lead:  # never plain text: the lead would become part of the name
+    if lead and not closing:  # words: never plain text, they would become part of the name
         assert text.startswith(f"* {lead}[")
     assert to_list_entry(parse_line(text), wiki, CTX) == entry
 
@@ -334,6 +342,16 @@ def test_read_then_render_on_the_same_wiki_is_stable() -> None:
 def test_text_before_the_link_is_the_entry_lead(line: str, lead: str, annotation: str) -> None:
     entry = entry_of(line)
     assert (entry.key, entry.lead, entry.annotation) == ("Le WIP", lead, annotation)
+
+
+@pytest.mark.parametrize("wiki", ["fabmob", "movilab"])
+def test_a_bold_plain_name_names_the_lieu_and_stays_bold(wiki: str) -> None:
+    entry = entry_of("* '''Nulle Part''' – Lyon")
+    assert entry == ListEntry("Nulle Part", None, "''' – Lyon", (), "'''")
+    assert render_entry(entry, wiki, has_page, CTX) == "* '''Nulle Part''' – Lyon\n"
+    linked = entry_of("* '''La Myne''' – Villeurbanne")  # FabMob has a page of that name
+    assert render_entry(linked, "fabmob", has_page, CTX) == (
+        "* '''[[La Myne]]''' – Villeurbanne\n")
 
 
 def test_a_bold_entry_lands_bold_on_the_other_wiki() -> None:

@@ -293,11 +293,14 @@ def test_a_lieu_only_on_movilab_lands_on_fabmob_as_an_interwiki_link(wikis):
 def test_text_before_a_link_lands_on_the_other_wiki_as_written(wikis):
     assert wikis.run("sync").returncode == EXIT_OK
     edit(wikis, "movilab", "* [[La Myne]]\n", "* '''[[La Myne]]''' – Villeurbanne\n")
-    edit(wikis, "fabmob", "* [[La Myne]]\n", "* [[La Myne]]\n* Le [[Port du Rhin]] à Strasbourg\n")
+    edit(wikis, "fabmob", "* [[La Myne]]\n",
+         "* [[La Myne]]\n* Le [[Port du Rhin]] à Strasbourg\n* ''Gare Vivante'' (Lyon)\n")
     result = wikis.run("sync")
     assert result.returncode == EXIT_OK, result.stdout + result.stderr
     assert "* '''[[La Myne]]''' – Villeurbanne" in raw_lines(wikis, "fabmob")
     assert "* Le [[Port du Rhin]] à Strasbourg" in raw_lines(wikis, "movilab")
+    assert "* ''Gare Vivante'' (Lyon)" in raw_lines(wikis, "movilab")  # a name, not a title
+    assert "Gare Vivante" in entries(wikis, "movilab")
     # MediaWiki shows the whole link in bold, and the annotation after it in plain text
     html = wikis.site("fabmob").call({"action": "parse", "page": FAB, "prop": "text",
                                       "formatversion": "2"})["parse"]["text"]

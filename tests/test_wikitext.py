@@ -651,3 +651,15 @@ def test_format_entry_refuses_what_would_not_read_back() -> None:
     with pytest.raises(WikitextError) as info:
         format_entry("*", Link("plain"), "", name="Ateliers (Plouhinec)")
     assert "would read back" in str(info.value)
+
+
+@pytest.mark.parametrize(("line", "name", "rest", "lead"), [
+    ("* '''La Myne''' – Villeurbanne", "La Myne", "''' – Villeurbanne", "'''"),
+    ("*  ''La Myne – Villeurbanne''", "La Myne", " – Villeurbanne''", "''"),
+    ("* '''''La Myne'''''", "La Myne", "'''''", "'''''"),
+    ("* L'Atelier – x", "L'Atelier", " – x", ""),
+    ("* ''''x", "''''x", "", ""),  # four quotes: not bold, the name keeps them
+])
+def test_a_plain_name_in_bold_or_italic_keeps_its_quotes_out(line, name, rest, lead):
+    [entry] = read_list(f"== L ==\n{line}\n", "L").entries
+    assert (entry.name, entry.rest, entry.lead) == (name, rest, lead)

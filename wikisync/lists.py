@@ -38,7 +38,8 @@ Choices (documented because pages and the state depend on them)
 - **Lead.** Whitespace normalised like the annotation, without the space after the bullet; a
   trailing run of whitespace is kept as one space (``"Le "``). The closing ``'''`` of a bold
   link belongs to the annotation, so lead + head + annotation give the line back as written.
-  Only linked entries have one: a plain entry's name starts the line.
+  A plain entry has one only when its name is set in bold or italic (``'''La Myne''' – x``
+  names La Myne); words before a plain name are part of the name.
 - **Children.** Stored relative to the entry's bullet, whitespace normalised: under a ``*``
   entry, ``**  sous-point`` is stored as ``"* sous-point"``, so ``*``/``#`` lists compare equal.
 - **Plain text** is written only when it reads back as the same entry (no label, no lead, no
@@ -81,6 +82,7 @@ SEPARATORS: tuple[str, ...] = (" – ", " - ", ":", ",", "(")
 HasPage = Callable[[str, str], bool]
 
 _BULLETS = re.compile(r"^[*#:;]*")
+_FORMAT_RUN = re.compile(r"'{5}|'{3}|'{2}")  # bold and italic quotes
 
 
 # --------------------------------------------------------------------------- link context
@@ -282,7 +284,7 @@ def to_list_entry(raw: RawEntry, wiki: str, ctx: LinkContext) -> ListEntry:
         return ListEntry(title, _label(raw.link.label, title), annotation, children, lead)
     if raw.link.kind == "plain":
         if raw.name.strip():
-            return ListEntry(normalize_title(raw.name), None, annotation, children)
+            return ListEntry(normalize_title(raw.name), None, annotation, children, lead)
         # Text that starts with a separator ("(en projet) La Myne"): the whole line is the key.
         return ListEntry(normalize_title(_head_as_written(raw) + raw.rest), None, "", children)
     return ListEntry(_foreign_key(raw.link), _head_as_written(raw), annotation, children, lead)
@@ -401,8 +403,19 @@ def _is_markup(label: str) -> bool:
 
 
 def _plain_reads_back(entry: ListEntry) -> bool:
-    """Whether ``entry`` written as plain text reads back as the same key and annotation."""
-    if entry.label is not None or entry.lead or "[" in entry.key or "'" * 2 in entry.key:
+    """Whether ``entry`` written as plain text reads back as the same key and annotation.
+
+    A lead reads back only when it is bold or italic closed right after the name
+    (``'''La Myne''' – x``); words before a plain name would become part of it.
+    """
+    if entry.label is not None or "[" in entry.key or "'" * 2 in entry.key:
         return False
+    if entry.lead:
+        if not _FORMAT_RUN.fullmatch(entry.lead) or not entry.annotation.startswith(entry.lead):
+            return False
+        if entry.key[:1] == "'" or entry.key[-1:] == "'":  # its quotes would join the run
+            return False
+        name, rest = split_name(entry.key)
+        return normalize_title(name) == entry.key and not rest
     name, rest = split_name(entry.key + entry.annotation)
     return normalize_title(name) == entry.key and normalize_annotation(rest) == entry.annotation

@@ -813,6 +813,8 @@ def set_fields(text: str, names: Iterable[str] | str, changes: Mapping[str, str 
 
 _SEPARATORS = (" – ", " - ", ":", ",", "(")
 _BULLET_RE = re.compile(r"[*#:;]+")
+#: Bold, italic or both, opening a plain entry's name: ``'''La Myne''' – Villeurbanne``.
+_FORMAT_RUN_RE = re.compile(r"('{5}|'{3}|'{2})(?!')")
 
 
 @dataclass(frozen=True)
@@ -923,14 +925,31 @@ def _split_plain(body: str) -> tuple[str, str]:
     return name, body[name_end:]
 
 
+def _split_formatted(body: str) -> tuple[str, str, str]:
+    """(name, rest, lead) of a plain entry. A name set in bold or italic keeps the quotes
+    out of it: the opening run is the lead, the closing run starts the rest, so that
+    ``'''La Myne''' – Villeurbanne`` names La Myne, as ``'''[[La Myne]]'''`` does."""
+    stripped = body.lstrip(" \t")
+    run = _FORMAT_RUN_RE.match(stripped)
+    if run is not None:
+        lead = run.group(1)
+        inner = stripped[len(lead):]
+        close = inner.find(lead)
+        head_end = close if close >= 0 else len(inner)
+        name, rest = _split_plain(inner[:head_end])
+        if name and "''" not in name:
+            return name, rest + inner[head_end:], lead
+    name, rest = _split_plain(body)
+    return name, rest, ""
+
+
 def _parse_entry_line(line: str) -> tuple[str, Link, str, str, str]:
     """(bullet, link, name, rest, lead) of an entry's first line (without its newline)."""
     bullet = _bullet(line)
     body = line[len(bullet):]
     found = _first_link(parse(body))
     if found is None:
-        name, rest = _split_plain(body)
-        return bullet, Link("plain"), name, rest, ""
+        return (bullet, Link("plain"), *_split_formatted(body))
     node, start, end = found
     link = _link_of(node)
     return bullet, link, link.label or link.target, body[end:], body[:start].lstrip(" \t")
