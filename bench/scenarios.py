@@ -86,103 +86,82 @@ def _pages_note(sample_out: Path, expected: int) -> str:
 def scenario_read(ctx: Context, corpus: Corpus) -> list[Row]:
     """Read every lieu page of one wiki's category and extract its fields, with each tool."""
     wiki = corpus.wikis[READ_WIKI]
-    meter = Meter({READ_WIKI: wiki})
-    folder = ctx.out / f"read-{corpus.n}"
-    config = corpus.config(folder)
-    app = App(load_config(config))
-    wmap = app.mapping("lieu").wiki(READ_WIKI)
-    category, template = wmap.category, wmap.template_names[0]
-    n, name = corpus.n, READ
-    rows = []
-
-    def run(label: str, cmd: list[str], env: dict[str, str] | None = None,
-            before: Callable[[], None] | None = None) -> list[Sample]:
-        return _runs(ctx, meter, folder, label, cmd, env, before)
-
-    samples = run("wikisync", wikisync_cmd(config, "export", "lieu", "--wiki", READ_WIKI,
-                                           "--format", "csv"))
-    got = _csv_rows(folder / "wikisync.0.0.out")
-    note = "" if got == n else f"exported {got} of {n} records"
-    rows.append(ctx.emit(summarize(name, "wikisync export", str(n), samples, [READ_WIKI],
-                                   note)))
-
-    samples = run("floor", [sys.executable, str(TOOLS / "floor_read.py"), wiki.api_url,
-                            category])
-    rows.append(ctx.emit(summarize(name, FLOOR_TOOL, str(n), samples, [READ_WIKI],
-                                   _pages_note(folder / "floor.0.0.out", n))))
-
-    host = wiki.server.removeprefix("http://")
-    samples = run("mwclient", [sys.executable, str(TOOLS / "mwclient_read.py"), host, category,
-                               template])
-    rows.append(ctx.emit(summarize(name, "mwclient naive loop (page.text())", str(n), samples,
-                                   [READ_WIKI], _pages_note(folder / "mwclient.0.0.out", n))))
-
-    rows.append(ctx.emit(_read_pywikibot(ctx, corpus, wiki, folder, category, template, run)))
-    rows.append(ctx.emit(_read_git(ctx, corpus, wiki, folder, category, template, run)))
-    return rows
-
-
-def _runs(ctx: Context, meter: Meter, folder: Path, label: str, cmd: list[str],
-          env: dict[str, str] | None = None, before: Callable[[], None] | None = None
-          ) -> list[Sample]:
-    """``ctx.reps`` measured runs of ``cmd``, each after ``before`` (which resets caches)."""
-    samples = []
-    for i in range(ctx.reps):
-        if before:
-            before()
-        samples.append(measure([cmd], meter, out_dir=folder, label=f"{label}.{i}",
-                               env=env or ctx.env(), cwd=folder))
-    return samples
+    return _read_with_each_tool(ctx, corpus, READ, ctx.out / f"read-{corpus.n}",
+                                wiki.server.removeprefix("http://"))
 
 
 def scenario_read_far(ctx: Context, corpus: Corpus) -> list[Row]:
     """Scenario 1 again with the wiki one network round trip of :data:`FAR_RTT` away (a delay
-    proxy on loopback): what the local figures become against a wiki on the Internet."""
+    proxy on loopback): what the local figures become against a wiki on the Internet.
+    git-remote-mediawiki is left out: at two requests a page it would take minutes a run."""
+    wiki = corpus.wikis[READ_WIKI]
+    name = f"1 read, {FAR_RTT * 1000:.0f} ms away"
+    with DelayProxy(wiki.port, FAR_RTT) as proxy:
+        return _read_with_each_tool(ctx, corpus, name, ctx.out / f"read-far-{corpus.n}",
+                                    f"127.0.0.1:{proxy.port}", git=False)
+
+
+def _read_with_each_tool(ctx: Context, corpus: Corpus, name: str, folder: Path, host: str,
+                         *, git: bool = True) -> list[Row]:
+    """Scenario ``name``'s rows: each tool reads :data:`READ_WIKI`'s category at ``host``."""
     wiki = corpus.wikis[READ_WIKI]
     meter = Meter({READ_WIKI: wiki})
-    folder = ctx.out / f"read-far-{corpus.n}"
-    n, name = corpus.n, f"1 read, {FAR_RTT * 1000:.0f} ms away"
-    rows = []
-    with DelayProxy(wiki.port, FAR_RTT) as proxy:
-        host = f"127.0.0.1:{proxy.port}"
-        config = _via(corpus.config(folder), READ_WIKI, f"http://{host}/api.php")
-        app = App(load_config(config))
-        wmap = app.mapping("lieu").wiki(READ_WIKI)
-        category, template = wmap.category, wmap.template_names[0]
+    api_url = f"http://{host}/api.php"
+    config = _via(corpus.config(folder), READ_WIKI, api_url)
+    wmap = App(load_config(config)).mapping("lieu").wiki(READ_WIKI)
+    category, template = wmap.category, wmap.template_names[0]
+    n = corpus.n
 
-        def run(label: str, cmd: list[str], env: dict[str, str] | None = None,
-                before: Callable[[], None] | None = None) -> list[Sample]:
-            return _runs(ctx, meter, folder, label, cmd, env, before)
+    def run(label: str, cmd: list[str], env: dict[str, str] | None = None,
+            before: Callable[[], None] | None = None) -> list[Sample]:
+        samples = []
+        for i in range(ctx.reps):
+            if before:
+                before()
+            samples.append(measure([cmd], meter, out_dir=folder, label=f"{label}.{i}",
+                                   env=env or ctx.env(), cwd=folder))
+        return samples
 
-        samples = run("wikisync", wikisync_cmd(config, "export", "lieu", "--wiki", READ_WIKI,
-                                               "--format", "csv"))
-        got = _csv_rows(folder / "wikisync.0.0.out")
-        rows.append(ctx.emit(summarize(name, "wikisync export", str(n), samples, [READ_WIKI],
-                                       "" if got == n else f"exported {got} of {n} records")))
-        samples = run("floor", [sys.executable, str(TOOLS / "floor_read.py"),
-                                f"http://{host}/api.php", category])
-        rows.append(ctx.emit(summarize(name, FLOOR_TOOL, str(n), samples, [READ_WIKI],
-                                       _pages_note(folder / "floor.0.0.out", n))))
-        samples = run("mwclient", [sys.executable, str(TOOLS / "mwclient_read.py"), host,
-                                   category, template])
-        rows.append(ctx.emit(summarize(name, "mwclient naive loop (page.text())", str(n),
-                                       samples, [READ_WIKI],
-                                       _pages_note(folder / "mwclient.0.0.out", n))))
-        if ctx.pywikibot:
-            rows.append(ctx.emit(Row(name, "Pywikibot PreloadingGenerator", str(n),
-                                     note=f"not run: {ctx.pywikibot}")))
+    def row(tool: str, samples: list[Sample], label: str) -> Row:
+        out = folder / f"{label}.0.0.out"
+        if label == "wikisync":
+            got = _csv_rows(out)
+            note = "" if got == n else f"exported {got} of {n} records"
         else:
-            pwb_dir = peers.write_pywikibot_dir(folder / "pywikibot", [wiki], login=False,
-                                                hosts={READ_WIKI: host})
-            cmd = [str(peers.pywikibot_python()), str(TOOLS / "pywikibot_read.py"),
-                   peers.family_name(wiki), category, template]
-            samples = run("pywikibot", cmd, ctx.env(PYWIKIBOT_DIR=str(pwb_dir)),
-                          lambda: peers.forget_pywikibot_sessions(pwb_dir))
-            rows.append(ctx.emit(summarize(name, "Pywikibot PreloadingGenerator", str(n),
-                                           samples, [READ_WIKI],
-                                           _pages_note(folder / "pywikibot.0.0.out", n))))
-    rows.append(ctx.emit(Row(name, "git clone mediawiki:: (category)", str(n),
-                             note="not run: two round trips a page would take minutes a run")))
+            note = _pages_note(out, n)
+        return ctx.emit(summarize(name, tool, str(n), samples, [READ_WIKI], note))
+
+    rows = [
+        row("wikisync export", run("wikisync", wikisync_cmd(
+            config, "export", "lieu", "--wiki", READ_WIKI, "--format", "csv")), "wikisync"),
+        row(FLOOR_TOOL, run("floor", [sys.executable, str(TOOLS / "floor_read.py"), api_url,
+                                      category]), "floor"),
+        row("mwclient naive loop (page.text())", run("mwclient", [
+            sys.executable, str(TOOLS / "mwclient_read.py"), host, category, template]),
+            "mwclient"),
+    ]
+    tool = "Pywikibot PreloadingGenerator"
+    if ctx.pywikibot:
+        rows.append(ctx.emit(Row(name, tool, str(n), note=f"not run: {ctx.pywikibot}")))
+    else:
+        pwb_dir = peers.write_pywikibot_dir(folder / "pywikibot", [wiki], login=False,
+                                            hosts={READ_WIKI: host})
+        cmd = [str(peers.pywikibot_python()), str(TOOLS / "pywikibot_read.py"),
+               peers.family_name(wiki), category, template]
+        rows.append(row(tool, run("pywikibot", cmd, ctx.env(PYWIKIBOT_DIR=str(pwb_dir)),
+                                  lambda: peers.forget_pywikibot_sessions(pwb_dir)),
+                        "pywikibot"))
+    tool = "git clone mediawiki:: (category)"
+    if not git or ctx.git:
+        why = ctx.git or "two round trips a page would take minutes a run"
+        rows.append(ctx.emit(Row(name, tool, str(n), note=f"not run: {why}")))
+    else:
+        dest = folder / "clone"
+        cmd = [sys.executable, str(TOOLS / "git_read.py"), f"http://{host}", category,
+               template, str(dest)]
+        rows.append(row(tool, run("git", cmd,
+                                  before=lambda: shutil.rmtree(dest, ignore_errors=True)),
+                        "git"))
     return rows
 
 
@@ -201,36 +180,6 @@ def _csv_rows(path: Path) -> int:
             return max(0, sum(1 for _ in csv.reader(fh)) - 1)
     except OSError:
         return 0
-
-
-Runner = Callable[..., list[Sample]]
-
-
-def _read_pywikibot(ctx: Context, corpus: Corpus, wiki: LocalWiki, folder: Path,
-                    category: str, template: str, run: Runner) -> Row:
-    tool, n = "Pywikibot PreloadingGenerator", str(corpus.n)
-    if ctx.pywikibot:
-        return Row(READ, tool, n, note=f"not run: {ctx.pywikibot}")
-    pwb_dir = peers.write_pywikibot_dir(folder / "pywikibot", [wiki], login=False)
-    cmd = [str(peers.pywikibot_python()), str(TOOLS / "pywikibot_read.py"),
-           peers.family_name(wiki), category, template]
-    samples = run("pywikibot", cmd, ctx.env(PYWIKIBOT_DIR=str(pwb_dir)),
-                  lambda: peers.forget_pywikibot_sessions(pwb_dir))
-    return summarize(READ, tool, n, samples, [READ_WIKI],
-                     _pages_note(folder / "pywikibot.0.0.out", corpus.n))
-
-
-def _read_git(ctx: Context, corpus: Corpus, wiki: LocalWiki, folder: Path, category: str,
-              template: str, run: Runner) -> Row:
-    tool, n = "git clone mediawiki:: (category)", str(corpus.n)
-    if ctx.git:
-        return Row(READ, tool, n, note=f"not run: {ctx.git}")
-    dest = folder / "clone"
-    cmd = [sys.executable, str(TOOLS / "git_read.py"), wiki.server, category, template,
-           str(dest)]
-    samples = run("git", cmd, before=lambda: shutil.rmtree(dest, ignore_errors=True))
-    return summarize(READ, tool, n, samples, [READ_WIKI],
-                     _pages_note(folder / "git.0.0.out", corpus.n))
 
 
 # --------------------------------------------------------------------------- 2. sync, idle
