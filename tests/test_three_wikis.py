@@ -12,6 +12,7 @@ from tests.fakewiki import FakeWiki
 from wikisync import wikitext
 from wikisync.app import App
 from wikisync.config import load_config
+from wikisync.fieldsync import sync_kind
 from wikisync.listsync import sync_list
 from wikisync.state import State
 
@@ -122,3 +123,60 @@ def test_two_of_three_pages_changing_an_entry_differently_is_a_conflict_left_alo
     result = three.sync()
     assert [c.key for c in result.conflicts] == ["Le WIP"]
     assert {w: three.lines(w) for w in TITLES} == before
+
+
+MAPPING = """
+kind: lieu
+title: "{nom}"
+fields:
+  nom: {required: true}
+  ville: {}
+wikis:
+  fabmob: {template: Acteur, category: Acteur, params: {nom: Titre, ville: "villes d'implantation"}}
+  movilab: {template: Tiers-Lieux, category: Tiers-Lieux, params: {nom: Titre, ville: Ville}}
+  tiers: {template: Lieu, category: Lieux, params: {nom: Nom, ville: Commune}}
+sync: [ville]
+"""
+RECORD = {"fabmob": "{{{{Acteur|Titre=Le WIP|villes d'implantation={}}}}}\nTexte.",
+          "movilab": "{{{{Tiers-Lieux|Titre=Le WIP|Ville={}}}}}\nTexte.",
+          "tiers": "{{{{Lieu|Nom=Le WIP|Commune={}}}}}\nTexte."}
+CATEGORY = {"fabmob": "Acteur", "movilab": "Tiers-Lieux", "tiers": "Lieux"}
+
+
+@pytest.fixture
+def fields(tmp_path: Path):
+    (tmp_path / "mappings").mkdir()
+    (tmp_path / "mappings" / "lieu.yaml").write_text(MAPPING, encoding="utf-8")
+    config = CONFIG.replace(str(REPO / "mappings"), str(tmp_path / "mappings"))
+    (tmp_path / "wikisync.yaml").write_text(config, encoding="utf-8")
+    three = Three.__new__(Three)
+    three.wikis = {name: FakeWiki(name) for name in TITLES}
+    three.app = App(load_config(tmp_path / "wikisync.yaml"), _sites=dict(three.wikis))
+    three.state = State(tmp_path / "state")
+    for name, wiki in three.wikis.items():
+        wiki.put("Le WIP", RECORD[name].format("Caen"))
+        wiki.categories[CATEGORY[name]] = {"Le WIP"}
+    return three
+
+
+def ville(three: Three, wiki: str) -> str:
+    """The town the record's last parameter holds on ``wiki``."""
+    return three.wikis[wiki].text("Le WIP").split("=")[-1].split("}}")[0]
+
+
+def test_a_record_field_changed_on_one_of_three_wikis_reaches_the_other_two(fields):
+    mapping = fields.app.mapping("lieu")
+    assert sync_kind(fields.app, mapping, fields.state, dry_run=False).changes == []
+    fields.wikis["tiers"].put("Le WIP", RECORD["tiers"].format("Colombelles"))
+    result = sync_kind(fields.app, mapping, fields.state, dry_run=False)
+    assert sorted(c.wiki for c in result.changes) == ["fabmob", "movilab"]
+    assert {w: ville(fields, w) for w in TITLES} == dict.fromkeys(TITLES, "Colombelles")
+    assert fields.wikis["movilab"].text("Le WIP").endswith("\nTexte.")
+
+    fields.wikis["fabmob"].put("Le WIP", RECORD["fabmob"].format("Caen"))
+    fields.wikis["movilab"].put("Le WIP", RECORD["movilab"].format("Hérouville"))
+    conflicted = sync_kind(fields.app, mapping, fields.state, dry_run=False)
+    assert [key for key, _ in conflicted.conflicts] == ["Le WIP"]
+    assert conflicted.changes == []
+    assert {w: ville(fields, w) for w in TITLES} == {
+        "fabmob": "Caen", "movilab": "Hérouville", "tiers": "Colombelles"}
