@@ -272,6 +272,8 @@ ENTRIES = [
     ListEntry("La Myne", "[https://lamyne.org La Myne]", " – x"),
     ListEntry("La Myne", None, "''' – Villeurbanne", lead="'''"),
     ListEntry("Nulle Part", None, "'' (Lyon)", lead="''"),
+    ListEntry("Nulle Part", None, " – Lyon''", lead="''"),
+    ListEntry("Nulle Part", None, " – Lyon", lead="'''"),
     ListEntry("Le WIP", None, " à Caen", lead="Le "),
     ListEntry("La Myne", "[https://lamyne.org La Myne]", "", lead="(fermé) "),
 ]

@@ -663,3 +663,20 @@ def test_format_entry_refuses_what_would_not_read_back() -> None:
 def test_a_plain_name_in_bold_or_italic_keeps_its_quotes_out(line, name, rest, lead):
     [entry] = read_list(f"== L ==\n{line}\n", "L").entries
     assert (entry.name, entry.rest, entry.lead) == (name, rest, lead)
+
+
+@pytest.mark.parametrize("line", [
+    "* '''Lieu Fantôme''' – Nulle-Part",
+    "* ''Lieu Fantôme – Nulle-Part''",
+    "* '''Lieu Fantôme – Nulle-Part",
+    "* '''''Lieu Fantôme''''' (Lyon)",
+])
+def test_a_formatted_plain_name_is_written_back_as_it_stood(line):
+    """Read by the parser, rendered for a wiki where the lieu has no page: the same line."""
+    from wikisync.lists import LinkContext, render_entry, to_list_entry
+
+    ctx = LinkContext.from_data({"fabmob": {"article_urls": ["https://fabmob.example/wiki/"]}})
+    [raw] = read_list(f"== L ==\n{line}\n", "L").entries
+    entry = to_list_entry(raw, "fabmob", ctx)
+    assert entry.key == "Lieu Fantôme"
+    assert render_entry(entry, "fabmob", lambda wiki, key: False, ctx) == line + "\n"

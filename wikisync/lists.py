@@ -405,17 +405,21 @@ def _is_markup(label: str) -> bool:
 def _plain_reads_back(entry: ListEntry) -> bool:
     """Whether ``entry`` written as plain text reads back as the same key and annotation.
 
-    A lead reads back only when it is bold or italic closed right after the name
-    (``'''La Myne''' – x``); words before a plain name would become part of it.
+    A lead reads back only when it is bold or italic (``'''La Myne''' – x``,
+    ``''La Myne – x''``); words before a plain name would become part of it.
     """
     if entry.label is not None or "[" in entry.key or "'" * 2 in entry.key:
         return False
-    if entry.lead:
-        if not _FORMAT_RUN.fullmatch(entry.lead) or not entry.annotation.startswith(entry.lead):
+    if entry.lead:  # read back as wikitext reads a formatted name: up to the closing quotes
+        if not _FORMAT_RUN.fullmatch(entry.lead):
             return False
         if entry.key[:1] == "'" or entry.key[-1:] == "'":  # its quotes would join the run
             return False
-        name, rest = split_name(entry.key)
-        return normalize_title(name) == entry.key and not rest
+        inner = entry.key + entry.annotation
+        close = inner.find(entry.lead)
+        head_end = close if close >= 0 else len(inner)
+        name, rest = split_name(inner[:head_end])
+        return (normalize_title(name) == entry.key and "''" not in name
+                and normalize_annotation(rest + inner[head_end:]) == entry.annotation)
     name, rest = split_name(entry.key + entry.annotation)
     return normalize_title(name) == entry.key and normalize_annotation(rest) == entry.annotation
