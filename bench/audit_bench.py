@@ -25,7 +25,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -40,6 +39,7 @@ from wikisync.audit import run_audit
 from wikisync.config import load_config
 from wikisync.devwiki.dump import Revision
 from wikisync.devwiki.farm import LISTS, LocalFarm, seed_pages
+from wikisync.records import at_once
 
 CITIES = ["Amiens", "Brest", "Caen", "Dijon", "Gex", "Lille", "Limoges", "Lyon", "Nantes", "Toucy"]
 API_LINE = re.compile(r"\]: (GET|POST) /api\.php")
@@ -125,10 +125,7 @@ def build_farm(root: Path, pages: int) -> tuple[LocalFarm, Path]:
     print(f"installed 2 wikis in {time.monotonic() - t0:.1f}s", flush=True)
     t0 = time.monotonic()
     revs = {name: bench_revisions(name, pages) for name in farm.wikis}
-    with ThreadPoolExecutor(max_workers=len(farm.wikis)) as pool:  # one import per core
-        for job in [pool.submit(wiki.import_pages, revs[name])
-                    for name, wiki in farm.wikis.items()]:
-            job.result()
+    at_once(list(farm.wikis), lambda name: farm.wikis[name].import_pages(revs[name]))
     print(f"imported {' and '.join(str(len(r)) for r in revs.values())} pages "
           f"({' and '.join(revs)}) with importDump.php in {time.monotonic() - t0:.1f}s",
           flush=True)

@@ -20,7 +20,6 @@ from __future__ import annotations
 import logging
 import tempfile
 import time
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -28,6 +27,7 @@ from pathlib import Path
 from wikisync.devwiki import LocalWiki
 from wikisync.devwiki.dump import Revision
 from wikisync.devwiki.farm import LISTS, LocalFarm, seed_pages
+from wikisync.records import at_once
 
 log = logging.getLogger(__name__)
 
@@ -134,11 +134,8 @@ def build(root: Path, n: int, list_size: int) -> Corpus:
     t0 = time.monotonic()
     farm.install()
     t1 = time.monotonic()
-    with ThreadPoolExecutor(max_workers=len(farm.wikis)) as pool:
-        jobs = [pool.submit(wiki.import_pages, revisions(name, n, list_size))
-                for name, wiki in farm.wikis.items()]
-        for job in jobs:
-            job.result()
+    at_once(list(farm.wikis),
+            lambda name: farm.wikis[name].import_pages(revisions(name, n, list_size)))
     for wiki in farm.wikis.values():
         wiki.snapshot()
     farm.start()

@@ -19,7 +19,7 @@ from wikisync.lists import (
     guess_article_urls,
     normalize_annotation,
     render_entry,
-    split_name,
+    split_plain_entry,
     to_list_entry,
 )
 from wikisync.model import Link, ListEntry, RawEntry
@@ -68,16 +68,8 @@ def parse_line(text: str) -> RawEntry:
     body = first[len(bullet):]
     match = _LINK.search(body)
     if match is None:
-        run = re.match(r" *('{5}|'{3}|'{2})(?!')", body)
-        if run:  # a bold or italic name: the quotes are the lead and start the rest
-            inner = body[run.end():]
-            close = inner.find(run.group(1))
-            close = len(inner) if close < 0 else close
-            name, rest = split_name(inner[:close])
-            return RawEntry(text, bullet, Link("plain"), name, rest + inner[close:],
-                            tuple(children), lead=run.group(1))
-        name, rest = split_name(body)
-        return RawEntry(text, bullet, Link("plain"), name, rest, tuple(children))
+        name, rest, lead = split_plain_entry(body)
+        return RawEntry(text, bullet, Link("plain"), name, rest, tuple(children), lead=lead)
     if match.group("url"):
         link = Link("external", match.group("url"), match.group("text"))
     else:

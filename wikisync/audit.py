@@ -63,7 +63,6 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -76,7 +75,7 @@ from wikisync.mapping import FieldSpec, split_list, validate_record, validate_va
 from wikisync.mapping import Mapping as KindMapping
 from wikisync.model import Finding, ListEntry, Page, Record
 from wikisync.planner import ListPlan
-from wikisync.records import record_from_page
+from wikisync.records import at_once, record_from_page
 from wikisync.state import State
 from wikisync.titles import fold, normalize_title
 
@@ -447,12 +446,8 @@ def audit_kind(app: App, mapping: KindMapping, options: AuditOptions, now: datet
                    stale_days=days, now=now, ignored=ignored, scan=one, progress=progress)
         return one
 
-    # Each wiki is read by its own thread: requests stay serial on every wiki, but one wiki's
-    # server time no longer waits for the other's.
-    with ThreadPoolExecutor(max_workers=len(wikis) or 1, thread_name_prefix="audit") as pool:
-        scans = list(pool.map(read_one, wikis))
     scan = _KindScan()
-    for wiki, one in zip(wikis, scans, strict=True):
+    for wiki, one in at_once(wikis, read_one).items():
         scan.findings.extend(one.findings)
         scan.titles[wiki] = one.titles.get(wiki, [])
         scan.pages += one.pages

@@ -73,6 +73,7 @@ __all__ = [
     "render_entry",
     "render_head",
     "split_name",
+    "split_plain_entry",
     "to_list_entry",
 ]
 
@@ -82,7 +83,8 @@ SEPARATORS: tuple[str, ...] = (" – ", " - ", ":", ",", "(")
 HasPage = Callable[[str, str], bool]
 
 _BULLETS = re.compile(r"^[*#:;]*")
-_FORMAT_RUN = re.compile(r"'{5}|'{3}|'{2}")  # bold and italic quotes
+#: Bold, italic or both, opening a plain entry's name: ``'''La Myne''' – Villeurbanne``.
+_FORMAT_RUN = re.compile(r"('{5}|'{3}|'{2})(?!')")
 
 
 # --------------------------------------------------------------------------- link context
@@ -223,12 +225,34 @@ def article_urls_from_siteinfo(server: str, articlepath: str, script: str) -> tu
 def split_name(text: str) -> tuple[str, str]:
     """Split a plain entry's text into its name (stripped) and what follows the name.
 
-    ``"La Myne – Villeurbanne"`` -> ``("La Myne", " – Villeurbanne")``.
+    ``"La Myne – Villeurbanne"`` -> ``("La Myne", " – Villeurbanne")``; a text that starts with
+    a separator has no name: ``" (en projet)"`` -> ``("", "(en projet)")``.
     """
-    found = [i for i in (text.find(sep) for sep in SEPARATORS) if i >= 0]
-    head = text[: min(found)] if found else text
-    name = head.strip()
-    return name, text[len(head.rstrip()):]
+    cut = min((i for i in (text.find(sep) for sep in SEPARATORS) if i >= 0), default=len(text))
+    name = text[:cut].strip()
+    end = text.find(name) + len(name) if name else cut
+    return name, text[end:]
+
+
+def split_plain_entry(body: str) -> tuple[str, str, str]:
+    """(name, rest, lead) of a plain entry's text after its bullet (see :func:`split_name`).
+
+    A name set in bold or italic keeps the quotes out of it: the opening run is the lead, the
+    closing run starts the rest, so that ``'''La Myne''' – Villeurbanne`` names La Myne,
+    as ``'''[[La Myne]]'''`` does. The name then runs up to the closing run or a separator.
+    """
+    stripped = body.lstrip(" \t")
+    run = _FORMAT_RUN.match(stripped)
+    if run is not None:
+        lead = run.group(1)
+        inner = stripped[len(lead):]
+        close = inner.find(lead)
+        head_end = close if close >= 0 else len(inner)
+        name, rest = split_name(inner[:head_end])
+        if name and "''" not in name:
+            return name, rest + inner[head_end:], lead
+    name, rest = split_name(body)
+    return name, rest, ""
 
 
 def normalize_annotation(rest: str) -> str:
@@ -410,16 +434,7 @@ def _plain_reads_back(entry: ListEntry) -> bool:
     """
     if entry.label is not None or "[" in entry.key or "'" * 2 in entry.key:
         return False
-    if entry.lead:  # read back as wikitext reads a formatted name: up to the closing quotes
-        if not _FORMAT_RUN.fullmatch(entry.lead):
-            return False
-        if entry.key[:1] == "'" or entry.key[-1:] == "'":  # its quotes would join the run
-            return False
-        inner = entry.key + entry.annotation
-        close = inner.find(entry.lead)
-        head_end = close if close >= 0 else len(inner)
-        name, rest = split_name(inner[:head_end])
-        return (normalize_title(name) == entry.key and "''" not in name
-                and normalize_annotation(rest + inner[head_end:]) == entry.annotation)
-    name, rest = split_name(entry.key + entry.annotation)
+    name, rest, lead = split_plain_entry(entry.lead + entry.key + entry.annotation)
+    if lead != entry.lead:
+        return False
     return normalize_title(name) == entry.key and normalize_annotation(rest) == entry.annotation

@@ -12,6 +12,7 @@ import logging
 from collections.abc import Callable, Iterator
 from collections.abc import Mapping as AbcMapping
 from concurrent.futures import ThreadPoolExecutor
+from typing import TypeVar
 
 from wikisync import wikitext
 from wikisync.errors import InputError, PageMissingError, WikitextError
@@ -19,6 +20,8 @@ from wikisync.mapping import Mapping, validate_value
 from wikisync.model import Page, Record, WikiAPI
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 
 def record_from_page(mapping: Mapping, wiki: str, page: Page) -> Record:
@@ -48,19 +51,20 @@ def read_records(site: WikiAPI, mapping: Mapping, wiki: str) -> Iterator[Record 
             yield page
 
 
+def at_once(wikis: list[str], work: Callable[[str], T]) -> dict[str, T]:
+    """``work(wiki)`` for every wiki in ``wikis`` (in that order), the wikis worked on at once:
+    each by a thread of its own, so that one wiki's server time does not wait for the other's.
+    Requests stay serial on every wiki (see :class:`wikisync.site.Site`)."""
+    if len(wikis) < 2:
+        return {wiki: work(wiki) for wiki in wikis}
+    with ThreadPoolExecutor(max_workers=len(wikis), thread_name_prefix="wiki") as pool:
+        return dict(zip(wikis, pool.map(work, wikis), strict=True))
+
+
 def read_records_of(site_of: Callable[[str], WikiAPI], mapping: Mapping, wikis: list[str]
                     ) -> dict[str, list[Record | Page]]:
-    """:func:`read_records` of every wiki in ``wikis``, the wikis read at once: each by a thread
-    of its own, so that one wiki's server time does not wait for the other's. Requests stay
-    serial on every wiki."""
-
-    def read(wiki: str) -> list[Record | Page]:
-        return list(read_records(site_of(wiki), mapping, wiki))
-
-    if len(wikis) < 2:
-        return {wiki: read(wiki) for wiki in wikis}
-    with ThreadPoolExecutor(max_workers=len(wikis), thread_name_prefix="read") as pool:
-        return dict(zip(wikis, pool.map(read, wikis), strict=True))
+    """:func:`read_records` of every wiki in ``wikis``, the wikis read :func:`at_once`."""
+    return at_once(wikis, lambda wiki: list(read_records(site_of(wiki), mapping, wiki)))
 
 
 def parse_assignments(pairs: tuple[str, ...] | list[str]) -> dict[str, str]:

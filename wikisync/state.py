@@ -66,10 +66,14 @@ class State:
     def __init__(self, folder: Path, *, readonly: bool = False) -> None:
         self.folder = Path(folder)
         self.path = self.folder / "state.sqlite"
+        self._lead = "lead"  # what list_base reads as an entry's lead
         if readonly:  # --dry-run: read the state if there is one, never create or change it
             if self.path.exists():
                 self.db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True,
                                           isolation_level=None)
+                columns = {row[1] for row in self.db.execute("PRAGMA table_info(list_entry)")}
+                if "lead" not in columns:  # schema 1, which only a real run upgrades
+                    self._lead = "''"
             else:
                 self.db = sqlite3.connect(":memory:", isolation_level=None)
                 self.db.executescript(SCHEMA)
@@ -118,11 +122,6 @@ class State:
             "SELECT 1 FROM sqlite_master WHERE type='table' AND name=?", (name,)
         ).fetchone() is not None
 
-    def _entry_columns(self) -> str:
-        """The list_entry columns to read: a read-only state of schema 1 has no lead."""
-        columns = {row[1] for row in self.db.execute("PRAGMA table_info(list_entry)")}
-        return "key, label, annotation, children, " + ("lead" if "lead" in columns else "''")
-
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
         self.db.execute("BEGIN IMMEDIATE")
@@ -141,7 +140,8 @@ class State:
         if synced is None:
             return None
         rows = self.db.execute(
-            f"SELECT {self._entry_columns()} FROM list_entry WHERE list=? ORDER BY position",
+            f"SELECT key, label, annotation, children, {self._lead} FROM list_entry"
+            " WHERE list=? ORDER BY position",
             (name,),
         ).fetchall()
         entries = {

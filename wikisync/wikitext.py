@@ -73,6 +73,7 @@ from mwparserfromhell.nodes import (
 from mwparserfromhell.wikicode import Wikicode
 
 from wikisync.errors import EXIT_FAILED, InputError, WikitextError
+from wikisync.lists import split_plain_entry
 from wikisync.model import Link, RawEntry
 
 log = logging.getLogger(__name__)
@@ -811,10 +812,7 @@ def set_fields(text: str, names: Iterable[str] | str, changes: Mapping[str, str 
 # Lists
 # --------------------------------------------------------------------------------------------
 
-_SEPARATORS = (" – ", " - ", ":", ",", "(")
 _BULLET_RE = re.compile(r"[*#:;]+")
-#: Bold, italic or both, opening a plain entry's name: ``'''La Myne''' – Villeurbanne``.
-_FORMAT_RUN_RE = re.compile(r"('{5}|'{3}|'{2})(?!')")
 
 
 @dataclass(frozen=True)
@@ -917,39 +915,13 @@ def _link_of(node: Node) -> Link:
     return Link("internal", target=target, label=label)
 
 
-def _split_plain(body: str) -> tuple[str, str]:
-    """(name, rest) of a plain entry: the name runs up to the first separator."""
-    cut = min((i for i in (body.find(s) for s in _SEPARATORS) if i >= 0), default=len(body))
-    name = body[:cut].strip()
-    name_end = body.find(name) + len(name) if name else cut
-    return name, body[name_end:]
-
-
-def _split_formatted(body: str) -> tuple[str, str, str]:
-    """(name, rest, lead) of a plain entry. A name set in bold or italic keeps the quotes
-    out of it: the opening run is the lead, the closing run starts the rest, so that
-    ``'''La Myne''' – Villeurbanne`` names La Myne, as ``'''[[La Myne]]'''`` does."""
-    stripped = body.lstrip(" \t")
-    run = _FORMAT_RUN_RE.match(stripped)
-    if run is not None:
-        lead = run.group(1)
-        inner = stripped[len(lead):]
-        close = inner.find(lead)
-        head_end = close if close >= 0 else len(inner)
-        name, rest = _split_plain(inner[:head_end])
-        if name and "''" not in name:
-            return name, rest + inner[head_end:], lead
-    name, rest = _split_plain(body)
-    return name, rest, ""
-
-
 def _parse_entry_line(line: str) -> tuple[str, Link, str, str, str]:
     """(bullet, link, name, rest, lead) of an entry's first line (without its newline)."""
     bullet = _bullet(line)
     body = line[len(bullet):]
     found = _first_link(parse(body))
     if found is None:
-        return (bullet, Link("plain"), *_split_formatted(body))
+        return (bullet, Link("plain"), *split_plain_entry(body))
     node, start, end = found
     link = _link_of(node)
     return bullet, link, link.label or link.target, body[end:], body[:start].lstrip(" \t")
