@@ -15,7 +15,7 @@ import pytest
 
 from wikisync import audit, report
 from wikisync.audit import AuditOptions, AuditResult
-from wikisync.cli_audit import TerminalProgress
+from wikisync.cli.audit import TerminalProgress
 from wikisync.config import ListConfig, PageRef
 from wikisync.errors import UsageError
 from wikisync.lists import LinkContext
@@ -455,7 +455,7 @@ def test_link_maker_internal_interwiki_external():
 
 def test_progress_waits_then_overwrites_one_line_then_erases(monkeypatch):
     clock = [100.0]
-    monkeypatch.setattr("wikisync.cli_audit.time.monotonic", lambda: clock[0])
+    monkeypatch.setattr("wikisync.cli.audit.time.monotonic", lambda: clock[0])
     out = io.StringIO()
     progress = TerminalProgress(out, delay=1.0, every=0.0)
     progress("lieu / a", 10)

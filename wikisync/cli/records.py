@@ -1,5 +1,8 @@
 """Commands on records: ``show``, ``set``, ``new`` (``new-lieu``, ``new-project``), ``import``,
-``export``. Each parses, calls the core (records, create, exchange), prints."""
+``export``. Each parses, calls the core (records, create, exchange), prints.
+
+The core is imported inside each command, so that listing, help and Tab completion stay light
+(see :mod:`wikisync.cli`)."""
 
 from __future__ import annotations
 
@@ -8,27 +11,19 @@ import sys
 
 import click
 
-from wikisync import create, exchange
-from wikisync.cli import Ctx, cli, pass_ctx
+from wikisync.cli import Ctx, pass_ctx
+from wikisync.cli.options import complete_lists, complete_wikis, kind_argument, wiki_option
 from wikisync.errors import InputError
-from wikisync.records import (
-    check_fields,
-    parse_assignments,
-    plan_field_edit,
-    read_record,
-    unified_diff,
-)
 
 set_option = click.option("--set", "assignments", multiple=True, metavar="FIELD=VALUE",
                           help="a field's value (repeatable)")
-wiki_option = click.option("--wiki", "wikis", multiple=True, metavar="W",
-                           help="only this wiki (repeatable; default: every wiki of the mapping)")
 
 
-@cli.command()
-@click.argument("kind")
+@click.command()
+@kind_argument
 @click.argument("title")
-@click.option("--wiki", required=True, metavar="W", help="the wiki to read")
+@click.option("--wiki", required=True, metavar="W", shell_complete=complete_wikis,
+              help="the wiki to read")
 @click.option("--json", "as_json", is_flag=True, help="one JSON document")
 @pass_ctx
 def show(ctx: Ctx, kind: str, title: str, wiki: str, as_json: bool) -> None:
@@ -38,6 +33,8 @@ def show(ctx: Ctx, kind: str, title: str, wiki: str, as_json: bool) -> None:
     Example:
       wikisync show lieu "Le WIP" --wiki movilab
     """
+    from wikisync.records import read_record
+
     app = ctx.app
     mapping = app.mapping(kind)
     ctx.app.config.wiki(wiki)
@@ -54,10 +51,11 @@ def show(ctx: Ctx, kind: str, title: str, wiki: str, as_json: bool) -> None:
         click.echo(f"  {name:<{width}}  {record.fields.get(name, '')}")
 
 
-@cli.command("set")
-@click.argument("kind")
+@click.command("set")
+@kind_argument
 @click.argument("title")
-@click.option("--wiki", required=True, metavar="W", help="the wiki to edit")
+@click.option("--wiki", required=True, metavar="W", shell_complete=complete_wikis,
+              help="the wiki to edit")
 @set_option
 @click.option("--dry-run", is_flag=True, help="print the diff, write nothing")
 @pass_ctx
@@ -69,6 +67,14 @@ def set_(ctx: Ctx, kind: str, title: str, wiki: str, assignments: tuple[str, ...
     Example:
       wikisync set lieu "Le WIP" --wiki movilab --set code_postal=14460 --dry-run
     """
+    from wikisync.records import (
+        check_fields,
+        parse_assignments,
+        plan_field_edit,
+        read_record,
+        unified_diff,
+    )
+
     if not assignments:
         raise InputError("nothing to set", "give at least one --set FIELD=VALUE")
     app = ctx.app
@@ -93,7 +99,7 @@ def _new_options(func):
     for option in reversed([
         set_option,
         wiki_option,
-        click.option("--list", "lists", multiple=True, metavar="L",
+        click.option("--list", "lists", multiple=True, metavar="L", shell_complete=complete_lists,
                      help="add to this list only (repeatable; default: every list of the kind)"),
         click.option("--dry-run", is_flag=True, help="show what would be written, write nothing"),
         click.option("--yes", "-y", is_flag=True, help="no prompt, no confirmation"),
@@ -103,6 +109,8 @@ def _new_options(func):
 
 
 def _prompt(mapping, name: str) -> str:
+    from wikisync.records import check_fields
+
     spec = mapping.fields[name]
     details = [spec.type]
     if spec.pattern:
@@ -122,6 +130,9 @@ def _prompt(mapping, name: str) -> str:
 
 
 def run_new(ctx: Ctx, kind: str, name: str, assignments, wikis, lists, dry_run, yes) -> None:
+    from wikisync import create
+    from wikisync.records import check_fields, parse_assignments, unified_diff
+
     app = ctx.app
     mapping = app.mapping(kind)
     targets = create.target_wikis(app, mapping, wikis)
@@ -159,8 +170,8 @@ def run_new(ctx: Ctx, kind: str, name: str, assignments, wikis, lists, dry_run, 
         click.echo(f"added to list {list_name} on {wiki}:{title}")
 
 
-@cli.command("new")
-@click.argument("kind")
+@click.command("new")
+@kind_argument
 @click.argument("name")
 @_new_options
 @pass_ctx
@@ -174,7 +185,7 @@ def new(ctx: Ctx, kind: str, name: str, assignments, wikis, lists, dry_run, yes)
     run_new(ctx, kind, name, assignments, wikis, lists, dry_run, yes)
 
 
-@cli.command("new-lieu")
+@click.command("new-lieu")
 @click.argument("name")
 @_new_options
 @pass_ctx
@@ -188,7 +199,7 @@ def new_lieu(ctx: Ctx, name: str, assignments, wikis, lists, dry_run, yes) -> No
     run_new(ctx, "lieu", name, assignments, wikis, lists, dry_run, yes)
 
 
-@cli.command("new-project")
+@click.command("new-project")
 @click.argument("name")
 @_new_options
 @pass_ctx
@@ -202,8 +213,8 @@ def new_project(ctx: Ctx, name: str, assignments, wikis, lists, dry_run, yes) ->
     run_new(ctx, "projet", name, assignments, wikis, lists, dry_run, yes)
 
 
-@cli.command("import")
-@click.argument("kind")
+@click.command("import")
+@kind_argument
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 @wiki_option
 @click.option("--dry-run", is_flag=True, help="show what would be created, write nothing")
@@ -216,6 +227,8 @@ def import_(ctx: Ctx, kind: str, file: str, wikis, dry_run: bool, yes: bool) -> 
     Example:
       wikisync import lieu examples/fabriques-de-territoire.csv --dry-run
     """
+    from wikisync import create, exchange
+
     app = ctx.app
     mapping = app.mapping(kind)
     targets = create.target_wikis(app, mapping, wikis)
@@ -242,8 +255,8 @@ def import_(ctx: Ctx, kind: str, file: str, wikis, dry_run: bool, yes: bool) -> 
     raise SystemExit(plan.exit_code)
 
 
-@cli.command()
-@click.argument("kind")
+@click.command()
+@kind_argument
 @wiki_option
 @click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv",
               show_default=True)
@@ -255,6 +268,8 @@ def export(ctx: Ctx, kind: str, wikis, fmt: str) -> None:
     Example:
       wikisync export lieu --wiki movilab --format json > lieux.json
     """
+    from wikisync import create, exchange
+
     app = ctx.app
     mapping = app.mapping(kind)
     targets = create.target_wikis(app, mapping, wikis)

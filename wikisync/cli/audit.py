@@ -1,8 +1,7 @@
 """``wikisync audit``: parse the options, run :func:`wikisync.audit.run_audit`, print or publish.
 
-Registered on the main group at the end of :mod:`wikisync.cli`. The global context object (the
-``Ctx`` of :mod:`wikisync.cli`) is reached through ``click.pass_obj`` so that this module never
-imports :mod:`wikisync.cli` (which imports it).
+The audit and its report are imported when the command runs, so that listing, help and Tab
+completion stay light (see :mod:`wikisync.cli`).
 """
 
 from __future__ import annotations
@@ -11,15 +10,18 @@ import logging
 import sys
 import time
 from pathlib import Path
-from typing import IO, Any
+from typing import IO
 
 import click
 
-from wikisync import report
-from wikisync.audit import AuditOptions, publish_report, run_audit
+from wikisync.cli import Ctx, pass_ctx
+from wikisync.cli.options import complete_kinds, complete_wikis
 from wikisync.errors import EXIT_ATTENTION, EXIT_FAILED, EXIT_OK, UsageError
 
 log = logging.getLogger(__name__)
+
+#: The output formats (those of :func:`wikisync.report.render`).
+FORMATS = ("table", "json", "csv")
 
 
 class TerminalProgress:
@@ -80,22 +82,22 @@ def _write_output(text: str, output: str | None) -> None:
 
 
 @click.command()
-@click.option("--kind", "kinds", multiple=True, metavar="KIND",
+@click.option("--kind", "kinds", multiple=True, metavar="KIND", shell_complete=complete_kinds,
               help="audit this kind only (repeatable; default: every mapping)")
-@click.option("--wiki", "wikis", multiple=True, metavar="WIKI",
+@click.option("--wiki", "wikis", multiple=True, metavar="WIKI", shell_complete=complete_wikis,
               help="report findings on this wiki only (repeatable); with --publish, the wiki "
                    "that receives the report")
 @click.option("--stale-days", type=click.IntRange(min=1), metavar="DAYS",
               help="stale after DAYS without an edit (default: the mapping's stale_after_days)")
 @click.option("--ignore", "ignore", multiple=True, metavar="TITLE",
               help="leave this page out (repeatable), on top of the mappings' ignore: lists")
-@click.option("--format", "fmt", type=click.Choice(report.FORMATS), default="table",
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="table",
               show_default=True, help="output format")
 @click.option("--output", metavar="FILE", help="write the output to FILE instead of stdout")
 @click.option("--publish", metavar="TITLE",
               help="also write the report, in French, as the page TITLE of the --wiki")
-@click.pass_obj
-def audit(obj: Any, kinds: tuple[str, ...], wikis: tuple[str, ...], stale_days: int | None,
+@pass_ctx
+def audit(ctx: Ctx, kinds: tuple[str, ...], wikis: tuple[str, ...], stale_days: int | None,
           ignore: tuple[str, ...], fmt: str, output: str | None, publish: str | None) -> None:
     """Find stale, incomplete, broken or out-of-step pages.
 
@@ -110,10 +112,13 @@ def audit(obj: Any, kinds: tuple[str, ...], wikis: tuple[str, ...], stale_days: 
       wikisync audit --ignore "Tiers Lieux Libres et Open Source"
       wikisync audit --publish "Audit des fiches" --wiki fabmob
     """
+    from wikisync import report
+    from wikisync.audit import AuditOptions, publish_report, run_audit
+
     _check_publish(publish, wikis)
-    app = obj.app
+    app = ctx.app
     options = AuditOptions(tuple(kinds), tuple(wikis), stale_days, tuple(ignore))
-    progress = _progress(obj.quiet)
+    progress = _progress(ctx.quiet)
     try:
         result = run_audit(app, options, progress=progress)
     finally:
@@ -125,7 +130,7 @@ def audit(obj: Any, kinds: tuple[str, ...], wikis: tuple[str, ...], stale_days: 
         text = report.as_wikitext(result, report.link_maker(app.config, wiki))
         edited = publish_report(app, wiki, publish.strip(), text, report.edit_summary(result),
                                 report.same_report)
-        if not obj.quiet:
+        if not ctx.quiet:
             state = "report published" if edited else "unchanged, no edit"
             click.echo(f"{wiki}: {publish.strip()}: {state}", err=True)
     for unread in result.unread:  # said last, where a person reading the terminal looks

@@ -1,0 +1,186 @@
+"""The command line: parse, build an App, call one core function, print.
+
+Errors are turned into messages and exit codes in one place, :func:`main`.
+
+Each command lives in a module of this package and is named, with its one-line help, in
+:data:`COMMANDS`. The group imports a command's module only when that command is used: it lists
+the commands for ``--help`` and Tab completion from the table, so that ``wikisync --version``,
+``--help`` and a Tab press start in a blink. The command modules themselves import the core (the
+network door, the parser, YAML) inside the command functions, so a command's own ``--help`` and
+the completion of its arguments stay light too.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import sys
+from typing import TYPE_CHECKING
+
+import click
+
+from wikisync import __version__
+from wikisync.errors import EXIT_FAILED, EXIT_OK, WikisyncError
+
+if TYPE_CHECKING:
+    from click.shell_completion import CompletionItem
+
+    from wikisync.app import App
+
+log = logging.getLogger("wikisync")
+
+#: Every command: its name, then the module of this package and the function that define it, and
+#: its one-line help as ``wikisync --help`` shows it (the first sentence of its docstring).
+COMMANDS: dict[str, tuple[str, str, str]] = {
+    "audit": ("audit", "audit", "Find stale, incomplete, broken or out-of-step pages."),
+    "check": ("check", "check",
+              "Reach every wiki, log in, print MediaWiki version, user and rights."),
+    "export": ("records", "export",
+               "Every record of a kind, one row per record per wiki: title, wiki, last edit, "
+               "fields."),
+    "import": ("records", "import_",
+               "Create the records of a CSV or YAML file that don't exist yet (existing: "
+               "skipped)."),
+    "new": ("records", "new",
+            "Create a record's pages from the page templates, then add it to its lists."),
+    "new-lieu": ("records", "new_lieu",
+                 "Create a tiers-lieu's pages (kind `lieu`) and add it to the lists."),
+    "new-project": ("records", "new_project", "Create a project's pages (kind `projet`)."),
+    "set": ("records", "set_",
+            "Change fields of an existing page: only those parameters change."),
+    "show": ("records", "show", "The page's fields, as the mapping reads them."),
+    "sync": ("sync", "sync",
+             "Make every configured list identical on all its pages, and the mappings' `sync` "
+             "fields equal on every wiki that has the record."),
+}
+
+
+class LazyGroup(click.Group):
+    """A group that knows its commands from a table and imports one only when it is used."""
+
+    def __init__(self, *args, table: dict[str, tuple[str, str, str]], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.table = table
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(self.table)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name not in self.commands and name in self.table:
+            module, function, _ = self.table[name]
+            command = getattr(importlib.import_module(f"{__name__}.{module}"), function)
+            self.add_command(command, name)
+        return self.commands.get(name)
+
+    def resolve_command(self, ctx: click.Context, args: list[str]):
+        if args and args[0] not in self.table:
+            # A mistyped name: with every command loaded, click suggests the closest one.
+            for name in self.table:
+                self.get_command(ctx, name)
+        return super().resolve_command(ctx, args)
+
+    def summary(self, name: str, limit: int = 45) -> str:
+        """The command's one-line help cut to ``limit`` characters, as click cuts a docstring."""
+        return click.Command(name, help=self.table[name][2]).get_short_help_str(limit)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The "Commands:" part of ``--help``, laid out as click does, from the table."""
+        limit = formatter.width - 6 - max(len(name) for name in self.table)
+        with formatter.section("Commands"):
+            formatter.write_dl([(name, self.summary(name, limit))
+                                for name in self.list_commands(ctx)])
+
+    def shell_complete(self, ctx: click.Context, incomplete: str) -> list[CompletionItem]:
+        """Command names from the table, then the group's options (no command is imported)."""
+        from click.shell_completion import CompletionItem
+
+        names = [CompletionItem(name, help=self.summary(name))
+                 for name in self.list_commands(ctx) if name.startswith(incomplete)]
+        return names + click.Command.shell_complete(self, ctx, incomplete)
+
+
+class Ctx:
+    """Global options, and the App built from them on first use."""
+
+    def __init__(self, config_path: str | None, verbosity: int, quiet: bool) -> None:
+        self.config_path = config_path
+        self.verbosity = verbosity
+        self.quiet = quiet
+        self._app: App | None = None
+
+    @property
+    def app(self) -> App:
+        if self._app is None:
+            from wikisync.app import App
+            from wikisync.config import find_config, load_config
+
+            self._app = App(load_config(find_config(self.config_path)))
+        return self._app
+
+
+pass_ctx = click.make_pass_decorator(Ctx)
+
+
+def _setup_logging(verbosity: int, quiet: bool) -> None:
+    level = logging.ERROR if quiet else [logging.WARNING, logging.INFO, logging.DEBUG][
+        min(verbosity, 2)
+    ]
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(levelname)s: %(message)s"))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    if verbosity < 2:
+        logging.getLogger("urllib3").setLevel(logging.WARNING)
+        logging.getLogger("mwclient").setLevel(logging.WARNING)
+
+
+@click.group(cls=LazyGroup, table=COMMANDS,
+             context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--config", "config_path", metavar="PATH", help="wikisync.yaml to use "
+              "(else $WIKISYNC_CONFIG, else ./wikisync.yaml)")
+@click.option("-v", "--verbose", count=True, help="more detail on stderr (repeat for debug)")
+@click.option("-q", "--quiet", is_flag=True, help="only errors on stderr")
+@click.version_option(__version__, "-V", "--version", prog_name="wikisync")
+@click.pass_context
+def cli(ctx: click.Context, config_path: str | None, verbose: int, quiet: bool) -> None:
+    """Keep structured pages and lists of several MediaWiki wikis in step.
+
+    \b
+    Examples:
+      wikisync check
+      wikisync new-lieu "La Myne" --set ville=Villeurbanne
+      wikisync sync --dry-run
+      wikisync audit --format json --output audit.json
+    """
+    _setup_logging(verbose, quiet)
+    ctx.obj = Ctx(config_path, verbose, quiet)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: run the CLI and turn every error into a message and an exit code."""
+    try:
+        code = cli.main(args=argv, prog_name="wikisync", standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("Aborted: nothing more was written.", err=True)
+        code = EXIT_FAILED
+    except click.ClickException as exc:
+        exc.show()
+        code = exc.exit_code
+    except WikisyncError as exc:
+        click.echo(f"error: {exc}", err=True)
+        if exc.hint:
+            click.echo(f"hint: {exc.hint}", err=True)
+        code = exc.exit_code
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else EXIT_FAILED
+    except KeyboardInterrupt:
+        click.echo("Interrupted.", err=True)
+        code = 130
+    except Exception:
+        log.exception("unexpected error (a bug in wikisync; please report it)")
+        code = EXIT_FAILED
+    sys.exit(code if isinstance(code, int) else EXIT_OK)
+
+
+__all__ = ["COMMANDS", "Ctx", "cli", "main", "pass_ctx"]
