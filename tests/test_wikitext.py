@@ -521,20 +521,14 @@ AMI_ENTRIES = [
         rest="''' (Villeurbanne)",
         lead="'''",
     ),
-    RawEntry(
-        text="# Tiers-lieu X - à confirmer\n",
-        bullet="#",
-        link=Link("plain"),
-        name="Tiers-lieu X",
-        rest=" - à confirmer",
-    ),
 ]
 
 
 def test_read_list_ami() -> None:
     section = read_list(load("fabmob_ami"), "Tiers Lieux intéressés")
-    assert list(section.entries) == AMI_ENTRIES
+    assert list(section.entries) == AMI_ENTRIES  # not "# Tiers-lieu X" of the sub-section
     assert section.level == 2
+    assert section.subsections == ("Candidatures à venir",)
     text = load("fabmob_ami")
     assert [text[s:e] for s, e in section.spans] == [e.text for e in AMI_ENTRIES]
 
@@ -586,7 +580,7 @@ def test_edit_list_exact() -> None:
 -* Ateliers Jean Moulin, Plouhinec : contact à compléter
 -*: à relancer en septembre
 +* Ateliers Jean Moulin, Plouhinec : contact pris
-@@ -25,0 +24 @@
+@@ -22,0 +21 @@
 +* [[Le WIP]] – Colombelles (14)
 """
 

@@ -61,12 +61,15 @@ from .model import Link, ListEntry, RawEntry
 from .titles import normalize_title, title_from_url_path, url_title
 
 __all__ = [
+    "CONTINUATION",
+    "OTHER_NAMESPACES",
     "SEPARATORS",
     "LinkContext",
     "WikiLinks",
     "article_urls_from_siteinfo",
     "format_entry",
     "guess_article_urls",
+    "is_article_link",
     "link_title",
     "normalize_annotation",
     "normalize_lead",
@@ -80,7 +83,24 @@ __all__ = [
 #: What ends a plain entry's name, in the contract's words.
 SEPARATORS: tuple[str, ...] = (" – ", " - ", ":", ",", "(")
 
+#: Namespace names (French, canonical and the usual aliases, folded) whose links never name a
+#: lieu: a file used as an icon, a user, a category, a special page, a property...
+OTHER_NAMESPACES: frozenset[str] = frozenset({
+    "média", "media", "spécial", "special", "discussion", "talk", "utilisateur", "user",
+    "utilisatrice", "discussion utilisateur", "discussion utilisatrice", "user talk", "projet",
+    "project", "discussion projet", "project talk", "fichier", "file", "image",
+    "discussion fichier", "file talk", "image talk", "mediawiki", "discussion mediawiki",
+    "mediawiki talk", "modèle", "template", "discussion modèle", "template talk", "aide", "help",
+    "discussion aide", "help talk", "catégorie", "category", "discussion catégorie",
+    "category talk", "attribut", "property", "discussion attribut", "property talk", "concept",
+    "formulaire", "form", "sujet", "topic",
+})
+
 HasPage = Callable[[str, str], bool]
+
+#: Marks a child line kept whole rather than relative to the entry's bullet (no line can
+#: otherwise start with a newline).
+CONTINUATION = "\n"
 
 _BULLETS = re.compile(r"^[*#:;]*")
 #: Bold, italic or both, opening a plain entry's name: ``'''La Myne''' – Villeurbanne``.
@@ -222,37 +242,138 @@ def article_urls_from_siteinfo(server: str, articlepath: str, script: str) -> tu
 # --------------------------------------------------------------------------- reading
 
 
+def _construct_spans(text: str) -> list[tuple[int, int]]:
+    """Spans of ``text`` a name is never cut inside: ``{{...}}``, ``[[...]]``, ``[url ...]``,
+    ``<!--...-->`` and tag markup (``<span style="color:green">``, ``</span>``)."""
+    spans: list[tuple[int, int]] = []
+    i, n = 0, len(text)
+    while i < n:
+        end = None
+        if text.startswith("{{", i) or text.startswith("[[", i):
+            end = _balanced_end(text, i, text[i] * 2, "}}" if text[i] == "{" else "]]")
+        elif text.startswith("<!--", i):
+            close = text.find("-->", i + 4)
+            end = n if close < 0 else close + 3
+        elif text[i] == "[" and _EXTERNAL_START.match(text, i + 1):
+            close = text.find("]", i)
+            end = None if close < 0 else close + 1
+        elif text[i] == "<":
+            tag = _TAG_MARKUP.match(text, i)
+            end = tag.end() if tag else None
+        if end is None:
+            i += 1
+        else:
+            spans.append((i, end))
+            i = end
+    return spans
+
+
+def _balanced_end(text: str, i: int, opening: str, closing: str) -> int | None:
+    """End of the construct opened at ``i`` (nesting counted), or None if it never closes."""
+    depth, k = 0, i
+    while k < len(text):
+        if text.startswith(opening, k):
+            depth, k = depth + 1, k + 2
+        elif text.startswith(closing, k):
+            depth, k = depth - 1, k + 2
+            if depth == 0:
+                return k
+        else:
+            k += 1
+    return None
+
+
+_EXTERNAL_START = re.compile(r"(?:https?:)?//|mailto:", re.IGNORECASE)
+_TAG_MARKUP = re.compile(r"</?[a-zA-Z][a-zA-Z0-9]*(?:\s[^<>]*)?/?>")
+
+
 def split_name(text: str) -> tuple[str, str]:
     """Split a plain entry's text into its name (stripped) and what follows the name.
 
     ``"La Myne – Villeurbanne"`` -> ``("La Myne", " – Villeurbanne")``; a text that starts with
-    a separator has no name: ``" (en projet)"`` -> ``("", "(en projet)")``.
+    a separator has no name: ``" (en projet)"`` -> ``("", "(en projet)")``. The name also ends
+    where a template, link, tag or comment starts after it, and is never cut inside one
+    (``Lieu {{site officiel|url=http://x}}`` names "Lieu"); a text that starts with one keeps
+    it whole in the name.
     """
-    cut = min((i for i in (text.find(sep) for sep in SEPARATORS) if i >= 0), default=len(text))
+    spans = _construct_spans(text)
+    cut = len(text)
+    for sep in SEPARATORS:
+        at = _find_outside(text, sep, spans)
+        if 0 <= at < cut:
+            cut = at
+    for start, _end in spans:
+        if text[:start].strip() and start < cut:
+            cut = start
+            break
     name = text[:cut].strip()
     end = text.find(name) + len(name) if name else cut
     return name, text[end:]
 
 
+def _find_outside(text: str, sep: str, spans: list[tuple[int, int]]) -> int:
+    """The first ``sep`` in ``text`` that is not inside one of ``spans``, else -1."""
+    at = text.find(sep)
+    while at >= 0:
+        inside = next((e for s, e in spans if s <= at < e), None)
+        if inside is None:
+            return at
+        at = text.find(sep, inside)
+    return -1
+
+
 def split_plain_entry(body: str) -> tuple[str, str, str]:
     """(name, rest, lead) of a plain entry's text after its bullet (see :func:`split_name`).
 
-    A name set in bold or italic keeps the quotes out of it: the opening run is the lead, the
-    closing run starts the rest, so that ``'''La Myne''' – Villeurbanne`` names La Myne,
-    as ``'''[[La Myne]]'''`` does. The name then runs up to the closing run or a separator.
+    The lead is what opens the line before the name: icons and other links that never name a
+    lieu (``[[Fichier:Logo.png|20px]]``), bold or italic quotes, inline tags
+    (``<span style="color:green">``). The name then runs up to a separator, a closing quote
+    run or the next construct: ``'\'\'La Myne'\'\' – Villeurbanne`` names La Myne, as
+    ``'\'\'[[La Myne]]'\'\'`` does. Words before a plain name are part of the name.
     """
     stripped = body.lstrip(" \t")
-    run = _FORMAT_RUN.match(stripped)
-    if run is not None:
-        lead = run.group(1)
-        inner = stripped[len(lead):]
-        close = inner.find(lead)
-        head_end = close if close >= 0 else len(inner)
+    lead_end = _lead_end(stripped)
+    if lead_end:
+        lead, inner = stripped[:lead_end], stripped[lead_end:]
+        quotes = _FORMAT_RUN.search(inner)
+        head_end = quotes.start() if quotes else len(inner)
         name, rest = split_name(inner[:head_end])
         if name and "''" not in name:
             return name, rest + inner[head_end:], lead
     name, rest = split_name(body)
     return name, rest, ""
+
+
+def _lead_end(text: str) -> int:
+    """Length of the lead that opens ``text`` (see :func:`split_plain_entry`)."""
+    pos = 0
+    while pos < len(text):
+        run = _FORMAT_RUN.match(text, pos)
+        if run is not None:
+            pos = run.end()
+            continue
+        tag = _TAG_MARKUP.match(text, pos)
+        if tag is not None and not tag.group(0).startswith("</"):
+            pos = tag.end()
+            continue
+        if text.startswith("[[", pos):
+            end = _balanced_end(text, pos, "[[", "]]")
+            if end is not None and not is_article_link(_wikilink(text[pos:end])):
+                pos = end
+                while pos < len(text) and text[pos] in " \t":
+                    pos += 1
+                continue
+        break
+    return pos
+
+
+def _wikilink(markup: str) -> Link:
+    """The link ``[[target|label]]`` names, read just far enough to tell its namespace."""
+    target = markup[2:-2].split("|", 1)[0].strip().removeprefix(":")
+    prefix, sep, rest = target.partition(":")
+    if sep and prefix.strip() and rest.strip():
+        return Link("interwiki", target=rest.strip(), prefix=prefix.strip())
+    return Link("internal", target=target)
 
 
 def normalize_annotation(rest: str) -> str:
@@ -269,6 +390,20 @@ def normalize_lead(lead: str) -> str:
     if not collapsed:
         return ""
     return collapsed + " " if lead[-1:].isspace() else collapsed
+
+
+def is_article_link(link: Link) -> bool:
+    """Whether ``link`` may name a lieu: not an SMW annotation (``[[Ville::Lyon]]``), not a link
+    into another namespace (``[[Fichier:Logo.png|20px]]``, ``[[Utilisateur:X|X]]``)."""
+    if link.kind == "external":
+        return True
+    if link.kind not in ("internal", "interwiki") or "::" in link.target:
+        return False
+    prefix = link.prefix if link.kind == "interwiki" else link.target.partition(":")[0]
+    if prefix is None or (link.kind == "internal" and ":" not in link.target):
+        return True
+    folded = " ".join(prefix.replace("_", " ").split()).casefold()
+    return folded not in OTHER_NAMESPACES
 
 
 def link_title(link: Link, wiki: str, ctx: LinkContext) -> str | None:
@@ -305,13 +440,17 @@ def to_list_entry(raw: RawEntry, wiki: str, ctx: LinkContext) -> ListEntry:
     lead = normalize_lead(raw.lead)
     title = link_title(raw.link, wiki, ctx)
     if title is not None:
-        return ListEntry(title, _label(raw.link.label, title), annotation, children, lead)
+        label = " ".join(raw.head.split()) if raw.head else _label(raw.link.label, title)
+        return ListEntry(title, label, annotation, children, lead, linked=True)
     if raw.link.kind == "plain":
         if raw.name.strip():
-            return ListEntry(normalize_title(raw.name), None, annotation, children, lead)
+            shown = " ".join(raw.name.split())
+            label = shown if _is_markup(shown) else None
+            return ListEntry(normalize_title(raw.name), label, annotation, children, lead)
         # Text that starts with a separator ("(en projet) La Myne"): the whole line is the key.
         return ListEntry(normalize_title(_head_as_written(raw) + raw.rest), None, "", children)
-    return ListEntry(_foreign_key(raw.link), _head_as_written(raw), annotation, children, lead)
+    return ListEntry(_foreign_key(raw.link), _head_as_written(raw), annotation, children, lead,
+                     linked=True)
 
 
 def _label(label: str | None, title: str) -> str | None:
@@ -335,6 +474,8 @@ def _foreign_key(link: Link) -> str:
 
 def _head_as_written(raw: RawEntry) -> str:
     """The first line of ``raw`` without bullet and annotation, whitespace normalised."""
+    if raw.head:
+        return " ".join(raw.head.split())
     line = raw.text.split("\n", 1)[0].rstrip("\r")
     body = line.removeprefix(raw.bullet)
     if raw.lead:
@@ -355,9 +496,14 @@ def _link_markup(link: Link) -> str:
 
 
 def _relative_children(bullet: str, lines: Iterable[str]) -> tuple[str, ...]:
-    """Sub-bullet lines relative to the parent's bullet, whitespace normalised."""
+    """Sub-bullet lines relative to the parent's bullet, whitespace normalised. A line that
+    does not start with the parent's bullet (``: contact``, the line after a ``<br>``) is kept
+    whole, marked by a leading newline (:data:`CONTINUATION`)."""
     children = []
     for line in lines:
+        if not line.startswith(bullet):
+            children.append(CONTINUATION + " ".join(line.split()))
+            continue
         body = line.removeprefix(bullet)
         marks = _BULLETS.match(body)
         extra = marks.group(0) if marks else ""
@@ -390,7 +536,10 @@ def render_entry(
 def format_entry(bullet: str, head: str, annotation: str, children: Iterable[str]) -> str:
     """Build the lines of an entry. Kept minimal so it can later be ``wikitext.format_entry``."""
     lines = [f"{bullet} {head}{annotation}"]
-    lines.extend(f"{bullet}{child}" for child in children)
+    lines.extend(
+        child.removeprefix(CONTINUATION) if child.startswith(CONTINUATION) else bullet + child
+        for child in children
+    )
     return "".join(line + "\n" for line in lines)
 
 
@@ -410,7 +559,7 @@ def render_head(entry: ListEntry, wiki: str, has_page: HasPage, ctx: LinkContext
         url = ctx.article_url(other, key)
         if url:
             return f"[{url} {shown}]"
-    if _plain_reads_back(entry):
+    if not entry.linked and _plain_reads_back(entry):
         return key
     return _internal_link(key, entry.label)
 
@@ -423,7 +572,7 @@ def _internal_link(key: str, label: str | None) -> str:
 
 def _is_markup(label: str) -> bool:
     """Whether a label holds a foreign head as written (a link), not text to show."""
-    return "[" in label or "://" in label
+    return any(mark in label for mark in ("[", "://", "{{", "<"))
 
 
 def _plain_reads_back(entry: ListEntry) -> bool:

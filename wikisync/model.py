@@ -68,6 +68,7 @@ class RawEntry:
     rest: str  # what follows the link (or the name) on the first line, as written
     children: tuple[str, ...] = ()  # sub-bullet lines, as written, without newline
     lead: str = ""  # between the bullet's space and the link ("'''", "Le "), as written
+    head: str = ""  # the template the link stands in, as written ("{{lang|fr|[[X]]}}"), if any
 
 
 @dataclass(frozen=True)
@@ -79,6 +80,8 @@ class ListEntry:
     annotation: str = ""  # the rest of the first line after the link or name
     children: tuple[str, ...] = ()
     lead: str = ""  # text before the link: formatting (``'''``) or words (``Le ``)
+    #: The lieu was named by a link (kept a link where no wiki has its page: a red link).
+    linked: bool = field(default=False, compare=False)
 
     @property
     def value(self) -> tuple[str | None, str, tuple[str, ...], str]:

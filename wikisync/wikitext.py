@@ -52,7 +52,7 @@ from __future__ import annotations
 import logging
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from dataclasses import replace as _dc_replace
 from typing import Literal
@@ -73,7 +73,7 @@ from mwparserfromhell.nodes import (
 from mwparserfromhell.wikicode import Wikicode
 
 from wikisync.errors import EXIT_FAILED, InputError, WikitextError
-from wikisync.lists import split_plain_entry
+from wikisync.lists import is_article_link, split_plain_entry
 from wikisync.model import Link, RawEntry
 
 log = logging.getLogger(__name__)
@@ -813,59 +813,167 @@ def set_fields(text: str, names: Iterable[str] | str, changes: Mapping[str, str 
 # --------------------------------------------------------------------------------------------
 
 _BULLET_RE = re.compile(r"[*#:;]+")
+#: HTML elements whose content is block wikitext: bullets inside them are the list's entries.
+CONTAINER_TAGS = frozenset({"div", "center", "blockquote", "table", "tr", "td", "th"})
+#: Inline elements a link may stand in (``<span style=..>[[X]]</span>``): looked into for keys.
+INLINE_TAGS = frozenset({
+    "span", "b", "i", "u", "s", "strong", "em", "small", "big", "font", "sup", "sub", "abbr",
+    "mark", "strike", "del", "ins", "code", "tt",
+})
+#: A template parameter holding bullet lines makes the template a container (``{{colonnes|``).
+_BULLET_LINE_RE = re.compile(r"(?:^|\n)[*#]")
+#: What a line's plain text holds only when something it opens is not closed.
+_UNCLOSED_RE = re.compile(
+    r"\[\[|\]\]|\{\{|\}\}|<!--|<\s*/?\s*(?:"
+    + "|".join(sorted(INLINE_TAGS | CONTAINER_TAGS | EXTENSION_TAGS, key=len, reverse=True))
+    + r")(?=[\s/>]|$)",
+    re.IGNORECASE,
+)
+_BR_END_RE = re.compile(r"<br\s*/?>\s*$", re.IGNORECASE)
+#: Where a nested section path splits: ``"Tiers Lieux intéressés / Sélection"``.
+SECTION_PATH_SEPARATOR = " / "
+
+KeyLinkTest = Callable[[Link], bool]
+
+
+class ListLineError(WikitextError):
+    """A line of a list section cannot be read safely (something it opens is not closed).
+
+    The list stops for this run (exit 1): nothing is copied from or written to its pages.
+    """
+
+    exit_code = EXIT_FAILED
 
 
 @dataclass(frozen=True)
 class ListSection:
-    """A section's bullet entries, with the exact span each occupies in the page text."""
+    """A section's bullet entries, with the exact span each occupies in the page text.
+
+    ``start``..``end`` is the section's own text (up to its first sub-heading): the only part
+    read and written. ``start``..``section_end`` also holds its sub-sections, whose headings are
+    ``subsections``.
+    """
 
     title: str
     level: int
     start: int  # start of the section's content (after the heading line)
-    end: int  # end of the section's content (next heading of the same or higher level)
+    end: int  # end of the section's own text (its first sub-heading, or the next heading)
     entries: tuple[RawEntry, ...]
     spans: tuple[tuple[int, int], ...]  # (start, end) of each entry in the page text
+    section_end: int = -1  # end of the section with its sub-sections
+    subsections: tuple[str, ...] = ()  # sub-headings' titles, in page order
+
+    def own_text(self, text: str) -> str:
+        return text[self.start:self.end]
 
 
 def _heading_key(title: str) -> str:
     return " ".join(unicodedata.normalize("NFC", _COMMENT_RE.sub("", title)).split())
 
 
-def _find_section(text: str, code: Wikicode, title: str) -> tuple[int, int, int]:
-    """(level, content start, content end) of the section titled ``title``."""
-    want = _heading_key(title)
+@dataclass(frozen=True)
+class _Section:
+    level: int
+    start: int
+    own_end: int
+    end: int
+    subsections: tuple[str, ...]
+
+
+def _find_section(text: str, code: Wikicode, title: str) -> _Section:
+    """The section titled ``title``, or named by a path ``"Parent / Child"`` (each part a
+    heading nested in the one before it)."""
     heads = [(n, s, e) for n, s, e in _top_level(code) if isinstance(n, Heading)]
-    found = [(i, h) for i, h in enumerate(heads) if _heading_key(str(h[0].title)) == want]
-    if not found:
-        raise SectionNotFound(
-            f"the page has no section titled {title!r}",
-            hint="check the section title in the config (lists: ... section:) or restore the "
-            "section on the page",
-        )
-    if len(found) > 1:
-        raise WikitextError(
-            f"the page has {len(found)} sections titled {title!r}",
-            hint="rename or merge the duplicate sections by hand, then run again",
-        )
-    i, (node, _start, hend) = found[0]
+    keys = [_heading_key(str(n.title)) for n, _s, _e in heads]
+    want = _heading_key(title)
+    if want in keys or SECTION_PATH_SEPARATOR not in title:
+        path = [want]
+    else:
+        path = [_heading_key(part) for part in title.split(SECTION_PATH_SEPARATOR)]
+    lo, hi, parent_level = 0, len(heads), 0
+    index = -1
+    for depth, part in enumerate(path):
+        found = [i for i in range(lo, hi) if keys[i] == part and heads[i][0].level > parent_level]
+        if not found:
+            where = f" under {' / '.join(path[:depth])!r}" if depth else ""
+            raise SectionNotFound(
+                f"the page has no section titled {part!r}{where}",
+                hint="check the section in the config (lists: ... section:, a nested section "
+                "as \"Parent / Child\"); the page's headings are: "
+                + ", ".join(repr(k) for k in keys),
+            )
+        if len(found) > 1:
+            raise WikitextError(
+                f"the page has {len(found)} sections titled {part!r}",
+                hint="rename or merge the duplicate sections by hand, or name the section by "
+                "its path (\"Parent / Child\"), then run again",
+            )
+        index = found[0]
+        parent_level = heads[index][0].level
+        lo, hi = index + 1, _section_stop(heads, index, hi)
+    node, _start, hend = heads[index]
     newline = text.find("\n", hend)
     content_start = len(text) if newline < 0 else newline + 1
-    content_end = len(text)
-    for other, ostart, _oend in heads[i + 1:]:
-        if other.level <= node.level:
-            content_end = ostart
-            break
-    return node.level, min(content_start, content_end), content_end
+    end = heads[hi][1] if hi < len(heads) else len(text)
+    own_end = heads[index + 1][1] if index + 1 < hi else end
+    subs = tuple(keys[index + 1:hi])
+    return _Section(node.level, min(content_start, own_end), own_end, end, subs)
 
 
-def _protected_newlines(code: Wikicode) -> set[int]:
+def _section_stop(heads: list[tuple[Node, int, int]], index: int, limit: int) -> int:
+    """Index of the first heading after ``index`` that closes its section (same or higher)."""
+    level = heads[index][0].level
+    for j in range(index + 1, limit):
+        if heads[j][0].level <= level:
+            return j
+    return limit
+
+
+def _container_spans(node: Node) -> list[tuple[int, int, Wikicode]]:
+    """(start, end, code) inside ``node`` of the block content a list may stand in."""
+    if isinstance(node, Tag):
+        tag = str(node.tag).strip().lower()
+        if tag not in CONTAINER_TAGS or node.self_closing or node.contents is None:
+            return []
+        whole, inner = str(node), str(node.contents)
+        if node.wiki_markup:
+            end = len(whole) - len(node.closing_wiki_markup or "")
+        else:
+            end = whole.rfind("</") if node.closing_tag is not None and not node.implicit \
+                else len(whole)
+        start = end - len(inner)
+        return [(start, end, node.contents)] if start >= 0 and whole[start:end] == inner else []
+    if isinstance(node, Template):
+        out = []
+        whole = str(node)
+        pos = 2 + len(str(node.name))
+        for param in node.params:
+            pos += 1  # the "|"
+            value = str(param.value)
+            at = pos + (len(str(param.name)) + 1 if param.showkey else 0)
+            if _BULLET_LINE_RE.search(value) and whole[at:at + len(value)] == value:
+                out.append((at, at + len(value), param.value))
+            pos += len(str(param))
+        return out
+    return []
+
+
+def _regions(code: Wikicode, base: int, out: list[tuple[int, int, Wikicode]]) -> None:
+    """Every block region of ``code`` (itself, then containers inside it, depth first)."""
+    out.append((base, base + len(str(code)), code))
+    for node, start, _end in _top_level(code):
+        for cstart, cend, inner in _container_spans(node):
+            _regions(inner, base + start + cstart, out)
+
+
+def _protected_newlines(code: Wikicode, base: int = 0) -> set[int]:
     """Offsets of newlines inside a node (comment, tag, template...) that spans lines."""
     out: set[int] = set()
     for node, start, _end in _top_level(code):
         if isinstance(node, Text):
             continue
         s = str(node)
-        out.update(start + k for k, ch in enumerate(s) if ch == "\n")
+        out.update(base + start + k for k, ch in enumerate(s) if ch == "\n")
     return out
 
 
@@ -888,16 +996,45 @@ def _bullet(line: str) -> str:
     return m.group(0) if m else ""
 
 
-def _first_link(code: Wikicode, base: int = 0) -> tuple[Node, int, int] | None:
-    """The first link at the top level of ``code`` or inside its ''/''' formatting."""
+def default_key_link(link: Link) -> bool:
+    """Whether a link may name a lieu, when the caller has no better rule: not an SMW
+    annotation (``[[Attribut::valeur]]``), not a link into another namespace."""
+    return is_article_link(link)
+
+
+def _key_link(code: Wikicode, is_key: KeyLinkTest, base: int = 0
+              ) -> tuple[Node, int, int, int, int] | None:
+    """The first link that may name a lieu: (node, start, end, outer start, outer end).
+
+    Links at the top level or inside inline tags are their own outer span; a link inside a
+    template's parameters has the template as its outer span (the head as written).
+    """
     for node, start, end in _top_level(code):
         if isinstance(node, (Wikilink, ExternalLink)):
-            return node, base + start, base + end
-        if isinstance(node, Tag) and node.wiki_markup and node.contents is not None:
-            inner = _first_link(node.contents, base + start + len(str(node.wiki_markup)))
-            if inner is not None:
-                return inner
+            if is_key(_link_of(node)):
+                return node, base + start, base + end, base + start, base + end
+            continue
+        if isinstance(node, Tag) and node.contents is not None and (
+            node.wiki_markup or str(node.tag).strip().lower() in INLINE_TAGS
+        ):
+            spans = _inline_content(node)
+            if spans is not None:
+                found = _key_link(node.contents, is_key, base + start + spans)
+                if found is not None:
+                    return found
+        if isinstance(node, Template):
+            for param in node.params:
+                inner = _key_link(param.value, is_key)
+                if inner is not None:
+                    return inner[0], inner[1], inner[2], base + start, base + end
     return None
+
+
+def _inline_content(node: Tag) -> int | None:
+    """Offset of an inline tag's contents within the tag's text."""
+    whole, inner = str(node), str(node.contents)
+    at = whole.find(inner, len(str(node.tag)))
+    return at if at >= 0 else None
 
 
 def _link_of(node: Node) -> Link:
@@ -915,66 +1052,138 @@ def _link_of(node: Node) -> Link:
     return Link("internal", target=target, label=label)
 
 
-def _parse_entry_line(line: str) -> tuple[str, Link, str, str, str]:
-    """(bullet, link, name, rest, lead) of an entry's first line (without its newline)."""
+def unclosed(line: str) -> str | None:
+    """What ``line`` opens and does not close (``[[``, ``{{``, ``<!--``, a tag), else None."""
+    for node in parse(line).nodes:
+        if isinstance(node, Text):
+            found = _UNCLOSED_RE.search(str(node))
+            if found:
+                return found.group(0)
+    return None
+
+
+def _parse_entry_line(line: str, is_key: KeyLinkTest = default_key_link
+                      ) -> tuple[str, Link, str, str, str, str]:
+    """(bullet, link, name, rest, lead, head) of an entry's first line (without its newline).
+
+    ``head`` is the template around the key link, as written, when the link stands in one.
+    """
     bullet = _bullet(line)
     body = line[len(bullet):]
-    found = _first_link(parse(body))
+    found = _key_link(parse(body), is_key)
     if found is None:
-        return (bullet, Link("plain"), *split_plain_entry(body))
-    node, start, end = found
+        return (bullet, Link("plain"), *split_plain_entry(body), "")
+    node, start, end, outer_start, outer_end = found
     link = _link_of(node)
-    return bullet, link, link.label or link.target, body[end:], body[:start].lstrip(" \t")
+    head = body[outer_start:outer_end] if (outer_start, outer_end) != (start, end) else ""
+    return (bullet, link, link.label or link.target, body[outer_end:],
+            body[:outer_start].lstrip(" \t"), head)
 
 
-def _entry(text: str, first: tuple[int, int], kids: list[tuple[int, int]]) -> RawEntry:
+def _entry(text: str, first: tuple[int, int], kids: list[tuple[int, int]],
+           is_key: KeyLinkTest) -> RawEntry:
     line = text[first[0]: first[1]].rstrip("\n")
-    bullet, link, name, rest, lead = _parse_entry_line(line)
+    bullet, link, name, rest, lead, head = _parse_entry_line(line, is_key)
     end = kids[-1][1] if kids else first[1]
     children = tuple(text[s:e].rstrip("\n") for s, e in kids)
     return RawEntry(text=text[first[0]: end], bullet=bullet, link=link, name=name, rest=rest,
-                    children=children, lead=lead)
+                    children=children, lead=lead, head=head)
 
 
 def _group_entries(text: str, lines: list[tuple[int, int]]) -> list[tuple[tuple[int, int],
                                                                           list[tuple[int, int]]]]:
-    """Entries (first line, child lines): top-depth ``*``/``#`` lines and deeper lines below."""
+    """Entries (first line, lines that belong to it).
+
+    ``*``/``#`` lines at the top bullet depth start entries. Below one belong: deeper bullet
+    lines (``**``, ``*:``, ``##``...), ``:`` lines (``: contact : ...``) and the line after a
+    line that ends with ``<br>``. Anything else (a blank line, text, ``;``) ends the entry.
+    """
     depths = [len(_bullet(text[s:e])) for s, e in lines if text[s:e][:1] in ("*", "#")]
     if not depths:
         return []
     top = min(depths)
     groups: list[tuple[tuple[int, int], list[tuple[int, int]]]] = []
     current: tuple[tuple[int, int], list[tuple[int, int]]] | None = None
+    previous = ""
     for s, e in lines:
         line = text[s:e]
         depth = len(_bullet(line))
         if depth == top and line[:1] in ("*", "#"):
             current = ((s, e), [])
             groups.append(current)
-        elif current is not None and depth > top:
+        elif current is not None and (
+            depth > top and line[:1] in ("*", "#", ":")
+            or line[:1] == ":"
+            or (_BR_END_RE.search(previous) and line.strip() and not depth)
+        ):
             current[1].append((s, e))
         else:
             current = None
+        previous = line.rstrip("\n")
     return groups
 
 
-def read_list(text: str, section_title: str) -> ListSection:
-    """The bullet entries of the section titled ``section_title`` (any heading level).
+def _line_number(text: str, offset: int) -> int:
+    return text.count("\n", 0, offset) + 1
 
-    The section ends at the next heading of the same or a higher level. Its ``*``/``#`` lines at
-    the top bullet depth are entries; deeper lines directly below (``**``, ``*:``, ``##``...)
-    are their children. Raises :class:`SectionNotFound` when the section is missing.
+
+def _refuse(text: str, section_title: str, offset: int, line: str, why: str) -> ListLineError:
+    return ListLineError(
+        f"list {section_title!r}: line {_line_number(text, offset)} {why}: "
+        f"{line.strip()[:120]!r}; this list is not synced (nothing written)",
+        hint="mend the line on the wiki page (or move it out of the section), then run again",
+    )
+
+
+def _opens(what: str) -> str:
+    return f"opens {what!r} and does not close it"
+
+
+def read_list(text: str, section_title: str,
+              is_key: KeyLinkTest = default_key_link) -> ListSection:
+    """The bullet entries of the section titled (or with the path) ``section_title``.
+
+    Only the section's own text is read: from its heading to its first sub-heading. Bullets
+    inside containers (``<div>``, a template holding bullet lines, table cells) are entries.
+    ``is_key`` says which links may name a lieu (not files, users, categories...).
+
+    Raises :class:`SectionNotFound` when the section is missing, :class:`ListLineError`
+    when an entry line, or the section's text, opens something it does not close (an unclosed
+    ``<!--`` hides the rest of the page on the wiki: no line after it is an entry).
     """
     code = parse(text)
-    level, start, end = _find_section(text, code, section_title)
-    lines = _logical_lines(text, start, end, _protected_newlines(code))
+    found = _find_section(text, code, section_title)
+    start, end = found.start, found.own_end
+    own = parse(text[start:end])
+    regions: list[tuple[int, int, Wikicode]] = []
+    _regions(own, start, regions)
+    grouped = []
+    for rstart, rend, rcode in regions:
+        for node, nstart, _nend in _top_level(rcode):
+            if isinstance(node, Text) and "<!--" in str(node):
+                at = rstart + nstart + str(node).index("<!--")
+                line_start = text.rfind("\n", 0, at) + 1
+                raise _refuse(text, section_title, at, text[line_start:text.find("\n", at)],
+                              _opens("<!--") + " (the wiki hides the rest of the page)")
+        lines = _logical_lines(text, rstart, rend, _protected_newlines(rcode, rstart))
+        grouped.extend(_group_entries(text, lines))
+    grouped.sort()
+    for (before, kids), (after, _kids) in zip(grouped, grouped[1:]):
+        if after[0] < (kids[-1][1] if kids else before[1]):
+            line = text[before[0]:before[1]]
+            raise _refuse(text, section_title, before[0], line, "holds a list inside an entry")
     entries: list[RawEntry] = []
     spans: list[tuple[int, int]] = []
-    for first, kids in _group_entries(text, lines):
-        entry = _entry(text, first, kids)
+    for first, kids in grouped:
+        for s, e in (first, *kids):
+            what = unclosed(text[s:e])
+            if what:
+                raise _refuse(text, section_title, s, text[s:e], _opens(what))
+        entry = _entry(text, first, kids, is_key)
         entries.append(entry)
         spans.append((first[0], first[0] + len(entry.text)))
-    return ListSection(section_title, level, start, end, tuple(entries), tuple(spans))
+    return ListSection(section_title, found.level, start, end, tuple(entries), tuple(spans),
+                      found.end, found.subsections)
 
 
 def _gaps(text: str, section: ListSection) -> list[str]:
@@ -1096,7 +1305,7 @@ def format_entry(bullet: str, link: Link, rest: str, children: Iterable[str] = (
     line = f"{bullet} {shown}{rest}"
     problems = _entry_problems(bullet, line, children)
     if not problems:
-        _bullet_read, got, got_name, got_rest, _lead = _parse_entry_line(line)
+        _bullet_read, got, got_name, got_rest, _lead, _head = _parse_entry_line(line)
         if link.kind == "plain":
             ok = got.kind == "plain" and got_name == shown.strip()
         else:
