@@ -14,6 +14,7 @@ import sys
 BENCHMARKS: dict[str, str] = {
     "audit": "bench.audit_bench",
     "compare": "bench.compare_bench",  # issue 6: wikisync vs mwclient, Pywikibot, git-mediawiki
+    "startup": "bench.startup_bench",  # issue 16: --version and Tab completion
 }
 
 
