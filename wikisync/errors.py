@@ -81,6 +81,28 @@ class EditConflictError(EditError):
     """Someone else edited the page between our read and our write: nothing was clobbered."""
 
 
+class ConcurrentEditError(EditConflictError):
+    """Someone edited the page between wikisync's read and its write, and MediaWiki saved
+    wikisync's edit all the same: merged with theirs, or, when they used the same account (no
+    edit conflict is raised then), in place of theirs, which wikisync at once put back.
+
+    Nothing of theirs is lost; the caller re-reads the page and plans again. ``saved`` lists
+    the revisions wikisync made, each with what it was (for the report): ``(revid, note)``.
+    """
+
+    def __init__(
+        self, wiki: str, title: str, message: str, saved: tuple[tuple[int, str], ...]
+    ) -> None:
+        super().__init__(wiki, message, "nothing was lost; the page is read and merged again")
+        self.title = title
+        self.saved = saved
+
+
+class PersonOverwrittenError(EditError):
+    """wikisync's save replaced an edit made with the same account, and the person's text
+    could not be put back: a person must restore the revision named in the message."""
+
+
 class PageMissingError(WikiError):
     """A page the tool needs does not exist."""
 

@@ -22,6 +22,7 @@ from wikisync import wikitext
 from wikisync.app import App
 from wikisync.config import Config, ListConfig
 from wikisync.errors import (
+    ConcurrentEditError,
     EditConflictError,
     PageMissingError,
     SectionMissingError,
@@ -194,11 +195,16 @@ def _unchanged_since_last_run(app: App, lst: ListConfig, base: ListBase | None) 
 
 
 def sync_list(
-    app: App, lst: ListConfig, state: State, *, dry_run: bool, allow_empty: bool
+    app: App, lst: ListConfig, state: State, *, dry_run: bool, allow_empty: bool,
+    before_write: Callable[[], None] = lambda: None,
 ) -> ListResult:
-    """Make one list identical on all its pages; see the module docstring."""
+    """Make one list identical on all its pages; see the module docstring.
+
+    ``before_write`` runs once before the first page is saved (the run's check that it can
+    write everywhere; it raises when it cannot).
+    """
     result = ListResult(lst.name)
-    base = state.list_base(lst.name)  # stays the same until the state is saved below
+    base = state.list_base(lst.name)
     if _unchanged_since_last_run(app, lst, base):
         result.skipped = True
         return result
@@ -208,11 +214,18 @@ def sync_list(
         _empty_guard(lst, read, base, allow_empty)
         result.conflicts = list(read.plan.conflicts)
         result.duplicates = list(read.plan.duplicates)
+
+        def confirmed(written: set[str]) -> None:
+            if not dry_run:  # the base holds what the written pages really hold now
+                state.save_list(lst.name, _base_after(read, base, written), {})
+
         try:
-            written = _write(app, read, ctx, dry_run, result)
+            written = _write(app, read, ctx, dry_run, result, before_write, confirmed)
         except EditConflictError as exc:
             log.warning("%s; re-reading and re-planning (attempt %d)", exc, attempt)
             result.changes = [c for c in result.changes if c.revid]
+            if not dry_run:  # the pages confirmed written so far are in the state's base
+                base = state.list_base(lst.name)
             continue
         if not dry_run:
             # with conflicts left, remember no revision: the next run must read and report
@@ -226,6 +239,32 @@ def sync_list(
         next(iter(lst.pages)), f"list {lst.name!r}: the pages kept changing while syncing",
         "someone is editing the list right now; the next run will finish the sync",
     )
+
+
+def _base_after(
+    read: ListRead, base: ListBase | None, written: set[str]
+) -> dict[str, ListEntry]:
+    """The merge base once the pages in ``written`` hold the plan and the others do not yet.
+
+    A key takes its planned value as soon as no page still waits for a change of it, and keeps
+    its old base value while one does. So a person's later edit of a written page is merged
+    against what that page really holds (a removal of an entry the run had just copied there
+    is a removal, not an entry to bring back), and the pages still waiting get the plan's
+    changes on the next run.
+    """
+    waiting = {
+        key
+        for wiki, plan in read.plan.pages.items() if wiki not in written
+        for key in (*(e.key for e in plan.add), *plan.remove, *(e.key for e in plan.change))
+    }
+    old = base.entries if base is not None else {}
+    new = read.plan.new_base
+    merged = {}
+    for key in dict.fromkeys([*new, *old]):
+        value = old.get(key) if key in waiting else new.get(key)
+        if value is not None:
+            merged[key] = value
+    return merged
 
 
 def _empty_guard(
@@ -244,26 +283,47 @@ def _empty_guard(
 
 
 def _write(
-    app: App, read: ListRead, ctx: LinkContext, dry_run: bool, result: ListResult
+    app: App, read: ListRead, ctx: LinkContext, dry_run: bool, result: ListResult,
+    before_write: Callable[[], None] = lambda: None,
+    confirmed: Callable[[set[str]], None] = lambda written: None,
 ) -> dict[str, int]:
-    """Write each page that needs it; returns wiki -> new revid of the pages written."""
+    """Write each page that needs it; returns wiki -> new revid of the pages written (or that
+    needed no edit after all). ``confirmed`` hears of each page confirmed written."""
     todo = {w: p for w, p in read.plan.pages.items() if not p.is_empty}
     if not todo:
         return {}
     keys = sorted({e.key for p in todo.values() for e in (*p.add, *p.change)})
     has_page = page_existence(app, keys)
+    texts = {wiki: new_text(read.pages[wiki], plan, has_page, ctx) for wiki, plan in todo.items()}
+    if not dry_run and any(text != read.pages[w].page.text for w, text in texts.items()):
+        before_write()
     written: dict[str, int] = {}
     for wiki, plan in todo.items():
-        lp = read.pages[wiki]
-        text = new_text(lp, plan, has_page, ctx)
+        lp, text = read.pages[wiki], texts[wiki]
         if text == lp.page.text:
+            written[wiki] = lp.page.revid
             continue
         change = PageChange(wiki, lp.page.title, edit_summary(plan, lp.section),
                             unified_diff(lp.page.title, lp.page.text, text, wiki))
         result.changes.append(change)
         if dry_run:
             continue
-        saved = app.site(wiki).save(lp.page, text, change.summary)
+        try:
+            saved = app.site(wiki).save(lp.page, text, change.summary)
+        except ConcurrentEditError as exc:
+            _report_concurrent(result, change, exc)
+            raise
         change.revid = saved.revid
         written[wiki] = saved.revid
+        confirmed(set(written))
     return written
+
+
+def _report_concurrent(result: ListResult, change: PageChange, exc: ConcurrentEditError) -> None:
+    """Every revision a save made, merged or put back, is reported once."""
+    (revid, note), *more = exc.saved
+    change.revid = revid
+    change.summary = f"{change.summary} ({note})"
+    for revid, note in more:
+        result.changes.append(PageChange(change.wiki, change.title, f"wikisync: {note}", "",
+                                         revid))

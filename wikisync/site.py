@@ -30,10 +30,12 @@ import requests
 
 from wikisync import __version__
 from wikisync.errors import (
+    ConcurrentEditError,
     EditConflictError,
     EditError,
     LoginError,
     PageExistsError,
+    PersonOverwrittenError,
     UnreachableError,
     WikiError,
 )
@@ -481,10 +483,20 @@ class Site:
         """Write ``text`` on top of ``page`` as it was read; never clobber another edit.
 
         Raises PageExistsError (create of an existing page), EditConflictError (someone else
-        edited since ``page`` was read, including when MediaWiki merged the two edits silently),
-        EditError (refused: protected page, missing right, ...).
+        edited since ``page`` was read: MediaWiki refused the edit), ConcurrentEditError
+        (someone edited since ``page`` was read and MediaWiki saved our edit anyway, merged with
+        theirs or, for the same account, in place of theirs, which is then put back),
+        PersonOverwrittenError (theirs could not be put back), EditError (refused: protected
+        page, missing right, ...).
         """
         self.login()
+        edit = self._edit(page, text, summary, create)
+        if edit.get("nochange"):
+            return page
+        return self._verify(page, text, int(edit["newrevid"]), create)
+
+    def _edit(self, page: Page, text: str, summary: str, create: bool) -> dict:
+        """One ``action=edit`` with every safety of the contract; returns MediaWiki's answer."""
         self._pace()
         params = {
             "action": "edit", "title": page.title, "text": text, "summary": summary,
@@ -505,28 +517,83 @@ class Site:
         edit = data.get("edit", {})
         if edit.get("result") != "Success":
             self._raise_edit_failure(page.title, edit)
-        if edit.get("nochange"):
-            return page
-        return self._verify(page, text, edit, create)
+        return edit
 
-    def _verify(self, page: Page, text: str, edit: dict, create: bool) -> Page:
-        """Read back the new revision: it must hold our text on top of the one we read."""
-        newrev = int(edit["newrevid"])
+    def revision(self, revid: int) -> tuple[Page, int]:
+        """One revision with its content, and the id of its parent revision."""
         data = self.query(
-            prop="revisions", revids=str(newrev), rvprop="ids|timestamp|user|content",
+            prop="revisions", revids=str(revid), rvprop="ids|timestamp|user|content",
             rvslots="main", curtimestamp="1",
         )
         raw = data["query"]["pages"][0]
-        saved = _to_page(raw, data.get("curtimestamp", ""))
-        parent = raw.get("revisions", [{}])[0].get("parentid", 0)
-        if saved.text.rstrip("\n") != text.rstrip("\n") or (not create and parent != page.revid):
-            raise EditConflictError(
-                self.name,
-                f"{page.title!r} changed between wikisync's read and its write; MediaWiki "
-                f"saved revision {newrev} on top of the other edit",
-                "nothing was lost; run the command again to re-read and re-check the page",
-            )
-        return saved
+        parent = (raw.get("revisions") or [{}])[0].get("parentid", 0)
+        return _to_page(raw, data.get("curtimestamp", "")), int(parent)
+
+    def pre_save_transform(self, title: str, text: str) -> str:
+        """``text`` as MediaWiki would store it on ``title`` (signatures, pipe tricks, trailing
+        whitespace), without saving anything."""
+        data = self._check(self.call({
+            "action": "parse", "title": title, "text": text, "onlypst": "1",
+            "contentmodel": "wikitext",
+        }, post=True))
+        return data["parse"]["text"]
+
+    def _verify(self, page: Page, text: str, newrev: int, create: bool) -> Page:
+        """Read back the new revision; when it does not stand on the revision we planned from,
+        make sure nobody's edit was replaced (see :meth:`save`)."""
+        saved, parent = self.revision(newrev)
+        if create or parent == page.revid:
+            # Nothing came between our read and our write: any difference from our text is
+            # MediaWiki's pre-save transform, not somebody's edit.
+            return saved
+        theirs, _ = self.revision(parent)
+        if _same(saved.text, self.pre_save_transform(page.title, text)):
+            if _same(theirs.text, page.text):
+                return saved  # the edits in between changed nothing in the end
+            self._put_back(page, theirs, saved)
+        raise ConcurrentEditError(
+            self.name, page.title,
+            f"{page.title!r} changed between wikisync's read and its write (revision "
+            f"{parent}); MediaWiki merged the two edits in revision {newrev}",
+            ((newrev, f"merged by MediaWiki with revision {parent}"),),
+        )
+
+    def _put_back(self, planned: Page, theirs: Page, saved: Page) -> None:
+        """Our revision ``saved`` replaced ``theirs`` (an edit made with our own account, which
+        MediaWiki does not count as a conflict): save their text again on top of ours."""
+        note = (f"wikisync: put back revision {theirs.revid} (replaced by wikisync's revision "
+                f"{saved.revid}, saved without seeing it)")
+        log.warning("%s: %r: revision %d replaced revision %d, an edit made with the same "
+                    "account since revision %d was read; putting it back",
+                    self.name, planned.title, saved.revid, theirs.revid, planned.revid)
+        top = Page(saved.title, saved.text, saved.revid, saved.timestamp, saved.user, True,
+                   saved.starttimestamp)
+        try:
+            edit = self._edit(top, theirs.text, note, create=False)
+            restored, parent = self.revision(int(edit["newrevid"]))
+        except (WikiError, KeyError) as exc:
+            raise self._overwritten(planned, theirs, saved, str(exc)) from None
+        if parent != saved.revid or not _same(restored.text, theirs.text):
+            raise self._overwritten(planned, theirs, saved,
+                                    f"the page changed again (revision {restored.revid})")
+        raise ConcurrentEditError(
+            self.name, planned.title,
+            f"{planned.title!r} was edited with wikisync's own account (revision {theirs.revid})"
+            f" between wikisync's read and its write; wikisync's revision {saved.revid} "
+            f"replaced it, and revision {restored.revid} puts it back",
+            ((saved.revid, f"replaced revision {theirs.revid}, put back in {restored.revid}"),
+             (restored.revid, f"puts back revision {theirs.revid}")),
+        )
+
+    def _overwritten(self, planned: Page, theirs: Page, saved: Page, why: str) -> WikiError:
+        return PersonOverwrittenError(
+            self.name,
+            f"{planned.title!r}: wikisync's revision {saved.revid} replaced revision "
+            f"{theirs.revid}, an edit made with the same account between wikisync's read and "
+            f"its write, and could not put it back ({why})",
+            f"restore revision {theirs.revid} from the page's history by hand; the next sync "
+            "merges it",
+        )
 
     def _raise_edit_failure(self, title: str, edit: dict) -> None:
         """An edit MediaWiki answered without an error code but did not save."""
@@ -583,6 +650,11 @@ def _to_page(raw: dict, curtimestamp: str) -> Page:
         exists=True,
         starttimestamp=curtimestamp,
     )
+
+
+def _same(text: str, other: str) -> bool:
+    """Whether two page texts are the same once MediaWiki's trailing whitespace is trimmed."""
+    return text.rstrip() == other.rstrip()
 
 
 def _age_days(timestamp: str) -> float:
