@@ -404,15 +404,24 @@ def test_a_template_around_the_name_never_produces_broken_links(wikis):
 
 
 def test_a_plain_name_is_never_cut_inside_a_template_or_a_tag(wikis):
-    official = "* {{site officiel|Cour Commune|http://cour-commune.example.org/}} – Lyon"
-    green = '* <span style="color:green">Atelier Soleil</span> – Lyon'
-    set_section(wikis, "fabmob", f"{official}\n{green}\n")
+    # cut at the first separator inside the template or tag (the ":" of "http:" or of
+    # "color:green"), each pair would get one key, and one lieu of each pair would be lost
+    officials = [
+        "* {{site officiel|lang=fr|http://cour-commune.example.org/|Cour Commune}} – Lyon",
+        "* {{site officiel|lang=fr|http://atelier-soleil.example.org/|Atelier Soleil}} – Lyon",
+    ]
+    greens = [
+        '* <span style="color:green">La Halle aux Vélos</span> – Nantes',
+        '* <span style="color:green">Le Garage Partagé</span> – Rennes',
+    ]
+    set_section(wikis, "fabmob", "\n".join(officials + greens) + "\n")
     sync(wikis)
     fab, mov = texts(wikis).values()
-    assert official in bullets(mov) and green in bullets(mov)
+    for line in officials + greens:
+        assert line in bullets(mov) and line in bullets(fab), line
     for broken in ("[[{{", "[[<", "[[http", "style=\"color]]"):
         assert broken not in mov
-    assert len(bullets(fab)) == len(bullets(mov)) == 6
+    assert len(bullets(fab)) == len(bullets(mov)) == 8
     settled(wikis)
 
 
