@@ -81,8 +81,8 @@ def test_links_are_written_for_the_wiki_they_land_on(wikis):
     assert "* [[La Machinerie]] – Amiens" in mov
     assert (f"* [{fab_url}Tiers-lieu_d%E2%80%99%C3%89comobilit%C3%A9_(Gex) "
             "Tiers-lieu d’Écomobilité (Gex)] – Gex") in mov
-    # A lieu on no wiki: plain text where it lands.
-    assert "* Lieu Fantôme – Nulle-Part" in mov
+    # A red link (a lieu on no wiki) stays a link: it turns blue when the page is created.
+    assert "* [[Lieu Fantôme]] – Nulle-Part" in mov
     # FabMob has La Myne and Les Ateliers: internal links.
     assert "* [[La Myne]]" in fab
     assert "* [[Les Ateliers & Cie 🚲]] – Amiens" in fab

@@ -15,14 +15,14 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 
-from wikisync import render, wikitext
+from wikisync import render
 from wikisync.app import App
 from wikisync.config import ListConfig
 from wikisync.errors import InputError, PageExistsError, WikisyncError, WikitextError
-from wikisync.lists import render_entry
-from wikisync.listsync import link_context, page_existence, parse_page, read_pages
+from wikisync.listsync import link_context, new_text, page_existence, parse_page, read_pages
 from wikisync.mapping import Mapping
 from wikisync.model import ListEntry, Page
+from wikisync.planner import PagePlan as ListPagePlan
 from wikisync.records import check_fields, record_from_page
 from wikisync.titles import normalize_title
 
@@ -180,14 +180,15 @@ def plan_list_additions(
         for wiki, page in read_pages(app, lst).items():
             lp = parse_page(lst, wiki, page, ctx)
             keys = {e.key for e in lp.entries}
-            bullet = lp.raw[0].bullet if lp.raw else "*"
-            texts = [
-                render_entry(ListEntry(normalize_title(c.title)), wiki, has_page, ctx, bullet)
+            entries = tuple(
+                ListEntry(normalize_title(c.title), linked=True)
                 for c in creations if normalize_title(c.title) not in keys
-            ]
-            if texts:
-                new = wikitext.edit_list(page.text, lp.section, set(), {}, texts)
-                additions.append(ListAddition(lst.name, wiki, page, new, lp.section, len(texts)))
+            )
+            if entries:
+                new = new_text(lp, ListPagePlan(add=entries), has_page, ctx)
+                additions.append(
+                    ListAddition(lst.name, wiki, page, new, lp.section, len(entries))
+                )
     return additions
 
 

@@ -107,6 +107,12 @@ class PageMissingError(WikiError):
     """A page the tool needs does not exist."""
 
 
+class ListStopped(WikiError):
+    """A list page holds something wikisync cannot read or write safely (an unclosed line, an
+    entry that would be removed although it still stands on its page): that list is not synced
+    this run, nothing is written, and a person must look at the line named."""
+
+
 class SectionMissingError(WikiError):
     """A page exists but lacks the section the config names."""
 

@@ -15,7 +15,8 @@ The reading half (:func:`read_list`) is shared with the audit; the planner is
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from wikisync import wikitext
@@ -24,13 +25,14 @@ from wikisync.config import Config, ListConfig
 from wikisync.errors import (
     ConcurrentEditError,
     EditConflictError,
+    ListStopped,
     PageMissingError,
     SectionMissingError,
     WikiError,
     WikisyncError,
 )
-from wikisync.lists import LinkContext, render_entry, to_list_entry
-from wikisync.model import ListEntry, Page, RawEntry
+from wikisync.lists import LinkContext, format_entry, link_title, render_entry, to_list_entry
+from wikisync.model import Link, ListEntry, Page, RawEntry
 from wikisync.planner import ListPlan, PagePlan, plan_list
 from wikisync.records import unified_diff
 from wikisync.state import ListBase, State
@@ -57,13 +59,20 @@ def link_context(config: Config) -> LinkContext:
 
 @dataclass
 class ListPage:
-    """One page of a list as read: the page, its section's raw entries and their keys."""
+    """One page of a list as read: the page, its section's raw entries and their keys.
+
+    ``raw`` and ``entries`` hold the entries that are synced, in page order; ``positions``
+    their numbers among all the section's entries (what :func:`wikitext.edit_list` counts).
+    Entries that point at one of the list's own pages are page furniture: left out.
+    """
 
     wiki: str
     page: Page
     section: str
     raw: list[RawEntry]
     entries: list[ListEntry]
+    positions: list[int] = field(default_factory=list)
+    listing: wikitext.ListSection | None = None
 
 
 @dataclass
@@ -91,13 +100,21 @@ def parse_page(lst: ListConfig, wiki: str, page: Page, ctx: LinkContext) -> List
     section = lst.pages[wiki].section
     try:
         listing = wikitext.read_list(page.text, section)
-    except wikitext.SectionNotFound:
+    except wikitext.SectionNotFound as exc:
         raise SectionMissingError(
             wiki, f"list {lst.name!r}: page {page.title!r} has no section {section!r}",
-            "add the section heading to the page, or fix the section name in the config",
+            exc.hint or "add the section heading to the page, or fix the section in the config",
         ) from None
-    raw = list(listing.entries)
-    return ListPage(wiki, page, section, raw, [to_list_entry(r, wiki, ctx) for r in raw])
+    except wikitext.ListLineError as exc:
+        raise ListStopped(wiki, f"list {lst.name!r}, page {page.title!r}: {exc.message}",
+                          exc.hint) from None
+    own_pages = {normalize_title(ref.title) for ref in lst.pages.values()}
+    kept = [
+        (i, r, e) for i, r in enumerate(listing.entries)
+        if (e := to_list_entry(r, wiki, ctx)).key not in own_pages
+    ]
+    return ListPage(wiki, page, section, [r for _i, r, _e in kept], [e for _i, _r, e in kept],
+                    [i for i, _r, _e in kept], listing)
 
 
 def read_list(app: App, lst: ListConfig, state: State | None) -> ListRead:
@@ -114,7 +131,53 @@ def _read_and_plan(app: App, lst: ListConfig, base: ListBase | None) -> ListRead
         {wiki: lp.entries for wiki, lp in pages.items()},
         base.entries if base is not None else None,
     )
-    return ListRead(lst.name, pages, plan)
+    read = ListRead(lst.name, pages, plan)
+    check_removals(read, ctx)
+    return read
+
+
+def check_removals(read: ListRead, ctx: LinkContext) -> None:
+    """Stop the list when a removal is planned for an entry that still stands on the page it
+    left (its link or name is still in the section): the reader did not understand a line,
+    and nothing a person wrote is removed because of that."""
+    removed = {key for plan in read.plan.pages.values() for key in plan.remove}
+    for key in sorted(removed):
+        for wiki, lp in read.pages.items():
+            if lp.listing is None or any(e.key == key for e in lp.entries):
+                continue
+            text = lp.page.text
+            found = mentions(text[lp.listing.start:lp.listing.section_end], key, wiki, ctx)
+            if found is not None:
+                number = text.count("\n", 0, lp.listing.start) + found[0]
+                raise ListStopped(
+                    wiki,
+                    f"list {read.name!r}: {key!r} is no longer an entry of {lp.page.title!r} "
+                    f"but still stands in its section, line {number}: {found[1][:120]!r}; "
+                    f"this list is not synced (nothing written)",
+                    "write the entry as a bullet line of the section (or remove it from the "
+                    "section altogether), then run again",
+                )
+
+
+_WIKILINK_TARGET = re.compile(r"\[\[([^\[\]|{}<>]*)")
+_URL = re.compile(r"(?:https?:)?//[^\s\[\]|<>{}]+", re.IGNORECASE)
+_COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.DOTALL)
+
+
+def mentions(section: str, key: str, wiki: str, ctx: LinkContext) -> tuple[int, str] | None:
+    """(line number in ``section``, line) of the first line outside comments that links to
+    ``key`` or names it as a word, else None."""
+    visible = _COMMENT.sub(lambda m: "\n" * m.group(0).count("\n"), section)
+    word = re.compile(r"(?<!\w)" + re.escape(key.casefold()) + r"(?!\w)")
+    for number, line in enumerate(visible.split("\n"), start=1):
+        titles = [link_title(Link("internal", t.strip()), wiki, ctx)
+                  for t in _WIKILINK_TARGET.findall(line)]
+        titles += [found[1] for url in _URL.findall(line)
+                   if (found := ctx.locate_url(url if "://" in url else "https:" + url))]
+        plain = " ".join(line.replace("_", " ").split()).casefold()
+        if key in titles or word.search(plain):
+            return number, line.strip()
+    return None
 
 
 # --------------------------------------------------------------------------- writing
@@ -137,20 +200,91 @@ def page_existence(app: App, keys: list[str]) -> Callable[[str, str], bool]:
 
 
 def new_text(
-    lp: ListPage, plan: PagePlan, has_page: Callable[[str, str], bool], ctx: LinkContext
+    lp: ListPage, plan: PagePlan, has_page: Callable[[str, str], bool], ctx: LinkContext,
+    sources: Mapping[str, RawEntry] | None = None,
 ) -> str:
-    """The page's text once ``plan`` is applied; only the section's entries change."""
+    """The page's text once ``plan`` is applied; only the section's entries change.
+
+    A changed entry keeps what this page wrote where the change does not touch it (its link,
+    its lead, its sub-lines). Every written entry is read back before it is used; one that does
+    not read back as itself is copied as written on the page it comes from (``sources``, by
+    key), else the list stops.
+    """
+    sources = sources or {}
     by_key: dict[str, list[int]] = {}
     for index, entry in enumerate(lp.entries):
         by_key.setdefault(normalize_title(entry.key), []).append(index)
     bullet = lp.raw[0].bullet if lp.raw else "*"
-    remove = {i for key in plan.remove for i in by_key.get(key, [])}
+    remove = {lp.positions[i] for key in plan.remove for i in by_key.get(key, [])}
     replace = {}
     for entry in plan.change:  # a change rewrites the first entry with that key
         index = by_key[entry.key][0]
-        replace[index] = render_entry(entry, lp.wiki, has_page, ctx, lp.raw[index].bullet)
-    append = [render_entry(entry, lp.wiki, has_page, ctx, bullet) for entry in plan.add]
+        replace[lp.positions[index]] = _changed(lp, index, entry, has_page, ctx, sources)
+    append = [_rendered(entry, lp.wiki, has_page, ctx, bullet, sources) for entry in plan.add]
     return wikitext.edit_list(lp.page.text, lp.section, remove, replace, append)
+
+
+def entry_sources(read: ListRead) -> dict[str, RawEntry]:
+    """key -> the entry as written on the first page (config order) that holds the value the
+    plan spreads, for entries that must be copied as written."""
+    wanted = {e.key: e for plan in read.plan.pages.values() for e in (*plan.add, *plan.change)}
+    sources: dict[str, RawEntry] = {}
+    for lp in read.pages.values():
+        for raw, entry in zip(lp.raw, lp.entries, strict=True):
+            if entry.key not in sources and wanted.get(entry.key) == entry:
+                sources[entry.key] = raw
+    return sources
+
+
+def _changed(lp: ListPage, index: int, entry: ListEntry, has_page: Callable[[str, str], bool],
+             ctx: LinkContext, sources: Mapping[str, RawEntry]) -> str:
+    """The text of this page's entry ``index`` changed to ``entry``."""
+    raw, old = lp.raw[index], lp.entries[index]
+    if (entry.label, entry.lead) != (old.label, old.lead):
+        return _rendered(entry, lp.wiki, has_page, ctx, raw.bullet, sources)
+    first = raw.text.split("\n", 1)[0]
+    kept = first[: len(first) - len(raw.rest)] if raw.rest else first.rstrip()
+    if entry.children == old.children:
+        lines = [kept + entry.annotation, *raw.children]
+    else:
+        rendered = format_entry(raw.bullet, "", "", entry.children).split("\n")[1:-1]
+        lines = [kept + entry.annotation, *rendered]
+    text = "".join(line + "\n" for line in lines)
+    return text if _reads_back(text, entry, lp.wiki, ctx) else _rendered(
+        entry, lp.wiki, has_page, ctx, raw.bullet, sources)
+
+
+def _rendered(entry: ListEntry, wiki: str, has_page: Callable[[str, str], bool],
+              ctx: LinkContext, bullet: str, sources: Mapping[str, RawEntry]) -> str:
+    """``entry`` as written on ``wiki``, proved to read back as itself."""
+    text = render_entry(entry, wiki, has_page, ctx, bullet)
+    if _reads_back(text, entry, wiki, ctx):
+        return text
+    source = sources.get(entry.key)
+    if source is not None:
+        copied = bullet + source.text[len(source.bullet):]
+        copied = copied if copied.endswith("\n") else copied + "\n"
+        if _reads_back(copied, entry, wiki, ctx, keys_only=True):
+            return copied
+    raise ListStopped(
+        wiki, f"cannot write the entry {entry.key!r} so that it reads back as itself: {text!r}",
+        "write the entry on this wiki by hand (or simplify it on the other), then run again",
+    )
+
+
+def _reads_back(text: str, entry: ListEntry, wiki: str, ctx: LinkContext,
+                keys_only: bool = False) -> bool:
+    """Whether ``text`` (one entry) is valid wikitext that reads back as ``entry``."""
+    try:
+        raw = wikitext.read_entry(text)
+    except wikitext.WikitextError:
+        return False
+    if raw is None:
+        return False
+    back = to_list_entry(raw, wiki, ctx)
+    if raw.link.kind != "plain" and any(c in raw.link.target for c in ("{{", "[[", "|", "<")):
+        return False
+    return back.key == entry.key and (keys_only or back == entry)
 
 
 def edit_summary(plan: PagePlan, section: str) -> str:
@@ -294,7 +428,9 @@ def _write(
         return {}
     keys = sorted({e.key for p in todo.values() for e in (*p.add, *p.change)})
     has_page = page_existence(app, keys)
-    texts = {wiki: new_text(read.pages[wiki], plan, has_page, ctx) for wiki, plan in todo.items()}
+    sources = entry_sources(read)
+    texts = {wiki: new_text(read.pages[wiki], plan, has_page, ctx, sources)
+             for wiki, plan in todo.items()}
     if not dry_run and any(text != read.pages[w].page.text for w, text in texts.items()):
         before_write()
     written: dict[str, int] = {}

@@ -95,6 +95,7 @@ __all__ = [
     "normalize_value",
     "parse",
     "read_fields",
+    "read_entry",
     "read_list",
     "set_fields",
     "unescape_value",
@@ -898,8 +899,8 @@ def _find_section(text: str, code: Wikicode, title: str) -> _Section:
             where = f" under {' / '.join(path[:depth])!r}" if depth else ""
             raise SectionNotFound(
                 f"the page has no section titled {part!r}{where}",
-                hint="check the section in the config (lists: ... section:, a nested section "
-                "as \"Parent / Child\"); the page's headings are: "
+                hint="add the section heading to the page, or fix the section in the config "
+                "(a nested section as \"Parent / Child\"); the page's headings are: "
                 + ", ".join(repr(k) for k in keys),
             )
         if len(found) > 1:
@@ -962,7 +963,7 @@ def _regions(code: Wikicode, base: int, out: list[tuple[int, int, Wikicode]]) ->
     """Every block region of ``code`` (itself, then containers inside it, depth first)."""
     out.append((base, base + len(str(code)), code))
     for node, start, _end in _top_level(code):
-        for cstart, cend, inner in _container_spans(node):
+        for cstart, _cend, inner in _container_spans(node):
             _regions(inner, base + start + cstart, out)
 
 
@@ -1139,6 +1140,24 @@ def _opens(what: str) -> str:
     return f"opens {what!r} and does not close it"
 
 
+def read_entry(text: str, is_key: KeyLinkTest = default_key_link) -> RawEntry | None:
+    """The one entry ``text`` holds (its first line and the lines that belong to it), or None
+    when ``text`` is not exactly one entry. Raises :class:`ListLineError` for unclosed lines."""
+    lines = _logical_lines(text, 0, len(text), _protected_newlines(parse(text)))
+    groups = _group_entries(text, lines)
+    if len(groups) != 1 or groups[0][0][0] != 0:
+        return None
+    first, kids = groups[0]
+    end = kids[-1][1] if kids else first[1]
+    if text[end:].strip():
+        return None
+    for s, e in (first, *kids):
+        what = unclosed(text[s:e])
+        if what:
+            raise _refuse(text, "(entry)", s, text[s:e], _opens(what))
+    return _entry(text, first, kids, is_key)
+
+
 def read_list(text: str, section_title: str,
               is_key: KeyLinkTest = default_key_link) -> ListSection:
     """The bullet entries of the section titled (or with the path) ``section_title``.
@@ -1168,7 +1187,7 @@ def read_list(text: str, section_title: str,
         lines = _logical_lines(text, rstart, rend, _protected_newlines(rcode, rstart))
         grouped.extend(_group_entries(text, lines))
     grouped.sort()
-    for (before, kids), (after, _kids) in zip(grouped, grouped[1:]):
+    for (before, kids), (after, _kids) in zip(grouped, grouped[1:], strict=False):
         if after[0] < (kids[-1][1] if kids else before[1]):
             line = text[before[0]:before[1]]
             raise _refuse(text, section_title, before[0], line, "holds a list inside an entry")
