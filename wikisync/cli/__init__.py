@@ -72,7 +72,8 @@ class LazyGroup(click.Group):
             self.add_command(command, name)
         return self.commands.get(name)
 
-    def resolve_command(self, ctx: click.Context, args: list[str]):
+    def resolve_command(self, ctx: click.Context,
+                        args: list[str]) -> tuple[str | None, click.Command | None, list[str]]:
         if args and args[0] not in self.table:
             # A mistyped name: with every command loaded, click suggests the closest one.
             for name in self.table:
