@@ -27,7 +27,8 @@ class FakeWiki:
     username: str = "Bot@wikisync"
     pages: dict[str, list[Page]] = field(default_factory=dict)  # title -> revisions
     clock: int = 0
-    changes: list[tuple[str, str, str]] = field(default_factory=list)  # (ts, title, user)
+    changes: list[tuple[str, str, int]] = field(default_factory=list)  # (ts, title, revid)
+    saved_revids: list[int] = field(default_factory=list)  # wikisync's edits (as Site keeps)
     counts: Counter = field(default_factory=Counter)
     categories: dict[str, set[str]] = field(default_factory=dict)
 
@@ -44,7 +45,7 @@ class FakeWiki:
         revid = sum(len(h) for h in self.pages.values()) + 1
         page = Page(title, text.rstrip(), revid, self._tick(), user)
         history.append(page)
-        self.changes.append((page.timestamp, title, user))
+        self.changes.append((page.timestamp, title, revid))
         return page
 
     def text(self, title: str) -> str:
@@ -84,9 +85,9 @@ class FakeWiki:
         for title in sorted(self.categories.get(category, ())):
             yield self._latest(title)
 
-    def recent_titles(self, since: str, exclude_user: str | None = None):
+    def recent_titles(self, since: str, skip=()):
         self.counts["recent"] += 1
-        titles = {t for ts, t, u in self.changes if ts >= since and u != exclude_user}
+        titles = {t for ts, t, revid in self.changes if ts >= since and revid not in skip}
         return titles, self._tick()
 
     def save(self, page: Page, text: str, summary: str, *, create: bool = False) -> Page:
@@ -100,4 +101,6 @@ class FakeWiki:
             raise EditConflictError(self.name, f"edit conflict on {page.title!r}")
         if current.exists and current.text == text.rstrip():
             return current
-        return self.put(page.title, text, self.account)
+        saved = self.put(page.title, text, self.account)
+        self.saved_revids.append(saved.revid)
+        return saved

@@ -162,3 +162,20 @@ def test_a_list_edited_with_the_bots_own_account_during_a_sync_keeps_every_chang
     assert movilab[3:5] == landed[::-1]
     assert run_sync(App(load_config(wikis.config))).exit_code == EXIT_OK
     assert [r["revid"] for r in history(wikis, "movilab", MOV)] == movilab
+
+
+# --------------------------------------------------------------------------- record fields
+
+
+def test_a_field_edited_by_hand_with_the_bots_own_account_reaches_the_other_wiki(wikis):
+    assert wikis.run("sync").returncode == EXIT_OK
+    edit(person(wikis, "movilab"), "Konk Ar Lab", "|Ville=Concarneau",
+         "|Ville=Concarneau (Finistère)")
+    result = wikis.run("sync")
+    assert result.returncode == EXIT_OK, result.stdout + result.stderr
+    assert "changed fabmob:Konk Ar Lab: wikisync: ville (lieu)" in result.stdout
+    assert "|villes d'implantation=Concarneau (Finistère)\n" in wikis.text("fabmob", "Konk Ar Lab")
+    app = App(load_config(wikis.config))  # and wikisync's own edit is not read as a change
+    report = run_sync(app)
+    assert report.exit_code == EXIT_OK
+    assert [f.records_read for f in report.fields] == [0, 0]

@@ -154,8 +154,20 @@ def test_a_schema_1_state_is_read_read_only_and_upgraded_by_a_real_run(tmp_path)
     state.close()
     version = sqlite3.connect(tmp_path / "s" / "state.sqlite").execute(
         "SELECT value FROM meta WHERE key='schema_version'").fetchone()
-    assert version == ("2",)
+    assert version == ("3",)
     assert State(tmp_path / "s").list_base("l").entries == {"La Myne": bold}
+
+
+def test_wikisyncs_own_revisions_are_kept_per_wiki_and_read_back(tmp_path):
+    _schema_1_state(tmp_path / "s")
+    assert State(tmp_path / "s", readonly=True).own_revisions("fabmob") == set()
+    state = State(tmp_path / "s")
+    state.save_own_revisions("fabmob", [120, 121])
+    state.save_own_revisions("movilab", [7])
+    state.close()
+    again = State(tmp_path / "s", readonly=True)
+    assert again.own_revisions("fabmob") == {120, 121}
+    assert again.own_revisions("movilab") == {7}
 
 
 def test_opening_a_current_state_writes_nothing(tmp_path):

@@ -7,7 +7,9 @@ written (or that needed nothing).
 
 Cheap when nothing changed: after a first full read of each kind's category, a run only asks each
 wiki for its recent changes since the last run (one request) and reads just the records that
-changed, with their counterparts on the other wikis. When the recent changes no longer reach back
+changed, with their counterparts on the other wikis. wikisync's own edits are left out by their
+revision ids (kept in the state), never by account: a person who edits with the bot password's
+account is a person like any other. When the recent changes no longer reach back
 to the last run, it reads everything again.
 """
 
@@ -107,7 +109,8 @@ def _changed_titles(
             full = True
             now[wiki] = site.now()
             continue
-        changed, server_now = site.recent_titles(since, exclude_user=site.account)
+        own = state.own_revisions(wiki) | set(site.saved_revids)
+        changed, server_now = site.recent_titles(since, skip=own)
         if changed is None:
             full = True
             now[wiki] = site.now()

@@ -29,7 +29,7 @@ Finding
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
@@ -123,9 +123,10 @@ class WikiAPI(Protocol):
         """Every page in a category, with its content and last revision, batched."""
 
     def recent_titles(
-        self, since: str, exclude_user: str | None = None
+        self, since: str, skip: Collection[int] = ()
     ) -> tuple[set[str] | None, str]:
-        """Titles changed since ``since`` and the server's time; None when too old to tell."""
+        """Titles changed since ``since`` by a revision not in ``skip``, and the server's time;
+        None when too old to tell."""
 
     def now(self) -> str:
         """The server's time (ISO) when this run first asked."""

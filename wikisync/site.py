@@ -17,7 +17,7 @@ import sys
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -189,7 +189,8 @@ class Site:
             raise UnreachableError(self.name, f"api_url {self.api_url!r} is not an api.php URL")
         self.session = PoliteSession(f"wikisync/{__version__} ({self.contact}) {self.name}")
         self._one_at_a_time = threading.Lock()
-        self._recent: dict[tuple[str, str | None], tuple[set[str], str]] = {}
+        self._recent: dict[str, tuple[list[tuple[str, int]], str]] = {}
+        self.saved_revids: list[int] = []  # every revision this run saved, for the state
 
     # -- low level ------------------------------------------------------------------------
 
@@ -437,33 +438,34 @@ class Site:
         return self.titles().in_namespace(category, 14)
 
     def recent_titles(
-        self, since: str, exclude_user: str | None = None
+        self, since: str, skip: Collection[int] = ()
     ) -> tuple[set[str] | None, str]:
         """Titles edited, created, moved or deleted since ``since`` (ISO), and the server's
-        time now. The titles are None when the recent changes no longer reach back that far
-        (MediaWiki keeps 90 days by default): the caller must then read everything."""
+        time now. Edits whose revision is in ``skip`` (wikisync's own) do not count: changes
+        are told apart by revision, never by account, since a person may use the bot's. The
+        titles are None when the recent changes no longer reach back that far (MediaWiki keeps
+        90 days by default): the caller must then read everything."""
         if _age_days(since) > RECENT_CHANGES_DAYS:
             return None, ""
-        key = (since, exclude_user)
-        if key not in self._recent:  # kinds synced together share one request per run
-            self._recent[key] = self._recent_titles(since, exclude_user)
-        return self._recent[key]
+        if since not in self._recent:  # kinds synced together share one request per run
+            self._recent[since] = self._recent_changes(since)
+        changes, now = self._recent[since]
+        return {title for title, revid in changes if not revid or revid not in skip}, now
 
-    def _recent_titles(self, since: str, exclude_user: str | None) -> tuple[set[str], str]:
+    def _recent_changes(self, since: str) -> tuple[list[tuple[str, int]], str]:
+        """(title, revision id or 0 for a log entry) of every change since ``since``."""
         params = {
             "list": "recentchanges", "rcdir": "newer", "rcstart": since,
-            "rcprop": "title|timestamp", "rclimit": "max", "rctype": "edit|new|log",
+            "rcprop": "title|timestamp|ids", "rclimit": "max", "rctype": "edit|new|log",
             "curtimestamp": "1",
         }
-        if exclude_user:
-            params["rcexcludeuser"] = exclude_user
-        titles: set[str] = set()
+        changes: list[tuple[str, int]] = []
         now = ""
         for data in self._continued(params):
             now = now or data.get("curtimestamp", "")
             for change in data.get("query", {}).get("recentchanges", []):
-                titles.add(change["title"])
-        return titles, now
+                changes.append((change["title"], int(change.get("revid") or 0)))
+        return changes, now
 
     def now(self) -> str:
         """The server's time when this run first asked (ISO), for the next run's recent
@@ -517,6 +519,8 @@ class Site:
         edit = data.get("edit", {})
         if edit.get("result") != "Success":
             self._raise_edit_failure(page.title, edit)
+        if edit.get("newrevid"):
+            self.saved_revids.append(int(edit["newrevid"]))
         return edit
 
     def revision(self, revid: int) -> tuple[Page, int]:

@@ -2,9 +2,11 @@
 
 The state holds, per list, the entries as last synced (the merge base) and the revision of each
 list page when it was last synced; per record field, the value last synced; per wiki, the server
-time of the last run (for reading recent changes). It is written in transactions, so a crash at
-any point leaves either the old or the new state; and it only ever advances for what was written
-and confirmed (the caller decides what that is).
+time of the last run (for reading recent changes) and the revisions wikisync saved (a recent
+change is a person's unless its revision is one of these: never told apart by account). It is
+written in transactions, so a crash at any point leaves either the old or the new state; and it
+only ever advances for what was written and confirmed (the caller decides what that is: list
+sync stores a base after each page it writes, see ``listsync._base_after``).
 
 The file and its folder are readable by their owner only.
 """
@@ -18,7 +20,7 @@ import os
 import socket
 import sqlite3
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,7 +30,7 @@ from wikisync.model import ListEntry
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS list_entry (
@@ -43,11 +45,16 @@ CREATE TABLE IF NOT EXISTS field_value (
     kind TEXT NOT NULL, record TEXT NOT NULL, field TEXT NOT NULL, value TEXT,
     PRIMARY KEY (kind, record, field));
 CREATE TABLE IF NOT EXISTS wiki_run (wiki TEXT PRIMARY KEY, at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS own_revision (
+    wiki TEXT NOT NULL, revid INTEGER NOT NULL, at TEXT NOT NULL, PRIMARY KEY (wiki, revid));
 """
 #: What brings a state of version N - 1 to version N.
 MIGRATIONS = {
     2: "ALTER TABLE list_entry ADD COLUMN lead TEXT NOT NULL DEFAULT ''",  # text before a link
+    3: "CREATE TABLE own_revision (wiki TEXT NOT NULL, revid INTEGER NOT NULL,"
+       " at TEXT NOT NULL, PRIMARY KEY (wiki, revid))",  # revisions wikisync saved
 }
+OWN_REVISIONS_DAYS = 90  # as long as MediaWiki keeps its recent changes
 
 
 class StateError(WikisyncError):
@@ -200,6 +207,27 @@ class State:
     def save_run(self, wiki: str, at: str) -> None:
         with self.transaction() as db:
             db.execute("INSERT OR REPLACE INTO wiki_run VALUES (?, ?)", (wiki, at))
+
+
+    # -- wikisync's own revisions --------------------------------------------------------
+
+    def own_revisions(self, wiki: str) -> set[int]:
+        """The revisions wikisync saved on ``wiki`` (the last 90 days): the recent changes
+        that are not a person's."""
+        if not self._has_table("own_revision"):  # a read-only state of an older schema
+            return set()
+        rows = self.db.execute("SELECT revid FROM own_revision WHERE wiki=?", (wiki,))
+        return {revid for (revid,) in rows}
+
+    def save_own_revisions(self, wiki: str, revids: Iterable[int]) -> None:
+        """Remember revisions wikisync saved, and forget those too old to matter."""
+        oldest = time.strftime(
+            "%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() - OWN_REVISIONS_DAYS * 86400)
+        )
+        with self.transaction() as db:
+            db.executemany("INSERT OR REPLACE INTO own_revision VALUES (?, ?, ?)",
+                           [(wiki, revid, _now()) for revid in revids])
+            db.execute("DELETE FROM own_revision WHERE at < ?", (oldest,))
 
 
 def _now() -> str:

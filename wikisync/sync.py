@@ -68,5 +68,9 @@ def run_sync(
                     except WikisyncError as exc:
                         report.fields.append(FieldResult(mapping.kind, errors=[exc]))
         finally:
+            if not dry_run:
+                for name, site in app.sites.items():
+                    if site.saved_revids:
+                        state.save_own_revisions(name, site.saved_revids)
             state.close()
     return report
