@@ -80,10 +80,27 @@ def mentions(lines: list[str], name: str) -> list[str]:
     return [line for line in lines if name in line]
 
 
-def outside(text: str, heading: str = SECTION) -> tuple[str, str]:
-    """The page around a section's own text (which is the only part a sync may change)."""
-    start, end = own_span(text, heading)
-    return text[:start], text[end:]
+def outside(text: str, *headings: str) -> list[str]:
+    """The page around the sections' own texts (the only parts a sync may change)."""
+    parts, pos = [], 0
+    for start, end in sorted(own_span(text, h) for h in headings or (SECTION,)):
+        parts.append(text[pos:start])
+        pos = end
+    return [*parts, text[pos:]]
+
+
+def only_lists_changed(wikis, before: dict[str, str], *headings: str,
+                       pages: dict[str, str] = PAGES) -> None:
+    """Everything outside the lists' sections stayed byte for byte on every page."""
+    for wiki, title in pages.items():
+        assert outside(wikis.text(wiki, title), *headings) == outside(before[wiki], *headings), \
+            wiki
+
+
+def new_bullets(before: str, after: str, heading: str = SECTION) -> list[str]:
+    """The section's bullet lines that were not there before."""
+    old = set(bullets(before, heading))
+    return [line for line in bullets(after, heading) if line not in old]
 
 
 def revision_count(wikis, wiki: str, title: str) -> int:
@@ -168,7 +185,7 @@ def test_seed_page_list_heading_over_prose_sub_sections_sends_no_prose_to_movila
     sync(wikis)
     fab, mov = wikis.text("fabmob", SEED_A), wikis.text("movilab", MOV)
     # nothing of the sub-sections (prose, TETRIS, LAB01) is an entry of this list
-    assert bullets(mov) == bullets(before["movilab"])
+    assert mov == before["movilab"]
     for line in (PROSE, "Former une personne référente", "TETRIS", "LAB01"):
         assert line not in mov
     # the sub-sections stay byte for byte; Movilab's lieux land in the section's own text
@@ -188,11 +205,14 @@ def test_seed_page_selection_path_brings_tetris_and_lab01_to_movilab(wikis):
     before = texts(wikis, {"fabmob": SEED_A, "movilab": MOV})
     sync(wikis)
     fab, mov = wikis.text("fabmob", SEED_A), wikis.text("movilab", MOV)
-    assert TETRIS in bullets(mov) and LAB01 in bullets(mov)
+    assert sorted(new_bullets(before["movilab"], mov)) == sorted([TETRIS, LAB01])
     assert PROSE not in mov
     assert outside(mov) == outside(before["movilab"])
     # the line before them stays, everything before the Sélection stays
     own = own_lines(fab, SELECTION)
+    assert [line for line in own if line not in bullets(fab, SELECTION)] == [
+        line for line in own_lines(before["fabmob"], SELECTION)
+        if line not in bullets(before["fabmob"], SELECTION)]
     assert own[own.index(TETRIS) - 1] == POSITIVE
     assert fab.startswith(outside(before["fabmob"], SELECTION)[0])
     assert own_lines(fab, SECTION) == own_lines(before["fabmob"], SECTION)
@@ -206,9 +226,13 @@ def test_seed_page_sibling_selection_section_syncs_tetris_and_lab01(wikis):
     before = texts(wikis, {"fabmob": SEED_B, "movilab": MOV})
     sync(wikis)
     fab, mov = wikis.text("fabmob", SEED_B), wikis.text("movilab", MOV)
-    assert TETRIS in bullets(mov) and LAB01 in bullets(mov)
+    assert sorted(new_bullets(before["movilab"], mov)) == sorted([TETRIS, LAB01])
     assert PROSE not in mov
+    assert outside(mov) == outside(before["movilab"])
     own = own_lines(fab, SELECTION)
+    assert [line for line in own if line not in bullets(fab, SELECTION)] == [
+        line for line in own_lines(before["fabmob"], SELECTION)
+        if line not in bullets(before["fabmob"], SELECTION)]
     assert own[own.index(TETRIS) - 1] == POSITIVE
     assert fab.startswith(outside(before["fabmob"], SELECTION)[0])
     assert bullets(fab, SELECTION)[:2] == [TETRIS, LAB01]
@@ -230,12 +254,13 @@ def test_sub_section_bullets_are_never_read_and_additions_land_before_the_sub_he
     sync(wikis)
     fab, mov = texts(wikis).values()
     assert "Vieux Tiers-Lieu Oublié" not in mov and "Garage à vélos" not in mov
-    assert bullets(mov) == bullets(before["movilab"])
+    assert mov == before["movilab"]
     # Movilab's lieux land in the section's own list, before the sub-heading
     assert bullets(fab)[:2] == [MOV_KONK, MOV_WIP]
     assert len(bullets(fab)) == len(bullets(mov)) == 4
     assert own_lines(fab, "En projet") == own_lines(before["fabmob"], "En projet")
     assert fab.index(EN_PROJET) > fab.index(MOV_MYNE)
+    only_lists_changed(wikis, before)
     settled(wikis)
 
 
@@ -248,6 +273,7 @@ def _container_checks(wikis, before: dict, opening: str, closing: str) -> None:
     for name in ("Konk Ar Lab", "Le WIP", VELO, "La Myne", "Les Ateliers & Cie"):
         assert len(mentions(own_lines(fab), name)) == 1, (name, fab)
         assert len(mentions(own_lines(mov), name)) == 1, (name, mov)
+    assert [VELO in line for line in new_bullets(before["movilab"], mov)] == [True]
     # Movilab's additions land inside the container, after its last entry
     start, end = own_span(fab, SECTION)
     section = fab[start:end]
@@ -350,6 +376,9 @@ def test_an_icon_before_the_link_is_not_the_key(wikis):
     assert len(mentions(bullets(mov), GARAGE)) == len(mentions(bullets(mov), VIEUX)) == 1
     assert "[[20px" not in mov and "* 20px" not in mov
     assert len(bullets(fab)) == len(bullets(mov)) == len(bullets(before["movilab"])) + 2
+    for line in new_bullets(before["movilab"], mov):  # the new lieux (and maybe Le WIP's icon)
+        assert GARAGE in line or VIEUX in line or "[[Le WIP]]" in line, line
+    only_lists_changed(wikis, before)
     settled(wikis)
 
 
@@ -368,6 +397,9 @@ def test_a_person_before_the_link_is_not_the_key(wikis):
     person_as_key = re.compile(r"\*\s*(\[\[|\[\S+ )?Contributrice\b")
     assert not [line for line in bullets(mov) if person_as_key.match(line)]
     assert len(bullets(fab)) == len(bullets(mov)) == len(bullets(before["movilab"])) + 1
+    for line in new_bullets(before["movilab"], mov):
+        assert GARAGE in line or "[[La Myne]]" in line, line
+    only_lists_changed(wikis, before)
     settled(wikis)
 
 
@@ -375,12 +407,15 @@ def test_an_smw_annotation_is_never_a_key(wikis):
     soleil = "* Atelier Soleil – [[Ville::Lyon]]"
     cour = "* Cour Commune – [[Ville::Lyon]]"
     set_section(wikis, "fabmob", f"{soleil}\n{cour}\n")
+    before = texts(wikis)
     sync(wikis)
     fab, mov = texts(wikis).values()
     # two lieux in one city: both reach Movilab (with one key "Ville::Lyon" one would be lost)
     assert soleil in bullets(mov) and cour in bullets(mov)
     assert soleil in bullets(fab) and cour in bullets(fab)
+    assert new_bullets(before["movilab"], mov) == [soleil, cour]
     assert len(bullets(fab)) == len(bullets(mov)) == 6
+    only_lists_changed(wikis, before)
     settled(wikis)
 
 
@@ -390,6 +425,7 @@ def test_an_smw_annotation_is_never_a_key(wikis):
 def test_a_template_around_the_name_never_produces_broken_links(wikis):
     jean_moulin = "* {{lang|fr|''[[Ateliers Jean Moulin]]''}} (Plouhinec)"
     set_section(wikis, "fabmob", f"{MOV_WIP}\n{jean_moulin}\n")
+    before = texts(wikis)
     sync(wikis)
     fab, mov = texts(wikis).values()
     assert "[[{{" not in mov and "[[{{" not in fab
@@ -400,6 +436,8 @@ def test_a_template_around_the_name_never_produces_broken_links(wikis):
     assert "[[Ateliers Jean Moulin]]" in arrived[0] or arrived[0] == jean_moulin
     assert arrived[0].endswith("(Plouhinec)")
     assert jean_moulin in bullets(fab)
+    assert new_bullets(before["movilab"], mov) == arrived
+    only_lists_changed(wikis, before)
     settled(wikis)
 
 
@@ -415,13 +453,16 @@ def test_a_plain_name_is_never_cut_inside_a_template_or_a_tag(wikis):
         '* <span style="color:green">Le Garage Partagé</span> – Rennes',
     ]
     set_section(wikis, "fabmob", "\n".join(officials + greens) + "\n")
+    before = texts(wikis)
     sync(wikis)
     fab, mov = texts(wikis).values()
     for line in officials + greens:
         assert line in bullets(mov) and line in bullets(fab), line
     for broken in ("[[{{", "[[<", "[[http", "style=\"color]]"):
         assert broken not in mov
+    assert new_bullets(before["movilab"], mov) == officials + greens
     assert len(bullets(fab)) == len(bullets(mov)) == 8
+    only_lists_changed(wikis, before)
     settled(wikis)
 
 
@@ -433,11 +474,12 @@ def test_an_annotation_change_keeps_the_other_wikis_link_as_written(wikis):
     fab_wip = "* [https://movilab.org/wiki/Le_WIP Le WIP] – Colombelles"
     assert fab_wip in bullets(wikis.text("fabmob", FAB))
     edit(wikis, "movilab", f"{MOV_WIP}\n", f"{MOV_WIP} (14)\n")
-    before = wikis.text("fabmob", FAB)
+    before = texts(wikis)
     sync(wikis)
     fab = wikis.text("fabmob", FAB)
     assert mentions(bullets(fab), "Le WIP") == [f"{fab_wip} (14)"]
-    assert fab == before.replace(fab_wip, f"{fab_wip} (14)")
+    assert fab == before["fabmob"].replace(fab_wip, f"{fab_wip} (14)")
+    assert wikis.text("movilab", MOV) == before["movilab"]
     settled(wikis)
 
 
@@ -445,8 +487,12 @@ def test_a_red_link_arrives_as_a_link(wikis):
     hangar = "* [[Le Hangar Numérique]] – Brest"
     edit(wikis, "fabmob", "* [[Lieu Fantôme]] – Nulle-Part\n",
          f"* [[Lieu Fantôme]] – Nulle-Part\n{hangar}\n")
+    before = texts(wikis)
     sync(wikis)
-    assert hangar in bullets(wikis.text("movilab", MOV))
+    mov = wikis.text("movilab", MOV)
+    assert hangar in bullets(mov)
+    assert mentions(new_bullets(before["movilab"], mov), "Hangar") == [hangar]
+    only_lists_changed(wikis, before)
     settled(wikis)
 
 
@@ -503,10 +549,12 @@ def test_a_commented_out_entry_is_never_an_entry(wikis):
                 "<!--\n* [[Garage Solidaire du Pays de Bray]] – Forges-les-Eaux\n-->\n")
     edit(wikis, "fabmob", "* [[Lieu Fantôme]] – Nulle-Part\n",
          f"* [[Lieu Fantôme]] – Nulle-Part\n{comments}")
+    before = texts(wikis)
     sync(wikis)
     fab, mov = texts(wikis).values()
     assert "La Californie" not in mov and "Garage Solidaire" not in mov
     assert comments in fab
+    only_lists_changed(wikis, before)
     settled(wikis)
 
 
@@ -522,6 +570,7 @@ def test_a_link_to_the_lists_own_page_is_not_an_entry(wikis):
     back = "* [[movilab:Fabriques de Territoire|La liste sur Movilab]]"
     edit(wikis, "fabmob", "* [[Lieu Fantôme]] – Nulle-Part\n",
          f"* [[Lieu Fantôme]] – Nulle-Part\n{back}\n")
+    before = texts(wikis)
     sync(wikis)
     fab, mov = texts(wikis).values()
     for furniture in ("Alliance FabMob / Tiers-Lieux", "La page de l'alliance"):
@@ -529,6 +578,7 @@ def test_a_link_to_the_lists_own_page_is_not_an_entry(wikis):
     assert "La liste sur Movilab" not in mov
     assert local in bullets(mov) and real in bullets(mov) and back in bullets(fab)
     assert "La Myne" in fab  # the list itself did sync
+    only_lists_changed(wikis, before)
     settled(wikis)
 
 
@@ -547,6 +597,7 @@ def test_two_lists_on_one_page_make_one_edit_per_page(wikis):
     }}
     configure(wikis, lists)
     counts = {w: revision_count(wikis, w, t) for w, t in PAGES.items()}
+    before = texts(wikis)
     sync(wikis)
     assert {w: revision_count(wikis, w, t) for w, t in PAGES.items()} == {
         w: n + 1 for w, n in counts.items()}
@@ -554,6 +605,7 @@ def test_two_lists_on_one_page_make_one_edit_per_page(wikis):
     assert len(bullets(fab, FABRIQUES)) == len(bullets(mov, FABRIQUES)) == 4
     assert "* [[La Myne]] – Villeurbanne (69)" in bullets(mov, FABRIQUES)
     assert MOV_MYNE in bullets(fab)
+    only_lists_changed(wikis, before, SECTION, FABRIQUES)
     settled(wikis)
 
 
@@ -587,6 +639,7 @@ def test_child_lines_merge_line_by_line(wikis):
     edit(wikis, "fabmob", "** atelier mobile le samedi\n", "")
     edit(wikis, "movilab", "** vélo-école le mercredi\n",
          "** vélo-école le mercredi\n** bourse aux vélos en mai\n")
+    before = texts(wikis)
     sync(wikis)
     for wiki, title in PAGES.items():
         lines = own_lines(wikis.text(wiki, title))
@@ -595,6 +648,7 @@ def test_child_lines_merge_line_by_line(wikis):
                                       "** bourse aux vélos en mai"], (wiki, lines)
         assert not "".join(lines[i + 3:i + 4]).startswith("**"), (wiki, lines)
         assert "atelier mobile le samedi" not in "\n".join(lines)
+    only_lists_changed(wikis, before)
     settled(wikis)
 
 
