@@ -211,7 +211,29 @@ def test_label_and_children_are_part_of_the_value() -> None:
         "m": [ListEntry("A", None, " – x", ("* sous-point",))],
     }
     plan = plan_list(pages, base)
+    # a new label on one page and a new sub-line on the other: both land
+    merged = ListEntry("A", "Chez A", " – x", ("* sous-point",))
+    assert plan.conflicts == ()
+    assert plan.pages["f"].change == plan.pages["m"].change == (merged,)
+    pages["m"] = [ListEntry("A", "Chez Aa", " – x", ("* sous-point",))]
+    plan = plan_list(pages, base)
     assert [(c.key, c.kind) for c in plan.conflicts] == [("A", "changed-differently")]
+
+
+def test_sub_lines_merge_line_by_line() -> None:
+    base = {"A": ListEntry("A", None, "", ("* samedi", "* mercredi"))}
+    pages = {
+        "f": [ListEntry("A", None, "", ("* mercredi",))],  # removed a line
+        "m": [ListEntry("A", None, "", ("* samedi", "* mercredi", "* mai"))],  # added one
+    }
+    plan = plan_list(pages, base)
+    assert plan.conflicts == ()
+    assert plan.new_base["A"].children == ("* mercredi", "* mai")
+    assert plan.pages["f"].change == plan.pages["m"].change == (plan.new_base["A"],)
+    # a line removed on one page and changed on the other: both edits land, nothing is lost
+    pages["m"] = [ListEntry("A", None, "", ("* samedi matin", "* mercredi"))]
+    plan = plan_list(pages, base)
+    assert plan.new_base["A"].children == ("* samedi matin", "* mercredi")
 
 
 # --------------------------------------------------------------------------- decide

@@ -399,6 +399,8 @@ def is_article_link(link: Link) -> bool:
         return True
     if link.kind not in ("internal", "interwiki") or "::" in link.target:
         return False
+    if link.kind == "interwiki" and link.target.startswith(":"):  # [[Ville::Lyon]]
+        return False
     prefix = link.prefix if link.kind == "interwiki" else link.target.partition(":")[0]
     if prefix is None or (link.kind == "internal" and ":" not in link.target):
         return True

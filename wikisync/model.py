@@ -55,6 +55,7 @@ class Link:
     target: str = ""  # title for internal/interwiki, URL for external, "" for plain
     label: str | None = None  # text shown, when it differs from the target
     prefix: str | None = None  # interwiki prefix
+    bracketed: bool = field(default=True, compare=False)  # False for a bare URL
 
 
 @dataclass(frozen=True)

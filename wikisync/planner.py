@@ -22,6 +22,11 @@ B = X, changed pages hold Y and Z (Y != Z)    conflict               unchanged /
                                               ``changed-differently``
 ============================================  =====================  =========================
 
+For list entries, :func:`decide_entry` first tries a finer merge where the table says
+``changed-differently``: when the pages disagree only because each edited the entry's sub-lines
+(or one its sub-lines, another its first line), the sub-lines merge line by line
+(:func:`merge_lines`) and the first line takes the one change made to it.
+
 The first run (no base) is the case "B absent" for every key: only adds, the union of all pages,
 and ``added-differently`` where two pages disagree. A conflicting key keeps its base value in
 ``new_base`` so that it is reported again until a person makes the pages agree.
@@ -58,6 +63,8 @@ __all__ = [
     "ListPlan",
     "PagePlan",
     "decide",
+    "decide_entry",
+    "merge_lines",
     "plan_fields",
     "plan_list",
     "summary",
@@ -181,7 +188,9 @@ def plan_list(
     pages, duplicates = _index_pages(current)
     base_index = {entry.key: entry for entry in map(_normalized, (base or {}).values())}
     keys = _key_order(pages, base_index)
-    decisions = {k: decide(base_index.get(k), [p.get(k) for p in pages.values()]) for k in keys}
+    decisions = {
+        k: decide_entry(base_index.get(k), [p.get(k) for p in pages.values()]) for k in keys
+    }
     conflicts = tuple(
         Conflict(k, d.conflict, {pid: p.get(k) for pid, p in pages.items()}, base_index.get(k))
         for k, d in decisions.items()
@@ -191,6 +200,41 @@ def plan_list(
     new_base = {k: d.value for k, d in decisions.items() if d.value is not None}
     after = {pid: _after(pages[pid], page_plans[pid]) for pid in pages}
     return ListPlan(page_plans, conflicts, duplicates, new_base, after)
+
+
+def decide_entry(base: ListEntry | None, values: Sequence[ListEntry | None]) -> Decision:
+    """:func:`decide` for a list entry, with sub-lines merged line by line.
+
+    When every page still holds the entry and what would conflict is only their sub-lines
+    (``**`` lines), each page's sub-line edits are merged three-way: a line removed on one
+    page is removed, a line added on one is added after the line it follows there.
+    """
+    decision = decide(base, values)
+    if decision.conflict != "changed-differently" or base is None:
+        return decision
+    present = [v for v in values if v is not None]
+    heads = decide((base.label, base.annotation, base.lead),
+                   [(v.label, v.annotation, v.lead) for v in present])
+    if heads.conflict is not None:
+        return decision
+    label, annotation, lead = heads.value
+    children = merge_lines(base.children, [v.children for v in present])
+    return Decision("set", replace(base, label=label, annotation=annotation, lead=lead,
+                                   children=children, linked=present[0].linked))
+
+
+def merge_lines(base: Sequence[str], versions: Sequence[Sequence[str]]) -> tuple[str, ...]:
+    """Three-way merge of line lists: a base line survives unless a version removed it; a line
+    a version added is inserted after the line that precedes it in that version."""
+    merged = [line for line in base if all(line in version for version in versions)]
+    for version in versions:
+        for index, line in enumerate(version):
+            if line in base or line in merged:
+                continue
+            before = next((version[j] for j in range(index - 1, -1, -1)
+                           if version[j] in merged), None)
+            merged.insert(merged.index(before) + 1 if before is not None else 0, line)
+    return tuple(merged)
 
 
 def _normalized(entry: ListEntry) -> ListEntry:

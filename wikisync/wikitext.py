@@ -1025,10 +1025,15 @@ def _key_link(code: Wikicode, is_key: KeyLinkTest, base: int = 0
                     return found
         if isinstance(node, Template):
             for param in node.params:
-                inner = _key_link(param.value, is_key)
+                inner = _key_link(param.value, _bracketed(is_key))
                 if inner is not None:
                     return inner[0], inner[1], inner[2], base + start, base + end
     return None
+
+
+def _bracketed(is_key: KeyLinkTest) -> KeyLinkTest:
+    """``is_key`` for links inside a template, where a bare URL is a parameter, not a link."""
+    return lambda link: is_key(link) and (link.kind != "external" or link.bracketed)
 
 
 def _inline_content(node: Tag) -> int | None:
@@ -1041,7 +1046,8 @@ def _inline_content(node: Tag) -> int | None:
 def _link_of(node: Node) -> Link:
     if isinstance(node, ExternalLink):
         label = str(node.title).strip() if node.title is not None else None
-        return Link("external", target=str(node.url).strip(), label=label or None)
+        return Link("external", target=str(node.url).strip(), label=label or None,
+                    bracketed=node.brackets)
     assert isinstance(node, Wikilink)
     label = str(node.text) if node.text is not None else None
     target = str(node.title).strip()
