@@ -14,8 +14,10 @@ import sys
 import time
 from pathlib import Path
 
+import yaml
+
 from wikisync.devwiki import ensure_mediawiki
-from wikisync.devwiki.farm import LocalFarm
+from wikisync.devwiki.farm import SECTION, LocalFarm
 
 DEMO_STEPS = [
     ["check"],
@@ -26,11 +28,41 @@ DEMO_STEPS = [
     ["audit"],
 ]
 
+# The seed page's real layout (wikisync/devwiki/seed/fabmob.yaml, "reading A"): the interested
+# tiers-lieux are the bullets of a sub-section, named by its path; the prose bullets of the other
+# sub-section are not a list.
+SEED_PAGE = "AMI Fabriques de Territoires (sous-sections)"
+SEED_PAGE_LISTS = {
+    "selection-ami": {
+        "kind": "lieu",
+        "pages": {
+            "fabmob": {"title": SEED_PAGE,
+                       "section": f"{SECTION} / Sélection AMI Fabriques des Territoires"},
+            "movilab": {"title": "Fabriques de Territoire", "section": SECTION},
+        },
+    }
+}
+SEED_PAGE_STEPS = [
+    ["check"],
+    ["sync", "--dry-run"],
+    ["sync"],
+]
+
 
 def _run_wikisync(config: Path, args: list[str]) -> int:
     cmd = [sys.executable, "-m", "wikisync", "--config", str(config), *args]
     print(f"\n$ wikisync {' '.join(args)}", flush=True)
     return subprocess.run(cmd).returncode
+
+
+def _config_with_lists(farm: LocalFarm, folder: Path, lists: dict) -> Path:
+    """A config for the local wikis (with its own state) that syncs ``lists``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = farm.write_config(folder)
+    config = yaml.safe_load(path.read_text(encoding="utf-8"))
+    config["lists"] = lists
+    path.write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path
 
 
 def demo(root: Path) -> int:
@@ -44,6 +76,12 @@ def demo(root: Path) -> int:
             print(f"  {name}: {wiki.server}/wiki/  (API {wiki.api_url})")
         for step in DEMO_STEPS:
             code = _run_wikisync(config, step)
+            print(f"(exit {code})", flush=True)
+        print(f"\n# The seed page as people wrote it: {SEED_PAGE!r}, the list under the path "
+              f"{SEED_PAGE_LISTS['selection-ami']['pages']['fabmob']['section']!r}", flush=True)
+        seed_config = _config_with_lists(farm, root / "seed-page", SEED_PAGE_LISTS)
+        for step in SEED_PAGE_STEPS:
+            code = _run_wikisync(seed_config, step)
             print(f"(exit {code})", flush=True)
     finally:
         farm.stop()
