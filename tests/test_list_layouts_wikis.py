@@ -179,20 +179,20 @@ def balanced(line: str) -> bool:
 PROSE = "Mettre le lieu en contact avec les conseillers mobilité"
 
 
-def test_seed_page_list_heading_over_prose_sub_sections_sends_no_prose_to_movilab(wikis):
-    configure(wikis, one_list((SEED_A, SECTION)))
-    before = texts(wikis, {"fabmob": SEED_A, "movilab": MOV})
+@pytest.mark.parametrize("seed", [SEED_A, SEED_B], ids=["sub-sections", "siblings"])
+def test_seed_page_list_heading_over_prose_sections_sends_no_prose_to_movilab(wikis, seed):
+    configure(wikis, one_list((seed, SECTION)))
+    before = texts(wikis, {"fabmob": seed, "movilab": MOV})
     sync(wikis)
-    fab, mov = wikis.text("fabmob", SEED_A), wikis.text("movilab", MOV)
+    fab, mov = wikis.text("fabmob", seed), wikis.text("movilab", MOV)
     # nothing of the sub-sections (prose, TETRIS, LAB01) is an entry of this list
     assert mov == before["movilab"]
     for line in (PROSE, "Former une personne référente", "TETRIS", "LAB01"):
         assert line not in mov
-    # the sub-sections stay byte for byte; Movilab's lieux land in the section's own text
+    # the sections after it stay byte for byte; Movilab's lieux land in the section's own text
     start, end = whole_span(before["fabmob"], "Texte à intégrer pour répondre à l'AMI "
                             "Fabriques de Territoire")
-    subsections = before["fabmob"][start:]
-    assert fab.endswith(subsections)
+    assert fab.endswith(before["fabmob"][start:])
     assert fab.startswith(outside(before["fabmob"])[0])
     assert len(bullets(fab)) == 4
     for name in ("La Myne", "Konk Ar Lab", "Le WIP", "Les Ateliers & Cie"):
