@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import difflib
 from typing import Any
 
 import click
 
+from wikisync.lists import CONTINUATION
 from wikisync.model import ListEntry
 from wikisync.planner import Conflict
 from wikisync.sync import SyncReport
@@ -25,11 +27,36 @@ def _value_text(value: Any) -> str:
     return repr(value)
 
 
+def _entry_lines(entry: ListEntry | None) -> list[str]:
+    """An entry as lines to compare: its first line, then each sub-line."""
+    if entry is None:
+        return []
+    label = f" [{entry.label}]" if entry.label else ""
+    first = f"{entry.lead}{entry.key}{label}{entry.annotation}"
+    return [first, *(c.removeprefix(CONTINUATION) for c in entry.children)]
+
+
 def conflict_lines(where: str, conflict: Conflict) -> list[str]:
     lines = [f"CONFLICT {where}: {conflict.key!r} ({conflict.kind})"]
-    lines.append(f"    last synced: {_value_text(conflict.base)}")
-    for page, value in conflict.values.items():
-        lines.append(f"    on {page}: {_value_text(value)}")
+    is_entry = isinstance(conflict.base, ListEntry) or any(
+        isinstance(v, ListEntry) for v in conflict.values.values())
+    if not is_entry:
+        lines.append(f"    last synced: {_value_text(conflict.base)}")
+        for page, value in conflict.values.items():
+            lines.append(f"    on {page}: {_value_text(value)}")
+    else:  # a diff of each page's version against the entry as last synced
+        base = _entry_lines(conflict.base)
+        lines.append("    last synced: " + (base[0] if base else "(absent)"))
+        for page, value in conflict.values.items():
+            if value is None:
+                lines.append(f"    on {page}: (removed)")
+                continue
+            if value == conflict.base:
+                lines.append(f"    on {page}: unchanged")
+                continue
+            lines.append(f"    on {page}:")
+            diff = difflib.unified_diff(base, _entry_lines(value), lineterm="", n=1)
+            lines.extend(f"      {d}" for d in list(diff)[2:])
     lines.append("    to resolve: make the pages agree by hand (or remove the entry everywhere);"
                  " the next sync takes it from there")
     return lines

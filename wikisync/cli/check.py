@@ -19,9 +19,10 @@ def check(ctx: Ctx, as_json: bool) -> None:
 
     Exit 1 if any wiki fails.
     """
-    from wikisync.check import check_wikis
+    from wikisync.check import check_lists, check_wikis
 
     statuses = check_wikis(ctx.app)
+    lists = check_lists(ctx.app) if all(s.ok for s in statuses) else []
     if as_json:
         click.echo(json.dumps([asdict(s) for s in statuses], ensure_ascii=False, indent=2))
     else:
@@ -35,4 +36,14 @@ def check(ctx: Ctx, as_json: bool) -> None:
                 click.echo(f"{s.wiki}: FAILED  {s.error}")
                 if s.hint:
                     click.echo(f"  hint: {s.hint}")
-    raise SystemExit(EXIT_OK if all(s.ok for s in statuses) else EXIT_FAILED)
+        for ls in lists:
+            where = f"list {ls.list}: {ls.wiki + ':' if ls.wiki else ''}{ls.title} § {ls.section}"
+            if ls.error:
+                click.echo(f"{where}: FAILED  {ls.error}")
+            else:
+                shown = ", ".join(ls.entries[:12]) + (", ..." if len(ls.entries) > 12 else "")
+                click.echo(f"{where}: {len(ls.entries)} entries{': ' + shown if shown else ''}")
+            if ls.hint:
+                click.echo(f"  hint: {ls.hint}")
+    ok = all(s.ok for s in statuses) and not any(ls.error for ls in lists)
+    raise SystemExit(EXIT_OK if ok else EXIT_FAILED)
