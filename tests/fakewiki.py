@@ -4,6 +4,7 @@ recent changes. A real implementation of the interface Site offers, not a mock."
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -89,6 +90,13 @@ class FakeWiki:
         self.counts["recent"] += 1
         titles = {t for ts, t, revid in self.changes if ts >= since and revid not in skip}
         return titles, self._tick()
+
+    def revision_after(self, title: str, revid: int):
+        history = self.pages.get(self.titles().normalize(title), [])
+        later = [p for p in history if p.revid > revid]
+        if not later:
+            return None
+        return later[0].revid, hashlib.sha1(later[0].text.encode("utf-8")).hexdigest()
 
     def save(self, page: Page, text: str, summary: str, *, create: bool = False) -> Page:
         self.counts["edit"] += 1

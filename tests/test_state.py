@@ -154,7 +154,7 @@ def test_a_schema_1_state_is_read_read_only_and_upgraded_by_a_real_run(tmp_path)
     state.close()
     version = sqlite3.connect(tmp_path / "s" / "state.sqlite").execute(
         "SELECT value FROM meta WHERE key='schema_version'").fetchone()
-    assert version == ("3",)
+    assert version == ("4",)
     assert State(tmp_path / "s").list_base("l").entries == {"La Myne": bold}
 
 

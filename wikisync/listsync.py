@@ -14,6 +14,7 @@ The reading half (:func:`read_list`) is shared with the audit; the planner is
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
 from collections.abc import Callable, Mapping
@@ -35,7 +36,7 @@ from wikisync.lists import LinkContext, format_entry, link_title, render_entry, 
 from wikisync.model import Link, ListEntry, Page, RawEntry
 from wikisync.planner import ListPlan, PagePlan, plan_list
 from wikisync.records import unified_diff
-from wikisync.state import ListBase, State
+from wikisync.state import ListBase, PendingSave, State
 from wikisync.titles import normalize_title
 
 log = logging.getLogger(__name__)
@@ -338,7 +339,7 @@ def sync_list(
     write everywhere; it raises when it cannot).
     """
     result = ListResult(lst.name)
-    base = state.list_base(lst.name)
+    base = _base_now(app, lst, state, dry_run)
     if _unchanged_since_last_run(app, lst, base):
         result.skipped = True
         return result
@@ -348,13 +349,9 @@ def sync_list(
         _empty_guard(lst, read, base, allow_empty)
         result.conflicts = list(read.plan.conflicts)
         result.duplicates = list(read.plan.duplicates)
-
-        def confirmed(written: set[str]) -> None:
-            if not dry_run:  # the base holds what the written pages really hold now
-                state.save_list(lst.name, _base_after(read, base, written), {})
-
+        journal = _Journal(state, lst.name, read, base, dry_run)
         try:
-            written = _write(app, read, ctx, dry_run, result, before_write, confirmed)
+            written = _write(app, read, ctx, dry_run, result, before_write, journal)
         except EditConflictError as exc:
             log.warning("%s; re-reading and re-planning (attempt %d)", exc, attempt)
             result.changes = [c for c in result.changes if c.revid]
@@ -373,6 +370,68 @@ def sync_list(
         next(iter(lst.pages)), f"list {lst.name!r}: the pages kept changing while syncing",
         "someone is editing the list right now; the next run will finish the sync",
     )
+
+
+def _base_now(app: App, lst: ListConfig, state: State, dry_run: bool) -> ListBase | None:
+    """The list's merge base, once a save that a killed run left unconfirmed is settled: when
+    the page's next revision holds exactly the text that run was saving, the save landed and
+    the base is the one it was to give (one request, only after such a kill)."""
+    base = state.list_base(lst.name)
+    pending = state.pending_save(lst.name)
+    if pending is None:
+        return base
+    after = app.site(pending.wiki).revision_after(pending.title, pending.parent)
+    landed = after is not None and after[1] == pending.sha1
+    log.info("list %s: the last run was stopped while saving %s:%s; the save %s", lst.name,
+             pending.wiki, pending.title, f"landed (revision {after[0]})" if landed and after
+             else "did not land")
+    if dry_run:
+        return ListBase(pending.entries, {}) if landed else base
+    if landed:
+        state.save_list(lst.name, pending.entries, {})
+    else:
+        state.set_pending_save(lst.name, None)
+    return state.list_base(lst.name)
+
+
+@dataclass
+class _Journal:
+    """What the state learns while one plan of a list is written (nothing in a dry run):
+    before each save, the base the list will have once that save lands; once it is confirmed,
+    that base. So a run killed at any point leaves a base that matches what each page holds."""
+
+    state: State
+    name: str
+    read: ListRead
+    base: ListBase | None
+    dry_run: bool
+    done: set[str] = field(default_factory=set)
+
+    def saving(self, wiki: str, text: str) -> None:
+        if self.dry_run:
+            return
+        page = self.read.pages[wiki].page
+        after = _base_after(self.read, self.base, self.done | {wiki})
+        self.state.set_pending_save(self.name, PendingSave(
+            wiki, page.title, page.revid, _sha1(text), after))
+
+    def saved(self, wiki: str) -> None:
+        self.done.add(wiki)
+        if not self.dry_run:
+            self.state.save_list(self.name, _base_after(self.read, self.base, self.done), {})
+
+    def unchanged(self, wiki: str) -> None:
+        self.done.add(wiki)
+
+    def failed(self) -> None:
+        if not self.dry_run:
+            self.state.set_pending_save(self.name, None)
+
+
+def _sha1(text: str) -> str:
+    """The SHA-1 MediaWiki gives the revision that stores ``text`` (trailing blanks trimmed,
+    as PHP's rtrim does)."""
+    return hashlib.sha1(text.rstrip(" \t\n\r\0\x0b").encode("utf-8")).hexdigest()
 
 
 def _base_after(
@@ -418,11 +477,10 @@ def _empty_guard(
 
 def _write(
     app: App, read: ListRead, ctx: LinkContext, dry_run: bool, result: ListResult,
-    before_write: Callable[[], None] = lambda: None,
-    confirmed: Callable[[set[str]], None] = lambda written: None,
+    before_write: Callable[[], None] = lambda: None, journal: _Journal | None = None,
 ) -> dict[str, int]:
     """Write each page that needs it; returns wiki -> new revid of the pages written (or that
-    needed no edit after all). ``confirmed`` hears of each page confirmed written."""
+    needed no edit after all). ``journal`` hears of each save before and after it."""
     todo = {w: p for w, p in read.plan.pages.items() if not p.is_empty}
     if not todo:
         return {}
@@ -438,20 +496,28 @@ def _write(
         lp, text = read.pages[wiki], texts[wiki]
         if text == lp.page.text:
             written[wiki] = lp.page.revid
+            if journal is not None:
+                journal.unchanged(wiki)
             continue
         change = PageChange(wiki, lp.page.title, edit_summary(plan, lp.section),
                             unified_diff(lp.page.title, lp.page.text, text, wiki))
         result.changes.append(change)
         if dry_run:
             continue
+        if journal is not None:
+            journal.saving(wiki, text)
         try:
             saved = app.site(wiki).save(lp.page, text, change.summary)
-        except ConcurrentEditError as exc:
-            _report_concurrent(result, change, exc)
+        except WikisyncError as exc:
+            if journal is not None:
+                journal.failed()
+            if isinstance(exc, ConcurrentEditError):
+                _report_concurrent(result, change, exc)
             raise
         change.revid = saved.revid
         written[wiki] = saved.revid
-        confirmed(set(written))
+        if journal is not None:
+            journal.saved(wiki)
     return written
 
 

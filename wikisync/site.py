@@ -533,6 +533,15 @@ class Site:
         parent = (raw.get("revisions") or [{}])[0].get("parentid", 0)
         return _to_page(raw, data.get("curtimestamp", "")), int(parent)
 
+    def revision_after(self, title: str, revid: int) -> tuple[int, str] | None:
+        """The revision saved right after ``revid`` on ``title``: (its id, the SHA-1 of its
+        text), or None when ``revid`` is still the latest."""
+        data = self.query(prop="revisions", titles=title, rvstartid=str(revid), rvdir="newer",
+                          rvlimit="2", rvprop="ids|sha1")
+        pages = data["query"]["pages"]
+        later = [r for r in (pages[0].get("revisions") or []) if r["revid"] != revid]
+        return (int(later[0]["revid"]), later[0].get("sha1", "")) if later else None
+
     def pre_save_transform(self, title: str, text: str) -> str:
         """``text`` as MediaWiki would store it on ``title`` (signatures, pipe tricks, trailing
         whitespace), without saving anything."""

@@ -30,7 +30,7 @@ from wikisync.model import ListEntry
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS list_entry (
@@ -47,12 +47,18 @@ CREATE TABLE IF NOT EXISTS field_value (
 CREATE TABLE IF NOT EXISTS wiki_run (wiki TEXT PRIMARY KEY, at TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS own_revision (
     wiki TEXT NOT NULL, revid INTEGER NOT NULL, at TEXT NOT NULL, PRIMARY KEY (wiki, revid));
+CREATE TABLE IF NOT EXISTS list_pending (
+    list TEXT PRIMARY KEY, wiki TEXT NOT NULL, title TEXT NOT NULL, parent INTEGER NOT NULL,
+    sha1 TEXT NOT NULL, entries TEXT NOT NULL);
 """
 #: What brings a state of version N - 1 to version N.
 MIGRATIONS = {
     2: "ALTER TABLE list_entry ADD COLUMN lead TEXT NOT NULL DEFAULT ''",  # text before a link
     3: "CREATE TABLE own_revision (wiki TEXT NOT NULL, revid INTEGER NOT NULL,"
        " at TEXT NOT NULL, PRIMARY KEY (wiki, revid))",  # revisions wikisync saved
+    4: "CREATE TABLE list_pending (list TEXT PRIMARY KEY, wiki TEXT NOT NULL,"
+       " title TEXT NOT NULL, parent INTEGER NOT NULL, sha1 TEXT NOT NULL,"
+       " entries TEXT NOT NULL)",  # the list page being saved, and the base once it is
 }
 OWN_REVISIONS_DAYS = 90  # as long as MediaWiki keeps its recent changes
 
@@ -65,6 +71,21 @@ class StateError(WikisyncError):
 class ListBase:
     entries: dict[str, ListEntry]  # key -> entry, in order
     page_revs: dict[str, int]  # wiki -> revid of the list page when last synced
+
+
+@dataclass(frozen=True)
+class PendingSave:
+    """A list page about to be saved: on top of revision ``parent``, a text whose SHA-1 is
+    ``sha1``; ``entries`` is the list's merge base once that save is known to have landed.
+
+    Kept until the save is confirmed, so that a run killed between a save and its record lets
+    the next run find out (from the page's history) whether the save landed."""
+
+    wiki: str
+    title: str
+    parent: int
+    sha1: str
+    entries: dict[str, ListEntry]
 
 
 class State:
@@ -163,9 +184,11 @@ class State:
     def save_list(
         self, name: str, entries: Mapping[str, ListEntry], pages: Mapping[str, tuple[str, int]]
     ) -> None:
-        """Store the merge base and each page's (title, revid), in one transaction."""
+        """Store the merge base and each page's (title, revid), in one transaction; a pending
+        save of the list is settled by it."""
         with self.transaction() as db:
             db.execute("DELETE FROM list_entry WHERE list=?", (name,))
+            db.execute("DELETE FROM list_pending WHERE list=?", (name,))
             db.executemany(
                 "INSERT INTO list_entry (list, position, key, label, annotation, children, lead)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -182,6 +205,34 @@ class State:
                 "INSERT INTO list_page VALUES (?, ?, ?, ?)",
                 [(name, wiki, title, revid) for wiki, (title, revid) in pages.items()],
             )
+
+    def pending_save(self, name: str) -> PendingSave | None:
+        """The list page save that a killed run left unconfirmed, if any."""
+        if not self._has_table("list_pending"):  # a read-only state of an older schema
+            return None
+        row = self.db.execute(
+            "SELECT wiki, title, parent, sha1, entries FROM list_pending WHERE list=?", (name,)
+        ).fetchone()
+        if row is None:
+            return None
+        wiki, title, parent, sha1, entries = row
+        return PendingSave(wiki, title, parent, sha1, {
+            key: ListEntry(key, label, annotation, tuple(children), lead)
+            for key, label, annotation, children, lead in json.loads(entries)
+        })
+
+    def set_pending_save(self, name: str, pending: PendingSave | None) -> None:
+        """Record the list page about to be saved (None: no save is pending any more)."""
+        with self.transaction() as db:
+            db.execute("DELETE FROM list_pending WHERE list=?", (name,))
+            if pending is not None:
+                entries = [[e.key, e.label, e.annotation, list(e.children), e.lead]
+                           for e in pending.entries.values()]
+                db.execute(
+                    "INSERT INTO list_pending VALUES (?, ?, ?, ?, ?, ?)",
+                    (name, pending.wiki, pending.title, pending.parent, pending.sha1,
+                     json.dumps(entries)),
+                )
 
     # -- record fields --------------------------------------------------------------------
 
