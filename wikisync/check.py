@@ -1,11 +1,16 @@
-"""``wikisync check``: reach every wiki, log in, report version, user and rights."""
+"""``wikisync check``: reach every wiki, log in, report version, user and rights; and the same
+check made by a run before its first write (:class:`WriteCheck`)."""
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from wikisync.app import App
-from wikisync.errors import WikisyncError
+from wikisync.errors import NotWritableError, WikisyncError
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -110,3 +115,53 @@ def _subsection_hint(wikitext, text: str, section: str, subsections: tuple[str, 
     return ("the section's own text has no bullet, and sub-sections are never read as part of "
             "it; bullets stand in " + ", ".join(found) + ": to sync one of them, give its path "
             "as the list's section")
+
+
+class WriteCheck:
+    """Before a run's first save: every wiki it may write is reached, the account logged in
+    with the right to edit and not blocked, and no page it is to write is protected against it
+    (one batched request per wiki once logged in). A run that cannot finish everywhere writes
+    nowhere: called before each first save, it raises :class:`NotWritableError` naming every
+    problem. It checks once per run and remembers its verdict."""
+
+    def __init__(self, app: App, pages: Mapping[str, list[str]]) -> None:
+        self.app = app
+        self.pages = pages  # wiki -> titles the run may write there (others: any record)
+        self._verdict: NotWritableError | None = None
+        self._done = False
+
+    def __call__(self) -> None:
+        if not self._done:
+            self._verdict = self._check()
+            self._done = True
+        if self._verdict is not None:
+            raise self._verdict
+
+    def _check(self) -> NotWritableError | None:
+        problems: list[tuple[str, str, str | None]] = []  # (wiki, problem, hint)
+        for wiki, titles in self.pages.items():
+            site = self.app.site(wiki)
+            try:
+                access = site.write_access(titles)
+            except WikisyncError as exc:
+                problems.append((wiki, str(exc), exc.hint))
+                continue
+            if access.blocked:
+                problems.append((wiki, f"{wiki}: the account {access.user} is blocked", None))
+            elif "edit" not in access.rights:
+                problems.append((wiki, f"{wiki}: the account {access.user} may not edit",
+                                 "give the bot password the grant 'Edit existing pages'"))
+            for title, why in access.refused.items():
+                problems.append((wiki, f"{wiki}: {title!r} is protected ({why}); the account "
+                                 f"{access.user} may not edit it",
+                                 "ask an administrator to unprotect the page or to give the "
+                                 "account the right, or leave the page out of the config"))
+        if not problems:
+            return None
+        log.debug("write check failed: %s", problems)
+        return NotWritableError(
+            problems[0][0],
+            "nothing was written, since the run could not finish on every wiki: "
+            + "; ".join(p for _, p, _ in problems),
+            " ".join(dict.fromkeys(h for _, _, h in problems if h)) or None,
+        )

@@ -103,6 +103,15 @@ class PersonOverwrittenError(EditError):
     could not be put back: a person must restore the revision named in the message."""
 
 
+class NotWritableError(WikiError):
+    """Checked before the first write of a run: a wiki cannot be written (login refused,
+    account blocked or without the right, page protected); nothing was written anywhere."""
+
+    def __init__(self, wiki: str, message: str, hint: str | None = None) -> None:
+        super().__init__(wiki, message, hint)
+        self.message = message  # the message names every wiki itself
+
+
 class PageMissingError(WikiError):
     """A page the tool needs does not exist."""
 

@@ -16,6 +16,7 @@ to the last run, it reads everything again.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from wikisync.app import App
@@ -120,8 +121,14 @@ def _changed_titles(
     return (None if full else titles), now
 
 
-def sync_kind(app: App, mapping: Mapping, state: State, *, dry_run: bool) -> FieldResult:
-    """Three-way merge of every ``sync`` field of every record of ``mapping`` on 2+ wikis."""
+def sync_kind(
+    app: App, mapping: Mapping, state: State, *, dry_run: bool,
+    before_write: Callable[[], None] = lambda: None,
+) -> FieldResult:
+    """Three-way merge of every ``sync`` field of every record of ``mapping`` on 2+ wikis.
+
+    ``before_write`` runs before the first save (the run's check that it can write
+    everywhere; it raises when it cannot, and nothing is written)."""
     result = FieldResult(mapping.kind)
     wikis = sync_wikis(mapping, app)
     if len(wikis) < 2 or not mapping.sync:
@@ -135,6 +142,8 @@ def sync_kind(app: App, mapping: Mapping, state: State, *, dry_run: bool) -> Fie
         if len(by_wiki) < 2:
             continue
         edits, new_bases = _plan_record(mapping, key, by_wiki, bases, result)
+        if edits and not dry_run:
+            before_write()
         if _write_record(app, mapping, by_wiki, edits, dry_run, result):
             confirmed.update({(key, f): v for f, v in new_bases.items()})
     if not dry_run:

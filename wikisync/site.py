@@ -165,6 +165,17 @@ class Rights:
 
 
 @dataclass
+class WriteAccess:
+    """What an account may edit on a wiki: its rights, whether it is blocked, and the pages it
+    may not edit with the reason (protection levels)."""
+
+    user: str
+    rights: list[str]
+    blocked: bool = False
+    refused: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
 class Site:
     """One wiki, reached through its API. Implements :class:`wikisync.model.WikiAPI`."""
 
@@ -342,6 +353,26 @@ class Site:
             version=general.get("generator", ""),
             sitename=general.get("sitename", ""),
             extensions=[e.get("name", "") for e in data["query"].get("extensions", [])],
+        )
+
+    def write_access(self, titles: list[str]) -> WriteAccess:
+        """What stands between this account and editing ``titles``, in one request once
+        logged in: its rights and block, and each page's protection as it applies to it."""
+        self.login()
+        pages = {"prop": "info", "inprop": "protection", "intestactions": "edit",
+                 "titles": "|".join(_unique(titles))} if titles else {}
+        data = self.query(meta="userinfo", uiprop="rights|blockinfo", **pages)
+        query = data["query"]
+        info = query.get("userinfo", {})
+        refused = {}
+        for page in query.get("pages", []):
+            if page.get("missing") or (page.get("actions") or {}).get("edit", True):
+                continue
+            levels = [f"{p.get('type')}={p.get('level')}" for p in page.get("protection", [])]
+            refused[page["title"]] = ", ".join(levels) or "not editable by this account"
+        return WriteAccess(
+            user=info.get("name", ""), rights=list(info.get("rights", [])),
+            blocked=bool(info.get("blockid")), refused=refused,
         )
 
     @property

@@ -2,7 +2,9 @@
 
 A failing list (unreachable wiki, missing page or section, empty-list guard) does not stop the
 others; the run's exit code says what happened: 1 if anything failed, else 3 if a conflict needs
-a person, else 0.
+a person, else 0. Before its first save, a run checks that it can write on every wiki it may
+write (:class:`wikisync.check.WriteCheck`): when it cannot, it writes nowhere. A run with nothing
+to write never logs in.
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ import logging
 from dataclasses import dataclass, field
 
 from wikisync.app import App
+from wikisync.check import WriteCheck
+from wikisync.config import ListConfig
 from wikisync.errors import EXIT_ATTENTION, EXIT_FAILED, EXIT_OK, WikisyncError
 from wikisync.fieldsync import FieldResult, sync_kind
 from wikisync.listsync import ListResult, sync_list
@@ -49,22 +53,24 @@ def run_sync(
 ) -> SyncReport:
     """Sync the named lists (all when none) and, unless ``--list`` narrows it, record fields."""
     lists = [app.config.list_named(n) for n in list_names] or list(app.config.lists.values())
+    fields = fields and not list_names
     report = SyncReport(dry_run=dry_run)
+    ready = WriteCheck(app, _pages_written(app, lists, fields))
     with contextlib.nullcontext() if dry_run else Lock(app.config.state_dir):
         state = State(app.config.state_dir, readonly=dry_run)
         try:
             for lst in lists:
                 try:
-                    report.lists.append(
-                        sync_list(app, lst, state, dry_run=dry_run, allow_empty=allow_empty)
-                    )
+                    report.lists.append(sync_list(app, lst, state, dry_run=dry_run,
+                                                  allow_empty=allow_empty, before_write=ready))
                 except WikisyncError as exc:
                     log.debug("list %s failed", lst.name, exc_info=True)
                     report.lists.append(ListResult(lst.name, error=exc))
-            if fields and not list_names:
+            if fields:
                 for mapping in app.mappings.values():
                     try:
-                        report.fields.append(sync_kind(app, mapping, state, dry_run=dry_run))
+                        report.fields.append(sync_kind(app, mapping, state, dry_run=dry_run,
+                                                       before_write=ready))
                     except WikisyncError as exc:
                         report.fields.append(FieldResult(mapping.kind, errors=[exc]))
         finally:
@@ -74,3 +80,12 @@ def run_sync(
                         state.save_own_revisions(name, site.saved_revids)
             state.close()
     return report
+
+
+def _pages_written(app: App, lists: list[ListConfig], fields: bool) -> dict[str, list[str]]:
+    """wiki -> the list pages a run may write there; with record fields, every wiki."""
+    pages: dict[str, list[str]] = {name: [] for name in app.config.wikis} if fields else {}
+    for lst in lists:
+        for wiki, ref in lst.pages.items():
+            pages.setdefault(wiki, []).append(ref.title)
+    return pages

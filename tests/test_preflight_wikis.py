@@ -1,0 +1,54 @@
+"""A run that cannot finish on every wiki writes nowhere (issue 11), on the real local wikis."""
+
+from __future__ import annotations
+
+import os
+
+import yaml
+
+from wikisync.errors import EXIT_FAILED, EXIT_OK
+
+FAB, MOV = "AMI Fabriques de Territoires", "Fabriques de Territoire"
+
+
+def revid(wikis, wiki: str, title: str) -> int:
+    return wikis.site(wiki).read([title])[title].revid
+
+
+def test_a_wrong_password_on_the_second_wiki_leaves_the_first_untouched(wikis):
+    secret = wikis.folder / "secrets" / "movilab.secret"
+    secret.write_text("not-the-password\n", encoding="utf-8")
+    os.chmod(secret, 0o600)
+    before = {w: revid(wikis, w, t) for w, t in (("fabmob", FAB), ("movilab", MOV))}
+    result = wikis.run("sync")
+    assert result.returncode == EXIT_FAILED, result.stdout + result.stderr
+    assert "nothing was written, since the run could not finish on every wiki" in result.stderr
+    assert "movilab: the wiki refused the login of 'WikisyncBot@wikisync'" in result.stderr
+    assert {w: revid(wikis, w, t) for w, t in (("fabmob", FAB), ("movilab", MOV))} == before
+    assert "changed" not in result.stdout
+    secret.write_text(wikis.farm.wikis["movilab"].bot_password + "\n", encoding="utf-8")
+    again = wikis.run("sync")  # the password fixed, the next run does it all
+    assert again.returncode == EXIT_OK, again.stdout + again.stderr
+    assert revid(wikis, "fabmob", FAB) != before["fabmob"]
+
+
+def test_a_protected_list_page_on_the_second_wiki_leaves_the_first_untouched(wikis):
+    wikis.farm.wikis["movilab"].protect(MOV)
+    before = revid(wikis, "fabmob", FAB)
+    result = wikis.run("sync")
+    assert result.returncode == EXIT_FAILED, result.stdout + result.stderr
+    assert (f"movilab: '{MOV}' is protected (edit=sysop, move=sysop); the account WikisyncBot "
+            "may not edit it") in result.stderr
+    assert "ask an administrator" in result.stderr
+    assert revid(wikis, "fabmob", FAB) == before
+
+
+def test_a_run_with_nothing_to_write_checks_nothing_and_needs_no_login(wikis):
+    assert wikis.run("sync").returncode == EXIT_OK
+    config = yaml.safe_load(wikis.config.read_text(encoding="utf-8"))
+    secret = wikis.folder / "secrets" / "movilab.secret"
+    secret.write_text("not-the-password\n", encoding="utf-8")
+    os.chmod(secret, 0o600)
+    assert config["wikis"]["movilab"]["password_file"] == "secrets/movilab.secret"
+    result = wikis.run("sync")
+    assert result.returncode == EXIT_OK, result.stdout + result.stderr
