@@ -48,3 +48,19 @@ def test_a_failing_wiki_fails_the_read():
     sites = {"a": BarrierWiki(threading.Barrier(1), {}), "b": Down()}
     with pytest.raises(ConnectionError, match="b is down"):
         read_records_of(sites.__getitem__, lieu_mapping(), ["a", "b"])
+
+
+# --- one rule for parameter names (issue 12) ---------------------------------------------------
+
+WIP_WITH_UNDERSCORE = "{{Tiers-Lieux\n|Titre=Le WIP\n|Ville=Colombelles\n|code_postal=14000\n}}\n"
+
+
+def test_set_changes_a_parameter_written_with_an_underscore_instead_of_adding_one():
+    from wikisync.records import plan_field_edit, record_from_page
+
+    page = Page("Le WIP", WIP_WITH_UNDERSCORE, revid=1, timestamp="2026-11-01T00:00:00Z")
+    mapping = lieu_mapping()  # wiki b maps code_postal to "Code postal"
+    assert record_from_page(mapping, "b", page).fields["code_postal"] == "14000"
+    new = plan_field_edit(mapping, "b", page, {"code_postal": "14460"})
+    assert new == WIP_WITH_UNDERSCORE.replace("14000", "14460")  # the same parameter, in place
+    assert record_from_page(mapping, "b", Page("Le WIP", new)).fields["code_postal"] == "14460"

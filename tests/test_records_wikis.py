@@ -258,3 +258,17 @@ def test_export_csv_and_json_hold_the_same_records(wikis):
     titles = {r["title"] for r in rows}
     assert "Tiers Lieux Libres et Open Source" not in titles  # no template: not a record
     assert {"Le WIP", "La Myne", "Konk Ar Lab", "La Machinerie"} <= titles
+
+
+def test_set_changes_a_parameter_a_person_wrote_with_an_underscore(wikis):
+    """Issue 12: reading matched ``code_postal`` to the mapping's ``Code postal``, writing did
+    not, and ``set`` appended a second parameter."""
+    text = wikis.text("movilab", "La Myne").replace("|Code postal=69100", "|code_postal=69100")
+    wikis.peer("movilab").save(wikis.peer("movilab").read(["La Myne"])["La Myne"], text,
+                               "paramètre écrit à la main")
+    assert show(wikis, "La Myne", "movilab")["code_postal"] == "69100"
+    result = wikis.run("set", "lieu", "La Myne", "--wiki", "movilab", "--set",
+                       "code_postal=69001")
+    assert result.returncode == EXIT_OK, result.stderr
+    assert wikis.text("movilab", "La Myne") == text.replace("69100", "69001")
+    assert show(wikis, "La Myne", "movilab")["code_postal"] == "69001"

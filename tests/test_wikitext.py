@@ -674,3 +674,16 @@ def test_a_formatted_plain_name_is_written_back_as_it_stood(line):
     entry = to_list_entry(raw, "fabmob", ctx)
     assert entry.key == "Lieu Fantôme"
     assert render_entry(entry, "fabmob", lambda wiki, key: False, ctx) == line + "\n"
+
+
+def test_set_fields_finds_a_parameter_by_the_same_rule_as_reading() -> None:
+    text = "{{Tiers-Lieux|titre=Le WIP|code_postal=14000}}"
+    assert set_fields(text, "Tiers-Lieux", {"Code postal": "14460", "Titre": "WIP"}) == (
+        "{{Tiers-Lieux|titre=WIP|code_postal=14460}}")
+
+
+def test_set_fields_refuses_two_spellings_of_one_parameter() -> None:
+    text = "{{Tiers-Lieux|code_postal=14000|Code postal=14460}}"
+    with pytest.raises(WikitextError) as caught:
+        set_fields(text, "Tiers-Lieux", {"code postal": "14460"})
+    assert "appears 2 times" in str(caught.value)

@@ -5,16 +5,15 @@ their type and pattern, and for each wiki the template, category, page template 
 parameter name of each field. Loading is strict in the same way as the config: every problem at
 once, each with the file and the key path, raised as one :class:`~wikisync.errors.ConfigError`.
 
-Parameter names compare as MediaWiki users expect: ``_`` equals a space, runs of spaces are one,
-the first letter is case-insensitive, Unicode is NFC. Accents and apostrophes are kept as they
-are (``villes d'implantation`` and ``villes d’implantation`` are different parameters).
+Parameter names compare by :func:`wikisync.titles.param_key` (``_`` equals a space, runs of
+spaces are one, the first letter is case-insensitive, Unicode is NFC; accents and apostrophes
+count), the rule :mod:`wikisync.wikitext` also reads and writes calls by.
 """
 
 from __future__ import annotations
 
 import re
 import string
-import unicodedata
 from collections.abc import Iterable
 from collections.abc import Mapping as AbcMapping
 from dataclasses import dataclass, field
@@ -25,6 +24,7 @@ from urllib.parse import urlsplit
 
 from wikisync.config import Checker, display_name, join_path, read_yaml, suggest
 from wikisync.errors import ConfigError, InputError, UsageError
+from wikisync.titles import param_key, template_key, title_key
 
 FIELD_TYPES = ("text", "url", "date", "list", "email", "number", "choice")
 MAPPING_KEYS = ("kind", "title", "fields", "wikis", "sync", "stale_after_days", "ignore")
@@ -36,7 +36,6 @@ EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 NUMBER_RE = re.compile(r"^-?[0-9]+([.,][0-9]+)?$")
 DATE_RE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 BAD_TITLE_RE = re.compile(r"[#<>\[\]{}|]")
-NAMESPACE_RE = re.compile(r"^\s*(template|modèle)\s*:", re.IGNORECASE)
 
 ProblemCode = Literal["missing-field", "invalid-field", "unknown-field"]
 
@@ -44,24 +43,9 @@ ProblemCode = Literal["missing-field", "invalid-field", "unknown-field"]
 # --------------------------------------------------------------------------- names
 
 
-def param_key(name: str) -> str:
-    """The form under which two parameter (or template) names compare equal.
-
-    ``_`` is a space, whitespace runs collapse, the first letter is case-insensitive, NFC.
-    """
-    text = unicodedata.normalize("NFC", name).replace("_", " ")
-    text = " ".join(text.split())
-    return text[:1].lower() + text[1:]
-
-
 def same_param(a: str, b: str) -> bool:
-    """Whether two parameter names mean the same parameter."""
+    """Whether two parameter names mean the same parameter (:func:`param_key`)."""
     return param_key(a) == param_key(b)
-
-
-def template_key(name: str) -> str:
-    """:func:`param_key` of a template name, without a ``Template:``/``Modèle:`` prefix."""
-    return param_key(NAMESPACE_RE.sub("", unicodedata.normalize("NFC", name)))
 
 
 # --------------------------------------------------------------------------- list values
@@ -173,8 +157,8 @@ class Mapping:
 
     def is_ignored(self, title: str) -> bool:
         """Whether the audit ignores this title (compared as a MediaWiki title)."""
-        key = param_key(title)
-        return any(param_key(t) == key for t in self.ignore)
+        key = title_key(title)
+        return any(title_key(t) == key for t in self.ignore)
 
     def title_for(self, fields: AbcMapping[str, str]) -> str:
         """The page title of a record, from ``title`` (``"{nom}"``); else :class:`InputError`."""

@@ -21,6 +21,7 @@ import logging
 from collections.abc import Iterable, Mapping
 
 from wikisync.errors import ConfigError, InputError, WikitextError
+from wikisync.titles import param_key
 from wikisync.wikitext import (
     Placeholder,
     check_storable,
@@ -117,13 +118,13 @@ def render_and_verify(template_text: str, values: Mapping[str, str],
     exactly that value (normalised); otherwise :class:`WikitextError`, and nothing is returned.
     """
     text = render(template_text, values, known_fields)
-    fields = read_fields(text, names)
+    fields = {param_key(name): value for name, value in read_fields(text, names).items()}
     problems = []
     for field, param in params.items():
         if field not in values:
             continue
         want = normalize_value(values[field])
-        got = fields.get(param.strip())
+        got = fields.get(param_key(param))
         if got != want:
             problems.append(f"{param!r} (field {field!r}) reads {got!r}, not {want!r}")
     if problems:

@@ -11,12 +11,8 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass, field
 
+from wikisync.titles import namespace_key as _ns_key
 from wikisync.titles import normalize_title
-
-
-def _ns_key(name: str) -> str:
-    """Namespace names compare case-insensitively, with ``_`` = space."""
-    return unicodedata.normalize("NFC", name).replace("_", " ").strip().casefold()
 
 
 @dataclass(frozen=True)

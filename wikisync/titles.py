@@ -1,6 +1,13 @@
-"""Page titles as MediaWiki compares them, and the audit's looser duplicate key.
+"""Comparison keys: the one home of every rule by which two names are "the same".
 
-Pure functions, no I/O.
+Pure functions, no I/O. Every module compares names through these, never by a rule of its own:
+
+- titles: :func:`normalize_title` / :func:`title_key` (per wiki with namespaces:
+  :class:`wikisync.siteinfo.TitleRules`, whose namespace names compare by :func:`namespace_key`);
+- template parameter names: :func:`param_key` (reading and writing a call alike);
+- template names: :func:`template_key`;
+- section headings: :func:`heading_key`;
+- the audit's duplicates: :func:`fold`.
 
 - :func:`normalize_title` gives the form MediaWiki stores a main-namespace title under (with
   spaces, not underscores): ``Le_WIP``, ``le WIP`` and ``  le   WIP `` all give ``Le WIP``.
@@ -21,13 +28,25 @@ import re
 import unicodedata
 from urllib.parse import quote, unquote
 
-__all__ = ["fold", "normalize_title", "title_from_url_path", "title_key", "url_title"]
+__all__ = [
+    "fold",
+    "heading_key",
+    "namespace_key",
+    "normalize_title",
+    "param_key",
+    "template_key",
+    "title_from_url_path",
+    "title_key",
+    "url_title",
+]
 
 _WHITESPACE = re.compile(r"\s+")
 # Bidi marks MediaWiki strips from titles (Title::secureAndSplit / MediaWikiTitleCodec).
 _INVISIBLE = dict.fromkeys(map(ord, "\u200e\u200f\u202a\u202b\u202c\u202d\u202e"))
 # What wfUrlencode() leaves readable on top of PHP urlencode()'s [A-Za-z0-9_.-].
 _URL_SAFE = ";@$!*(),/~:"
+_COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.DOTALL)
+_TEMPLATE_NS = re.compile(r"^\s*(?:modèle|template)\s*:", re.IGNORECASE)
 _LIGATURES = str.maketrans({"œ": "oe", "æ": "ae", "ø": "o", "đ": "d", "ł": "l"})
 
 
@@ -52,6 +71,39 @@ def normalize_title(title: str) -> str:
 def title_key(title: str) -> str:
     """The key two titles are compared by; the same as :func:`normalize_title`."""
     return normalize_title(title)
+
+
+def param_key(name: str) -> str:
+    """The key of a template parameter name, for reading and writing a call alike.
+
+    NFC, comments dropped, ``_`` read as a space, whitespace runs collapsed and stripped, first
+    letter case-insensitive: ``code_postal``, ``Code postal`` and `` code  postal`` are one
+    parameter. Accents and apostrophes count (``d'`` and ``d’`` differ). MediaWiki itself is
+    stricter; pages written by hand mix these spellings, and a mapping names each parameter once.
+    """
+    text = unicodedata.normalize("NFC", _COMMENT.sub("", name)).replace("_", " ")
+    text = " ".join(text.split())
+    return text[:1].lower() + text[1:]
+
+
+def template_key(name: str) -> str:
+    """The key of a template name: a title without ``Modèle:``/``Template:`` (comments dropped).
+
+    The form is the title as MediaWiki stores it (``tiers-Lieux`` -> ``Tiers-Lieux``), fit to be
+    shown.
+    """
+    text = unicodedata.normalize("NFC", _COMMENT.sub("", name))
+    return normalize_title(_TEMPLATE_NS.sub("", text, count=1))
+
+
+def heading_key(title: str) -> str:
+    """The key of a section heading: NFC, comments dropped, whitespace runs collapsed."""
+    return " ".join(unicodedata.normalize("NFC", _COMMENT.sub("", title)).split())
+
+
+def namespace_key(name: str) -> str:
+    """The key of a namespace name: case-insensitive, ``_`` = space."""
+    return unicodedata.normalize("NFC", name).replace("_", " ").strip().casefold()
 
 
 def title_from_url_path(path: str) -> str:

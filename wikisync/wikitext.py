@@ -75,6 +75,7 @@ from mwparserfromhell.wikicode import Wikicode
 from wikisync.errors import EXIT_FAILED, InputError, WikitextError
 from wikisync.lists import is_article_link, split_plain_entry
 from wikisync.model import Link, RawEntry
+from wikisync.titles import heading_key, param_key, template_key
 
 log = logging.getLogger(__name__)
 
@@ -128,7 +129,6 @@ def parse(text: str) -> Wikicode:
 #: What MediaWiki strips around named parameters (PHP's trim()).
 MW_WHITESPACE = " \t\n\r\0\x0b"
 
-_TEMPLATE_NS_RE = re.compile(r"^\s*(?:modèle|template)\s*:", re.IGNORECASE)
 _COMMENT_RE = re.compile(r"<!--.*?(?:-->|\Z)", re.DOTALL)
 
 
@@ -152,16 +152,12 @@ def check_storable(value: str, what: str = "the value") -> None:
         )
 
 
-def normalize_template_name(name: str) -> str:
-    """Compare-form of a template name: no ``Modèle:``/``Template:``, ``_`` = space, ``Xx``."""
-    name = unicodedata.normalize("NFC", _COMMENT_RE.sub("", name))
-    name = _TEMPLATE_NS_RE.sub("", name, count=1)
-    name = " ".join(name.replace("_", " ").split())
-    return name[:1].upper() + name[1:]
+#: Compare-form of a template name (:func:`wikisync.titles.template_key`).
+normalize_template_name = template_key
 
 
-def _param_key(name: str) -> str:
-    """Compare-form of a parameter name (MediaWiki: stripped, case and ``_`` significant)."""
+def _stripped_name(name: str) -> str:
+    """A parameter name as written, stripped as MediaWiki strips it (compare by param_key)."""
     return unicodedata.normalize("NFC", name.strip(MW_WHITESPACE))
 
 
@@ -492,7 +488,7 @@ def _params_of(node: Template, start: int) -> tuple[Param, ...]:
         pos += len(raw_value)
         params.append(
             Param(
-                name=_param_key(str(p.name)),
+                name=_stripped_name(str(p.name)),
                 value=unescape_value(raw_value.strip(MW_WHITESPACE)),
                 raw_name=raw_name,
                 raw_value=raw_value,
@@ -634,7 +630,7 @@ def _trail(param: Param) -> str:
 
 
 def _check_param_name(name: str) -> str:
-    key = _param_key(name)
+    key = _stripped_name(name)
     if not key or _BAD_PARAM_NAME_RE.search(key):
         raise WikitextError(
             f"{name!r} cannot be a template parameter name",
@@ -719,7 +715,7 @@ def _plan_edits(text: str, call: TemplateCall,
     additions: list[tuple[str, str]] = []
     for name, value in changes.items():
         key = _check_param_name(name)
-        found = [i for i, p in enumerate(call.params) if p.name == key]
+        found = [i for i, p in enumerate(call.params) if param_key(p.name) == param_key(key)]
         if len(found) > 1:
             raise WikitextError(
                 f"parameter {key!r} appears {len(found)} times in the call",
@@ -750,10 +746,15 @@ def _apply(text: str, edits: list[_Edit]) -> str:
     return text
 
 
+def _keyed(fields: Mapping[str, str]) -> dict[str, str]:
+    """``fields`` by :func:`param_key` (the last of two spellings wins, as in reading)."""
+    return {param_key(name): value for name, value in fields.items()}
+
+
 def _expected_fields(call: TemplateCall, changes: Mapping[str, str | None]) -> dict[str, str]:
-    expected = call.fields
+    expected = _keyed(call.fields)
     for name, value in changes.items():
-        key = _param_key(name)
+        key = param_key(name)
         if value is None:
             expected.pop(key, None)
         else:
@@ -765,7 +766,7 @@ def _untouched(call: TemplateCall, keys: set[str]) -> list[tuple[str, str]]:
     """The source of the parameters not in ``keys`` (up to the whitespace that ends them, which
     a parameter inserted after one of them legitimately takes over)."""
     return [(p.raw_name, p.raw_value.rstrip(MW_WHITESPACE)) for p in call.params
-            if p.name not in keys]
+            if param_key(p.name) not in keys]
 
 
 def _prove_edit(old: str, new: str, names: Iterable[str] | str, call: TemplateCall,
@@ -776,12 +777,12 @@ def _prove_edit(old: str, new: str, names: Iterable[str] | str, call: TemplateCa
         after = find_template(new, names)
     except WikitextError as exc:
         raise _refused(call, f"the edited page no longer parses: {exc}") from exc
-    keys = {_param_key(k) for k in changes}
+    keys = {param_key(k) for k in changes}
     if after.start != call.start or new[: after.start] != old[: call.start]:
         raise _refused(call, "the text before the call would change")
     if new[after.end:] != old[call.end:]:
         raise _refused(call, "the text after the call would change")
-    if after.fields != _expected_fields(call, changes):
+    if _keyed(after.fields) != _expected_fields(call, changes):
         raise _refused(call, "the call would not read back to the intended fields")
     if _untouched(after, keys) != _untouched(call, keys):
         raise _refused(call, "other parameters of the call would change")
@@ -868,10 +869,6 @@ class ListSection:
         return text[self.start:self.end]
 
 
-def _heading_key(title: str) -> str:
-    return " ".join(unicodedata.normalize("NFC", _COMMENT_RE.sub("", title)).split())
-
-
 @dataclass(frozen=True)
 class _Section:
     level: int
@@ -885,12 +882,12 @@ def _find_section(text: str, code: Wikicode, title: str) -> _Section:
     """The section titled ``title``, or named by a path ``"Parent / Child"`` (each part a
     heading nested in the one before it)."""
     heads = [(n, s, e) for n, s, e in _top_level(code) if isinstance(n, Heading)]
-    keys = [_heading_key(str(n.title)) for n, _s, _e in heads]
-    want = _heading_key(title)
+    keys = [heading_key(str(n.title)) for n, _s, _e in heads]
+    want = heading_key(title)
     if want in keys or SECTION_PATH_SEPARATOR not in title:
         path = [want]
     else:
-        path = [_heading_key(part) for part in title.split(SECTION_PATH_SEPARATOR)]
+        path = [heading_key(part) for part in title.split(SECTION_PATH_SEPARATOR)]
     lo, hi, parent_level = 0, len(heads), 0
     index = -1
     for depth, part in enumerate(path):
@@ -997,12 +994,6 @@ def _bullet(line: str) -> str:
     return m.group(0) if m else ""
 
 
-def default_key_link(link: Link) -> bool:
-    """Whether a link may name a lieu, when the caller has no better rule: not an SMW
-    annotation (``[[Attribut::valeur]]``), not a link into another namespace."""
-    return is_article_link(link)
-
-
 def _key_link(code: Wikicode, is_key: KeyLinkTest, base: int = 0
               ) -> tuple[Node, int, int, int, int] | None:
     """The first link that may name a lieu: (node, start, end, outer start, outer end).
@@ -1069,7 +1060,7 @@ def unclosed(line: str) -> str | None:
     return None
 
 
-def _parse_entry_line(line: str, is_key: KeyLinkTest = default_key_link
+def _parse_entry_line(line: str, is_key: KeyLinkTest = is_article_link
                       ) -> tuple[str, Link, str, str, str, str]:
     """(bullet, link, name, rest, lead, head) of an entry's first line (without its newline).
 
@@ -1146,9 +1137,9 @@ def _opens(what: str) -> str:
     return f"opens {what!r} and does not close it"
 
 
-def read_entry(text: str, is_key: KeyLinkTest = default_key_link) -> RawEntry | None:
+def read_entry(text: str, is_key: KeyLinkTest = is_article_link) -> RawEntry | None:
     """The one entry ``text`` holds (its first line and the lines that belong to it), or None
-    when ``text`` is not exactly one entry. Raises :class:`ListLineError` for unclosed lines."""
+    when ``text`` is not exactly one entry or opens something it does not close."""
     lines = _logical_lines(text, 0, len(text), _protected_newlines(parse(text)))
     groups = _group_entries(text, lines)
     if len(groups) != 1 or groups[0][0][0] != 0:
@@ -1157,15 +1148,13 @@ def read_entry(text: str, is_key: KeyLinkTest = default_key_link) -> RawEntry | 
     end = kids[-1][1] if kids else first[1]
     if text[end:].strip():
         return None
-    for s, e in (first, *kids):
-        what = unclosed(text[s:e])
-        if what:
-            raise _refuse(text, "(entry)", s, text[s:e], _opens(what))
+    if any(unclosed(text[s:e]) for s, e in (first, *kids)):
+        return None
     return _entry(text, first, kids, is_key)
 
 
 def read_list(text: str, section_title: str,
-              is_key: KeyLinkTest = default_key_link) -> ListSection:
+              is_key: KeyLinkTest = is_article_link) -> ListSection:
     """The bullet entries of the section titled (or with the path) ``section_title``.
 
     Only the section's own text is read: from its heading to its first sub-heading. Bullets
