@@ -320,6 +320,25 @@ def test_password_file_readable_by_others_is_refused(tmp_path: Path) -> None:
     assert PASSWORD not in str(info.value)
 
 
+def test_every_password_a_run_needs_is_checked_at_once(tmp_path: Path) -> None:
+    config = load_config(write(tmp_path, VALID), env={"HOME": "/home/u"})
+    secret = config.wikis["movilab"].password_file
+    secret.parent.mkdir(parents=True, exist_ok=True)
+    secret.write_text(PASSWORD, encoding="utf-8")
+    secret.chmod(0o640)
+    with pytest.raises(ConfigError) as info:
+        config.check_passwords(env={"WIKISYNC_FABMOB_PASSWORD": ""})
+    assert [p.split(": ", 1)[1] for p in info.value.problems] == [
+        "wikis.fabmob.password_env: the environment variable WIKISYNC_FABMOB_PASSWORD is empty",
+        f"wikis.movilab.password_file: {secret} can be read by others (mode 640); refused",
+    ]
+    assert info.value.exit_code == 2
+    assert PASSWORD not in str(info.value)
+    secret.chmod(0o600)
+    config.check_passwords(["movilab"], env={})  # only the wikis named
+    config.check_passwords(env={"WIKISYNC_FABMOB_PASSWORD": PASSWORD})
+
+
 def test_missing_password_file_is_named(tmp_path: Path) -> None:
     secret = tmp_path / "nope.secret"
     with pytest.raises(ConfigError) as info:

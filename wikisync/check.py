@@ -29,7 +29,9 @@ class WikiStatus:
 
 
 def check_wikis(app: App) -> list[WikiStatus]:
-    """One status per configured wiki; a failing wiki does not stop the others."""
+    """One status per configured wiki; a failing wiki does not stop the others. A password
+    that cannot be had is a config problem (:class:`ConfigError`), raised before any request."""
+    app.config.check_passwords()
     statuses = []
     for name, site in app.sites.items():
         try:

@@ -191,6 +191,24 @@ class Config:
     lists: dict[str, ListConfig] = field(default_factory=dict)
     user_agent_contact: str | None = None
 
+    def check_passwords(
+        self, names: Iterable[str] | None = None, env: Mapping[str, str] | None = None
+    ) -> None:
+        """Whether the password of each wiki named (all when None) can be had now: the
+        variable set and not empty, the file readable by its owner only. Called before a
+        command sends its first request, so that such a problem is exit 2, not a failing wiki;
+        raises one :class:`ConfigError` naming every problem (never a password)."""
+        problems: list[str] = []
+        hints: list[str] = []
+        for name in self.wikis if names is None else names:
+            try:
+                self.wikis[name].password(env)
+            except ConfigError as exc:
+                problems += exc.problems
+                hints += [exc.hint] if exc.hint else []
+        if problems:
+            raise ConfigError(problems, " ; ".join(dict.fromkeys(hints)) or None)
+
     def wiki(self, name: str) -> WikiConfig:
         """The wiki called ``name``; a :class:`UsageError` with a suggestion otherwise."""
         if name not in self.wikis:

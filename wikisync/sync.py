@@ -54,8 +54,10 @@ def run_sync(
     """Sync the named lists (all when none) and, unless ``--list`` narrows it, record fields."""
     lists = [app.config.list_named(n) for n in list_names] or list(app.config.lists.values())
     fields = fields and not list_names
+    pages = _pages_written(app, lists, fields)
+    app.config.check_passwords(pages)  # a config problem is exit 2, before any request
     report = SyncReport(dry_run=dry_run)
-    ready = WriteCheck(app, _pages_written(app, lists, fields))
+    ready = WriteCheck(app, pages)
     with contextlib.nullcontext() if dry_run else Lock(app.config.state_dir):
         state = State(app.config.state_dir, readonly=dry_run)
         try:
