@@ -6,7 +6,8 @@ Rows: ``python -c pass`` (the interpreter alone: the floor), ``wikisync --versio
 completion as bash runs it (``_WIKISYNC_COMPLETE=bash_complete``): of a command name, and of a
 wiki name, which reads the config (a small one written here; its wikis are never contacted). Each
 row is the median of ``--reps`` runs (default 10), wall time around the tool's own process (see
-:mod:`bench.harness`), after one run that is not counted. Python writes and reads its bytecode
+:mod:`bench.harness`), after one run that is not counted; the rows take turns, run by run, so
+that a machine busy for a while slows them all alike. Python writes and reads its bytecode
 caches, as in an installed wikisync (``PYTHONDONTWRITEBYTECODE`` is dropped; the caches go to a
 scratch folder); ``--no-bytecode-cache`` measures the other case. No wiki is started and nothing
 is asserted.
@@ -96,10 +97,17 @@ def run_case(case: Case, env: dict[str, str], folder: Path, label: str) -> Usage
     return usage
 
 
-def measure(number: int, case: Case, env: dict[str, str], folder: Path,
-            reps: int) -> list[Usage]:
-    run_case(case, env, folder, f"{number}.warm")  # fills the disk and bytecode caches
-    return [run_case(case, env, folder, f"{number}.{i}") for i in range(reps)]
+def measure(cases: list[Case], env: dict[str, str], folder: Path,
+            reps: int) -> list[tuple[Case, list[Usage]]]:
+    """Every case ``reps`` times, taking turns, after a first run of each that fills the disk
+    and bytecode caches."""
+    usages: list[list[Usage]] = [[] for _ in cases]
+    for run in ("warm", *range(reps)):
+        for number, case in enumerate(cases):
+            usage = run_case(case, env, folder, f"{number}.{run}")
+            if run != "warm":
+                usages[number].append(usage)
+    return list(zip(cases, usages, strict=True))
 
 
 def report(results: list[tuple[Case, list[Usage]]], reps: int, bytecode_cache: bool) -> str:
@@ -134,8 +142,7 @@ def main(argv: list[str]) -> int:
         (folder / "wikisync.yaml").write_text(CONFIG.format(mappings=REPO / "mappings"),
                                               encoding="utf-8")
         env = environment(folder, args.bytecode_cache)
-        results = [(case, measure(n, case, env, folder, args.reps))
-                   for n, case in enumerate(cases())]
+        results = measure(cases(), env, folder, args.reps)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     print(report(results, args.reps, args.bytecode_cache), flush=True)
