@@ -186,15 +186,17 @@ def list_page(wiki: str, items: str):
     return parse_page(LIST, wiki, Page(f"Liste {wiki.upper()}", text, revid=1), CTX)
 
 
-def test_red_link_only_for_links_to_pages_that_exist_nowhere():
+def test_red_link_for_links_and_plain_names_of_pages_that_exist_nowhere():
     lp = list_page("a", "* [[Lieu Fantôme]] – Nulle-Part\n* [[bb:La Machinerie]]\n"
                         "* Ateliers Jean Moulin, Plouhinec\n* [https://ailleurs.example/ X]\n"
-                        "* [[Konk Ar Lab]]\n")
-    existing = {("b", "La Machinerie"), ("a", "Konk Ar Lab")}
+                        "* [[Konk Ar Lab]]\n* La Myne – Villeurbanne\n")
+    existing = {("b", "La Machinerie"), ("a", "Konk Ar Lab"), ("b", "La Myne")}
     findings = audit.red_link_findings(lp, CTX, lambda w, t: (w, t) in existing)
-    assert [(f.code, f.wiki, f.title) for f in findings] == [("red-link", "a", "Liste A")]
+    assert [(f.code, f.wiki, f.title) for f in findings] == [("red-link", "a", "Liste A")] * 2
     assert "« [[Lieu Fantôme]] – Nulle-Part »" in findings[0].detail
-    assert "« Lieu Fantôme »" in findings[0].detail
+    assert "pointe vers « Lieu Fantôme »" in findings[0].detail
+    assert "« Ateliers Jean Moulin, Plouhinec »" in findings[1].detail
+    assert "nomme « Ateliers Jean Moulin »" in findings[1].detail
 
 
 def test_red_link_respects_ignored_titles():

@@ -15,6 +15,7 @@ from wikisync import wikitext
 from wikisync.app import App
 from wikisync.config import load_config
 from wikisync.errors import (
+    EXIT_ATTENTION,
     EXIT_FAILED,
     EXIT_OK,
     EXIT_USAGE,
@@ -248,7 +249,10 @@ def test_the_shipped_example_file_plans_cleanly(wikis):
 def test_export_csv_and_json_hold_the_same_records(wikis):
     as_csv = wikis.run("export", "lieu", "--wiki", "movilab")
     as_json = wikis.run("export", "lieu", "--wiki", "movilab", "--format", "json")
-    assert as_csv.returncode == as_json.returncode == EXIT_OK
+    assert as_csv.returncode == as_json.returncode == EXIT_ATTENTION  # a page is not a record
+    assert "1 page(s) of kind 'lieu' skipped" in as_csv.stderr
+    assert "movilab:Tiers Lieux Libres et Open Source: the page has no {{Tiers-Lieux}} call" in (
+        as_csv.stderr)
     rows = list(csv.DictReader(io.StringIO(as_csv.stdout)))
     assert rows == json.loads(as_json.stdout)
     wip = next(r for r in rows if r["title"] == "Le WIP")
@@ -272,3 +276,44 @@ def test_set_changes_a_parameter_a_person_wrote_with_an_underscore(wikis):
     assert result.returncode == EXIT_OK, result.stderr
     assert wikis.text("movilab", "La Myne") == text.replace("69100", "69001")
     assert show(wikis, "La Myne", "movilab")["code_postal"] == "69001"
+
+
+def _peer_edit(wikis, wiki: str, title: str, text: str) -> None:
+    peer = wikis.peer(wiki)
+    peer.save(peer.read([title])[title], text, "modification à la main")
+
+
+def test_a_record_after_a_banner_is_read_written_exported_and_audited_as_any(wikis):
+    """Issue 12: ``{{Ebauche}}`` then ``{{Tiers-Lieux|…}}``, as many real pages start."""
+    text = "{{Ebauche}}\n<!-- fiche à compléter -->\n" + wikis.text("movilab", "La Myne")
+    _peer_edit(wikis, "movilab", "La Myne", text)
+    assert show(wikis, "La Myne", "movilab")["ville"] == "Villeurbanne"
+    done = wikis.run("set", "lieu", "La Myne", "--wiki", "movilab", "--set", "statut=Ouvert")
+    assert done.returncode == EXIT_OK, done.stderr
+    after = wikis.text("movilab", "La Myne")
+    assert after.startswith("{{Ebauche}}\n<!-- fiche à compléter -->\n{{Tiers-Lieux\n")
+    assert show(wikis, "La Myne", "movilab")["statut"] == "Ouvert"
+    export = wikis.run("export", "lieu", "--wiki", "movilab", "--format", "json")
+    assert "La Myne" in {row["title"] for row in json.loads(export.stdout)}
+    assert "La Myne" not in export.stderr
+    audit = wikis.run("audit", "--kind", "lieu", "--wiki", "movilab", "--format", "json")
+    findings = json.loads(audit.stdout)["findings"]
+    assert [f for f in findings if f["title"] == "La Myne"] == []
+
+
+def test_a_page_with_two_calls_is_named_with_the_count_by_show_export_and_audit(wikis):
+    text = wikis.text("movilab", "La Myne")
+    _peer_edit(wikis, "movilab", "La Myne", "{{Tiers-Lieux|Titre=La Myne bis}}\n" + text)
+    shown = wikis.run("show", "lieu", "La Myne", "--wiki", "movilab")
+    assert shown.returncode == EXIT_USAGE
+    assert "movilab:La Myne: the {{Tiers-Lieux}} call appears 2 times" in shown.stderr
+    export = wikis.run("export", "lieu", "--wiki", "movilab")
+    assert export.returncode == EXIT_ATTENTION
+    assert "2 page(s) of kind 'lieu' skipped" in export.stderr
+    assert "movilab:La Myne: the {{Tiers-Lieux}} call appears 2 times on the page (lines 1, 2)" in (
+        export.stderr)
+    assert "La Myne" not in {row["title"] for row in csv.DictReader(io.StringIO(export.stdout))}
+    audit = wikis.run("audit", "--kind", "lieu", "--wiki", "movilab", "--format", "json")
+    [finding] = [f for f in json.loads(audit.stdout)["findings"] if f["title"] == "La Myne"]
+    assert finding["code"] == "missing-template"
+    assert "appears 2 times" in finding["detail"]

@@ -434,15 +434,36 @@ def test_refuses_template_twice() -> None:
     assert "lines 1, 2" in message
 
 
-def test_refuses_template_not_first() -> None:
-    message = refusal("Intro.\n{{Acteur|Titre=a}}\n")
-    assert "not the first thing" in message
-    assert "'Intro.'" in message
+@pytest.mark.parametrize("before", [
+    "{{Ebauche}}\n",
+    "{{Ébauche|date=2024}}\n{{À sourcer}}\n",
+    "Intro.\n",
+    "[[Fichier:Logo.png|right|100px]]\n<!-- fiche -->\n",
+    "''\n",
+])
+def test_finds_the_call_after_banners_and_text_in_the_lead(before: str) -> None:
+    text = before + "{{Acteur|Titre=a}}\n== Suite ==\n{{Autre}}\n"
+    call = find_template(text, "Acteur")
+    assert call.start == len(before)
+    assert read_fields(text, "Acteur") == {"Titre": "a"}
+    assert set_fields(text, "Acteur", {"Titre": "b"}) == text.replace("Titre=a", "Titre=b")
 
 
-def test_refuses_unbalanced_quotes_before_call() -> None:
-    message = refusal("''\n{{Acteur|Titre=a}}\n")
-    assert "unbalanced ''" in message
+def test_refuses_a_call_that_does_not_start_a_line() -> None:
+    message = refusal("Voir {{Acteur|Titre=a}}\n")
+    assert "does not start a line" in message
+    assert "'Voir'" in message
+
+
+def test_refuses_a_call_below_the_first_heading() -> None:
+    message = refusal("{{Ebauche}}\n== Présentation ==\n{{Acteur|Titre=a}}\n")
+    assert "below the first heading (line 3)" in message
+
+
+def test_refuses_two_calls_in_the_lead_after_a_banner() -> None:
+    message = refusal("{{Ebauche}}\n{{Acteur|Titre=a}}\n{{Acteur|Titre=b}}\n== S ==\n")
+    assert "appears 2 times" in message
+    assert "lines 2, 3" in message
 
 
 def test_refuses_call_inside_formatting() -> None:

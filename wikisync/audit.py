@@ -17,7 +17,7 @@ Finding codes, in the order every output uses (:data:`CODES`)
 ``missing-field``     a required field the wiki maps is absent or empty
 ``invalid-field``     a value fails its type, choices or pattern (detail: value and expectation)
 ``missing-template``  a page of the kind's category without a readable call of the kind's template
-``red-link``          a list entry links to a lieu that has a page on no configured wiki
+``red-link``          a list entry (link or plain text) names a lieu with a page on no wiki
 ``only-on``           a record exists on some of its mapping's wikis only
 ``list-drift``        a list page differs from the others (a sync is pending or in conflict)
 ``duplicate``         records (or entries of one list page) whose names fold to the same key
@@ -37,9 +37,10 @@ Choices (documented because users and tests depend on them)
   with several spellings (``Le WIP`` / ``Le Wip``) yields one ``duplicate`` per odd spelling (the
   spelling present on the most wikis is the reference); a group absent from a wiki of the
   mapping yields one ``only-on``, so a duplicate is not reported a second time as ``only-on``.
-- **red-link** is about links: an entry whose first link names a page of a configured wiki
-  (internal, interwiki or article URL) that exists on no configured wiki. A plain-text entry
-  (a lieu deliberately written without a link) and a link to another site are not red links.
+- **red-link** is about lieux without a page: an entry whose first link names a page of a
+  configured wiki (internal, interwiki or article URL), or a plain-text entry whose name is
+  the title of no page, when that page exists on no configured wiki. A link to another site
+  is not a red link.
 - **list-drift** uses the sync planner with the state's merge base when a state exists (without
   one, the first-run rule: the union of the pages), one finding per list page the next sync would
   change or that takes part in a conflict. The audit only reads the state (no lock taken, never
@@ -73,7 +74,7 @@ from wikisync.errors import PageMissingError, SectionMissingError, WikitextError
 from wikisync.lists import LinkContext, link_title
 from wikisync.mapping import FieldSpec, split_list, validate_record, validate_value
 from wikisync.mapping import Mapping as KindMapping
-from wikisync.model import Finding, ListEntry, Page, Record
+from wikisync.model import Finding, ListEntry, Page, RawEntry, Record
 from wikisync.planner import ListPlan
 from wikisync.records import at_once, record_from_page
 from wikisync.state import State
@@ -318,17 +319,28 @@ def entry_duplicate_findings(lp: listsync.ListPage) -> list[Finding]:
     return findings
 
 
+def named_title(raw: RawEntry, entry: ListEntry, wiki: str, ctx: LinkContext) -> str | None:
+    """The lieu an entry names: its link's page on a configured wiki, or a plain entry's name;
+    None for a link to another site."""
+    title = link_title(raw.link, wiki, ctx)
+    if title is None and raw.link.kind == "plain":
+        return entry.key or None
+    return title
+
+
 def red_link_findings(lp: listsync.ListPage, ctx: LinkContext, has_page: HasPage,
                       ignored: Callable[[str], bool] = lambda title: False) -> list[Finding]:
-    """``red-link`` for each linked entry of ``lp`` whose page exists on no configured wiki."""
+    """``red-link`` for each entry of ``lp``, linked or plain text, naming a lieu that has a
+    page on no configured wiki."""
     wikis = ctx.names()
     findings = []
-    for raw in lp.raw:
-        title = link_title(raw.link, lp.wiki, ctx)  # None for plain text and foreign links
+    for raw, entry in zip(lp.raw, lp.entries, strict=True):
+        title = named_title(raw, entry, lp.wiki, ctx)  # None for foreign links
         if title is None or ignored(title) or any(has_page(w, title) for w in wikis):
             continue
         written = raw.text.split("\n", 1)[0].strip()[len(raw.bullet):].strip()
-        detail = (f"l'entrée « {written} » (section « {lp.section} ») pointe vers « {title} », "
+        verb = "nomme" if raw.link.kind == "plain" else "pointe vers"
+        detail = (f"l'entrée « {written} » (section « {lp.section} ») {verb} « {title} », "
                   f"qui n'a de page sur aucun wiki ({', '.join(wikis)})")
         findings.append(Finding("red-link", lp.wiki, lp.page.title, None, detail))
     return findings
@@ -489,8 +501,9 @@ def audit_lists(app: App, mapping: KindMapping, options: AuditOptions,
             continue
         findings.extend(list_drift_findings(lst.name, read.pages, read.plan))
         linked = sorted({
-            title for lp in read.pages.values() for raw in lp.raw
-            if (title := link_title(raw.link, lp.wiki, ctx)) is not None
+            title for lp in read.pages.values()
+            for raw, entry in zip(lp.raw, lp.entries, strict=True)
+            if (title := named_title(raw, entry, lp.wiki, ctx)) is not None
         })
         has_page = listsync.page_existence(app, linked)
         for lp in read.pages.values():

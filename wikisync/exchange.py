@@ -24,7 +24,7 @@ from wikisync.app import App
 from wikisync.errors import EXIT_OK, EXIT_USAGE, InputError, WikisyncError
 from wikisync.mapping import Mapping, validate_record
 from wikisync.model import Record
-from wikisync.records import check_fields, read_records_of
+from wikisync.records import check_fields, read_records_of, why_unreadable
 
 log = logging.getLogger(__name__)
 
@@ -173,12 +173,19 @@ def execute_import(app: App, mapping: Mapping, plan: ImportPlan, progress: bool)
 # --------------------------------------------------------------------------- export
 
 
-def export_rows(app: App, mapping: Mapping, wikis: list[str]) -> list[dict[str, str]]:
-    """One row per record of ``wikis`` (read at once), in wiki then category order."""
+def export_rows(app: App, mapping: Mapping, wikis: list[str],
+                skipped: list[tuple[str, str, str]] | None = None) -> list[dict[str, str]]:
+    """One row per record of ``wikis`` (read at once), in wiki then category order.
+
+    A page of the kind's category without one readable call of the kind's template has no row;
+    it is appended to ``skipped`` as ``(wiki, title, why)``.
+    """
     rows = []
     for wiki, items in read_records_of(app.site, mapping, wikis).items():
         for item in items:
             if not isinstance(item, Record):
+                if skipped is not None:
+                    skipped.append((wiki, item.title, why_unreadable(mapping, wiki, item)))
                 continue
             page = item.page
             row = {"title": item.title, "wiki": wiki, "last_edit": page.timestamp,

@@ -32,11 +32,24 @@ def record_from_page(mapping: Mapping, wiki: str, page: Page) -> Record:
 
 
 def read_record(site: WikiAPI, mapping: Mapping, wiki: str, title: str) -> Record:
+    """The record of page ``title``; the error of a page without one readable call names it."""
     page = site.read([title])[title]
     if not page.exists:
         raise PageMissingError(wiki, f"no page {title!r}", "check the title (it is case-sensitive "
                                "after the first letter)")
-    return record_from_page(mapping, wiki, page)
+    try:
+        return record_from_page(mapping, wiki, page)
+    except WikitextError as exc:
+        raise WikitextError(f"{wiki}:{page.title}: {exc}", exc.hint) from exc
+
+
+def why_unreadable(mapping: Mapping, wiki: str, page: Page) -> str:
+    """Why ``page`` holds no readable record (the parser's words), or "" when it holds one."""
+    try:
+        record_from_page(mapping, wiki, page)
+    except WikitextError as exc:
+        return str(exc)
+    return ""
 
 
 def read_records(site: WikiAPI, mapping: Mapping, wiki: str) -> Iterator[Record | Page]:

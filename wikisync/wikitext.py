@@ -437,17 +437,6 @@ class TemplateCall:
         return {p.name: p.value for p in self.params}
 
 
-#: Magic words that may precede the record's call (they set page properties, render nothing).
-PREAMBLE_MAGIC = (
-    "DISPLAYTITLE:",
-    "DEFAULTSORT:",
-    "DEFAULTSORTKEY:",
-    "DEFAULTCATEGORYSORT:",
-    "AFFICHERTITRE:",
-    "CLEDETRI:",
-    "CLEFDETRI:",
-)
-_PREAMBLE_TEXT_RE = re.compile(r"(?:\s+|__\w+?__)*")
 _CALL_OPEN_RE = re.compile(r"\{\{([^{}|\n]*)")
 
 
@@ -503,31 +492,20 @@ def _params_of(node: Template, start: int) -> tuple[Param, ...]:
     return tuple(params)
 
 
-def _preamble_ok(node: Node) -> bool:
-    """May ``node`` stand before the record's call?"""
-    if isinstance(node, Comment):
-        return True
-    if isinstance(node, Text):
-        return bool(_PREAMBLE_TEXT_RE.fullmatch(str(node)))
-    if isinstance(node, Template):
-        name = _COMMENT_RE.sub("", str(node.name)).strip().upper()
-        return name.startswith(PREAMBLE_MAGIC)
-    return False
-
-
-def _check_preamble(text: str, label: str, before: list[tuple[Node, int, int]]) -> None:
-    for node, start, _end in before:
-        if _preamble_ok(node):
-            continue
-        found = str(node).strip()[:40]
-        what = "an unbalanced '' or '''" if found.startswith("''") else repr(found)
-        raise WikitextError(
-            f"the {label} call is not the first thing on the page: found {what} before it "
-            f"(line {_line_of(text, start)})",
-            hint="only blank lines, comments, __NOTOC__-like switches and "
-            "{{DISPLAYTITLE:..}}/{{DEFAULTSORT:..}} may precede it; move the call to the top "
-            "of the page by hand, then run again",
-        )
+def _check_line_start(text: str, label: str, start: int) -> None:
+    """The record's call is a block: it starts a line (after banners, text, comments...)."""
+    line_start = text.rfind("\n", 0, start) + 1
+    before = _COMMENT_RE.sub("", text[line_start:start])
+    if not before.strip():
+        return
+    found = before.strip()[-40:]
+    what = "an unbalanced '' or '''" if "''" in found else repr(found)
+    raise WikitextError(
+        f"the {label} call does not start a line: found {what} before it on line "
+        f"{_line_of(text, start)}",
+        hint="put the call on a line of its own, in the lead section (before the first "
+        "heading), then run again",
+    )
 
 
 def _diagnose_missing(text: str, code: Wikicode, wanted: set[str], label: str) -> WikitextError:
@@ -559,19 +537,30 @@ def _matches(node: Template, wanted: set[str]) -> bool:
 
 
 def find_template(text: str, names: Iterable[str] | str) -> TemplateCall:
-    """The record's template call: the one top-level call named one of ``names``.
+    """The record's template call: the one call named one of ``names`` at the top level of the
+    lead section (before the first heading), wherever it stands there: after banners and
+    maintenance templates (``{{Ebauche}}``), comments, magic words or text.
 
-    Refuses (:class:`WikitextError`) when the call is absent, appears twice at top level, is
-    preceded by anything but blank lines, comments, behaviour switches (``__NOTOC__``) and
-    ``{{DISPLAYTITLE:..}}``/``{{DEFAULTSORT:..}}``-like magic words, sits inside other markup
-    (e.g. between ``''``), or does not parse as one call.
+    Refuses (:class:`WikitextError`) when the lead section has no such call (one below the
+    first heading is named), has two or more (their lines are named), when the call does not
+    start a line, sits inside other markup (a tag, a link, another template), or does not parse
+    as one call.
     """
     wanted = _names_set(names)
     label = "{{" + " / ".join(sorted(wanted)) + "}}"
     code = parse(text)
     nodes = list(_top_level(code))
-    hits = [(i, n, s, e) for i, (n, s, e) in enumerate(nodes) if isinstance(n, Template)
-            and _matches(n, wanted)]
+    lead = next((i for i, (n, _s, _e) in enumerate(nodes) if isinstance(n, Heading)),
+                len(nodes))
+    calls = [(i, n, s, e) for i, (n, s, e) in enumerate(nodes) if isinstance(n, Template)
+             and _matches(n, wanted)]
+    hits = [hit for hit in calls if hit[0] < lead]
+    if not hits and calls:
+        raise WikitextError(
+            f"the {label} call is below the first heading (line "
+            f"{_line_of(text, calls[0][2])}), not in the lead section",
+            hint="move the call above the page's first heading, then run again",
+        )
     if not hits:
         raise _diagnose_missing(text, code, wanted, label)
     if len(hits) > 1:
@@ -580,8 +569,8 @@ def find_template(text: str, names: Iterable[str] | str) -> TemplateCall:
             f"the {label} call appears {len(hits)} times on the page (lines {lines})",
             hint="keep one call and merge the others into it by hand, then run again",
         )
-    index, node, start, end = hits[0]
-    _check_preamble(text, label, nodes[:index])
+    _index, node, start, end = hits[0]
+    _check_line_start(text, label, start)
     return TemplateCall(
         name=str(node.name).strip(),
         start=start,

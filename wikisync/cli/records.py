@@ -13,7 +13,7 @@ import click
 
 from wikisync.cli import Ctx, pass_ctx
 from wikisync.cli.options import complete_lists, complete_wikis, kind_argument, wiki_option
-from wikisync.errors import InputError
+from wikisync.errors import EXIT_ATTENTION, InputError
 
 set_option = click.option("--set", "assignments", multiple=True, metavar="FIELD=VALUE",
                           help="a field's value (repeatable)")
@@ -273,5 +273,12 @@ def export(ctx: Ctx, kind: str, wikis, fmt: str) -> None:
     app = ctx.app
     mapping = app.mapping(kind)
     targets = create.target_wikis(app, mapping, wikis)
-    rows = exchange.export_rows(app, mapping, targets)
+    skipped: list[tuple[str, str, str]] = []
+    rows = exchange.export_rows(app, mapping, targets, skipped)
     exchange.write_rows(rows, mapping, fmt, sys.stdout)
+    if skipped:
+        click.echo(f"{len(skipped)} page(s) of kind {kind!r} skipped (no single readable call "
+                   "of its template):", err=True)
+        for wiki, title, why in skipped:
+            click.echo(f"  {wiki}:{title}: {why}", err=True)
+        raise SystemExit(EXIT_ATTENTION)
