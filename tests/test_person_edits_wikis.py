@@ -175,10 +175,9 @@ def test_a_field_edited_by_hand_with_the_bots_own_account_reaches_the_other_wiki
     assert result.returncode == EXIT_OK, result.stdout + result.stderr
     assert "changed fabmob:Konk Ar Lab: wikisync: ville (lieu)" in result.stdout
     assert "|villes d'implantation=Concarneau (Finistère)\n" in wikis.text("fabmob", "Konk Ar Lab")
-    app = App(load_config(wikis.config))  # and wikisync's own edit is not read as a change
-    report = run_sync(app)
+    report = run_sync(App(load_config(wikis.config)))  # and nothing more to do
     assert report.exit_code == EXIT_OK
-    assert [f.records_read for f in report.fields] == [0, 0]
+    assert [c for f in report.fields for c in f.changes] == []
 
 
 # --------------------------------------------------------------------------- killed runs
@@ -232,3 +231,29 @@ def test_a_killed_run_then_a_persons_edits_then_a_run_keeps_every_edit(wikis, wi
         lines = [line for line in wikis.text(w, PAGES[w]).splitlines() if line.startswith("*")]
         assert len(lines) == len(set(lines))
     assert run_sync(App(load_config(wikis.config))).exit_code == EXIT_OK
+
+
+def test_a_record_edited_with_the_bots_own_account_during_a_field_sync_keeps_both(wikis):
+    assert run_sync(App(load_config(wikis.config))).exit_code == EXIT_OK
+    edit(wikis.peer("movilab"), "Konk Ar Lab", "|Ville=Concarneau",
+         "|Ville=Concarneau (Finistère)")
+    who = person(wikis, "fabmob")
+    app = App(load_config(wikis.config))
+    site = app.site("fabmob")
+    real_save = site.save
+    landed = []
+
+    def person_edits_first(page: Page, text: str, summary: str, **kw) -> Page:
+        if page.title == "Konk Ar Lab" and not landed:
+            landed.append(edit(who, "Konk Ar Lab", "|Adherent=oui", "|Adherent=non"))
+        return real_save(page, text, summary, **kw)
+
+    site.save = person_edits_first
+    report = run_sync(app)
+    assert report.exit_code == EXIT_OK, [str(e) for f in report.fields for e in f.errors]
+    text = wikis.text("fabmob", "Konk Ar Lab")
+    assert "|Adherent=non\n" in text  # the person's edit
+    assert "|villes d'implantation=Concarneau (Finistère)\n" in text  # the sync's
+    revids = sorted(c.revid for f in report.fields for c in f.changes)
+    assert revids == sorted(r["revid"] for r in history(wikis, "fabmob", "Konk Ar Lab")[:3])
+    assert history(wikis, "fabmob", "Konk Ar Lab")[3]["revid"] == landed[0]

@@ -20,7 +20,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from wikisync.app import App
-from wikisync.errors import EditConflictError, WikisyncError, WikitextError
+from wikisync.errors import (
+    ConcurrentEditError,
+    EditConflictError,
+    WikisyncError,
+    WikitextError,
+)
 from wikisync.mapping import Mapping
 from wikisync.model import Page, Record
 from wikisync.planner import MISSING, Conflict, plan_fields
@@ -34,6 +39,8 @@ from wikisync.state import State
 from wikisync.titles import normalize_title
 
 log = logging.getLogger(__name__)
+
+MAX_REPLANS = 3
 
 
 @dataclass
@@ -141,10 +148,9 @@ def sync_kind(
     for key, by_wiki in records.items():
         if len(by_wiki) < 2:
             continue
-        edits, new_bases = _plan_record(mapping, key, by_wiki, bases, result)
-        if edits and not dry_run:
-            before_write()
-        if _write_record(app, mapping, by_wiki, edits, dry_run, result):
+        new_bases = _sync_record(app, mapping, key, by_wiki, bases, dry_run, result,
+                                 before_write)
+        if new_bases is not None:
             confirmed.update({(key, f): v for f, v in new_bases.items()})
     if not dry_run:
         state.save_fields(mapping.kind, confirmed)
@@ -155,9 +161,48 @@ def sync_kind(
     return result
 
 
+def _sync_record(
+    app: App, mapping: Mapping, key: str, by_wiki: dict[str, Record],
+    bases: dict[tuple[str, str], str | None], dry_run: bool, result: FieldResult,
+    before_write: Callable[[], None],
+) -> dict[str, str | None] | None:
+    """Plan and write one record; its fields' new bases when every page is confirmed. A
+    person's edit landing between the read and the write (kept or put back by the Site) makes
+    it read the record again and plan again, a bounded number of times."""
+    for attempt in range(1, MAX_REPLANS + 1):
+        conflicts: list[tuple[str, Conflict]] = []
+        edits, new_bases = _plan_record(mapping, key, by_wiki, bases, conflicts)
+        if edits and not dry_run:
+            before_write()
+        try:
+            ok = _write_record(app, mapping, by_wiki, edits, dry_run, result)
+        except ConcurrentEditError as exc:
+            log.warning("%s; reading %r again (attempt %d)", exc, key, attempt)
+            by_wiki = _read_again(app, mapping, by_wiki)
+            continue
+        result.conflicts += conflicts
+        return new_bases if ok else None
+    result.errors.append(EditConflictError(
+        next(iter(by_wiki)), f"{mapping.kind} {key!r}: the pages kept changing while syncing",
+        "someone is editing the record right now; the next run will finish the sync",
+    ))
+    return None
+
+
+def _read_again(app: App, mapping: Mapping, by_wiki: dict[str, Record]) -> dict[str, Record]:
+    """The record's pages read again (a page that no longer reads as a record is left out)."""
+    again = {}
+    for wiki, record in by_wiki.items():
+        page = app.site(wiki).read([record.title])[record.title]
+        fresh = _as_record(mapping, wiki, page)
+        if fresh is not None:
+            again[wiki] = fresh
+    return again
+
+
 def _plan_record(
     mapping: Mapping, key: str, by_wiki: dict[str, Record],
-    bases: dict[tuple[str, str], str | None], result: FieldResult,
+    bases: dict[tuple[str, str], str | None], conflicts: list[tuple[str, Conflict]],
 ) -> tuple[dict[str, dict[str, str | None]], dict[str, str | None]]:
     """Per wiki, the fields to change; and the new base of every field without conflict."""
     edits: dict[str, dict[str, str | None]] = {}
@@ -171,7 +216,7 @@ def _plan_record(
             continue
         plan = plan_fields(current, bases.get((key, name), MISSING), name=name)
         if plan.conflict is not None:
-            result.conflicts.append((key, plan.conflict))
+            conflicts.append((key, plan.conflict))
             continue
         new_bases[name] = plan.new_base
         for wiki, value in plan.set.items():
@@ -204,6 +249,12 @@ def _write_record(
             continue
         try:
             change.revid = app.site(wiki).save(page, text, summary).revid
+        except ConcurrentEditError as exc:  # every revision it made is reported once
+            (change.revid, note), *more = exc.saved
+            change.summary = f"{summary} ({note})"
+            result.changes += [FieldChange(wiki, page.title, {}, f"wikisync: {n}", "", r)
+                               for r, n in more]
+            raise
         except EditConflictError as exc:
             log.warning("%s; the next run will re-read it", exc)
             result.errors.append(exc)
