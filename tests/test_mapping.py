@@ -285,8 +285,9 @@ def test_load_mappings_without_folder(tmp_path: Path) -> None:
             "is not one of: oui, non",
         ),
         (FieldSpec("a", pattern="^[0-9]{5}$"), "14460", None),
-        (FieldSpec("a", pattern="[0-9]{5}"), "144600", "does not match the pattern"),
-        (FieldSpec("a", pattern="[0-9]{5}"), "x14460", "does not match the pattern"),
+        (FieldSpec("a", pattern="[0-9]{5}"), "144600", "'144600' is not 5 digits"),
+        (FieldSpec("a", pattern="[0-9]{5}"), "x14460", "'x14460' is not 5 digits"),
+        (FieldSpec("a", pattern="^[0-9]{5}$", help="5 chiffres"), "1446", "is not 5 chiffres"),
     ],
 )
 def test_validate_value(spec: FieldSpec, value: str, problem: str | None) -> None:

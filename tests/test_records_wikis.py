@@ -101,7 +101,8 @@ def test_prompts_work_under_a_real_pseudo_terminal(wikis):
     child.sendline("")  # empty: asked again
     child.expect(r"Ville \[ville; text\]: ")
     child.sendline("Marseille")
-    child.expect(r"Write these pages\? \[y/N\]: ")
+    while child.expect([r"Enter to skip\]: ", r"Write these pages\? \[y/N\]: "]) == 0:
+        child.sendline("")  # the optional fields: skipped
     child.sendline("y")
     child.expect(pexpect.EOF)
     child.close()
@@ -115,7 +116,8 @@ def test_answering_no_writes_nothing(wikis):
                          "Le Refus", "--set", "ville=Metz"],
         cwd=str(wikis.folder), encoding="utf-8", timeout=60,
     )
-    child.expect(r"Write these pages\? \[y/N\]: ")
+    while child.expect([r"Enter to skip\]: ", r"Write these pages\? \[y/N\]: "]) == 0:
+        child.sendline("")  # the optional fields: skipped
     child.sendline("n")
     child.expect(pexpect.EOF)
     child.close()

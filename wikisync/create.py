@@ -84,6 +84,20 @@ def missing_required(mapping: Mapping, fields: dict[str, str], wikis: list[str])
     ]
 
 
+def prompt_order(mapping: Mapping, fields: dict[str, str], wikis: list[str]) -> list[str]:
+    """The fields to ask for: every field the target wikis map that has no value yet, the
+    required ones first, each group in the mapping's order."""
+    mapped = {f for w in wikis for f in mapping.mapped_fields(w)}
+    todo = [name for name in mapping.fields
+            if name in mapped and not fields.get(name, "").strip()]
+    return sorted(todo, key=lambda name: not mapping.fields[name].required)
+
+
+def existing_on(app: App, title: str, wikis: list[str]) -> list[str]:
+    """The wikis among ``wikis`` that have a page ``title`` already (one read per wiki)."""
+    return [w for w in wikis if app.site(w).read([title])[title].exists]
+
+
 def target_wikis(app: App, mapping: Mapping, wikis: tuple[str, ...]) -> list[str]:
     configured = [w for w in mapping.wikis if w in app.config.wikis]
     if not wikis:

@@ -155,10 +155,11 @@ def _plan_row(app, mapping, title, fields, wikis, existing, plan: ImportPlan) ->
     plan.creations.append(create.Creation(mapping.kind, title, fields, pages))
 
 
-def execute_import(app: App, mapping: Mapping, plan: ImportPlan, progress: bool) -> create.Outcome:
+def execute_import(app: App, mapping: Mapping, plan: ImportPlan, progress: bool,
+                   summary: str | None = None) -> create.Outcome:
     """Create every planned page, then add the new records to the lists (one edit per page)."""
     outcome = create.Outcome()
-    summary = f"wikisync: import ({mapping.kind})"
+    summary = summary or f"wikisync: import ({mapping.kind})"
     items = plan.creations
     with click.progressbar(items, label="creating", file=sys.stderr if progress else io.StringIO(),
                            show_pos=True) as bar:

@@ -28,7 +28,7 @@ from wikisync.titles import param_key, template_key, title_key
 
 FIELD_TYPES = ("text", "url", "date", "list", "email", "number", "choice")
 MAPPING_KEYS = ("kind", "title", "fields", "wikis", "sync", "stale_after_days", "ignore")
-FIELD_KEYS = ("required", "type", "pattern", "choices", "label")
+FIELD_KEYS = ("required", "type", "pattern", "choices", "label", "help")
 WIKI_KEYS = ("template", "aliases", "category", "page_template", "params")
 DEFAULT_STALE_AFTER_DAYS = 365
 
@@ -70,7 +70,8 @@ class FieldSpec:
 
     ``pattern`` must match the whole value (each item, for a list); ``choices`` lists the
     allowed values of a ``choice`` field (or of each item of a ``list``), compared
-    case-insensitively; ``label`` is what a prompt shows.
+    case-insensitively; ``label`` is what a prompt shows; ``help`` says in words what a valid
+    value is (shown by prompts and errors instead of the raw pattern).
     """
 
     name: str
@@ -79,6 +80,7 @@ class FieldSpec:
     pattern: str | None = None
     choices: tuple[str, ...] = ()
     label: str | None = None
+    help: str | None = None
 
 
 @dataclass(frozen=True)
@@ -231,8 +233,47 @@ def _check_one(spec: FieldSpec, value: str, kind: str) -> str | None:
     if spec.choices and value.casefold() not in {c.casefold() for c in spec.choices}:
         return f"{value!r} is not one of: {', '.join(spec.choices)}"
     if spec.pattern and not re.fullmatch(spec.pattern, value):
-        return f"{value!r} does not match the pattern {spec.pattern}"
+        return f"{value!r} is not {spec.help or describe_pattern(spec.pattern)}"
     return None
+
+
+_CLASSES = {"[0-9]": "digit", r"\d": "digit", "[A-Z]": "capital letter",
+            "[a-z]": "lower-case letter", "[A-Za-z]": "letter", "[a-zA-Z]": "letter"}
+_REPEAT_RE = re.compile(r"^\^?(\[0-9\]|\\d|\[A-Z\]|\[a-z\]|\[A-Za-z\]|\[a-zA-Z\])"
+                        r"(?:\{(\d+)(?:,(\d*))?\}|(\+))\$?$")
+
+
+def describe_pattern(pattern: str) -> str:
+    """A pattern in words, for messages: ``^[0-9]{5}$`` -> ``5 digits``. Patterns this does
+    not know read "in the form the mapping's pattern asks for" (a mapping's ``help:`` says
+    better)."""
+    match = _REPEAT_RE.match(pattern)
+    if not match:
+        return "in the form the mapping's pattern asks for (its help: can say which)"
+    what = _CLASSES[match.group(1)]
+    low, high, plus = match.group(2), match.group(3), match.group(4)
+    if plus:
+        return f"one or more {what}s"
+    if high is None:
+        return f"{low} {what}{'s' if low != '1' else ''}"
+    if high == "":
+        return f"at least {low} {what}s"
+    return f"{low} to {high} {what}s"
+
+
+def describe_rule(spec: FieldSpec) -> str:
+    """What a valid value of ``spec`` is, in words (for prompts)."""
+    if spec.help:
+        return spec.help
+    words = {"text": "text", "url": "a web address (https://...)", "date": "a date, YYYY-MM-DD",
+             "email": "an e-mail address", "number": "a number",
+             "list": "comma-separated", "choice": "one of " + "/".join(spec.choices)}
+    parts = [words.get(spec.type, spec.type)]
+    if spec.type == "list" and spec.choices:
+        parts.append("each one of " + "/".join(spec.choices))
+    if spec.pattern:
+        parts.append(describe_pattern(spec.pattern))
+    return ", ".join(parts)
 
 
 def _check_text(value: str) -> str | None:
@@ -409,7 +450,7 @@ def _build_field(name: str, value: Any, check: Checker) -> FieldSpec | None:
     if type_ == "choice" and not choices:
         check.add(f"{path}.choices", "required for a field of type choice")
     return FieldSpec(name, check.boolean(node, "required", path), type_, pattern, choices,
-                     check.text(node, "label", path))
+                     check.text(node, "label", path), check.text(node, "help", path))
 
 
 def _build_title(top: dict[str, Any], check: Checker, fields: dict[str, FieldSpec]) -> str | None:

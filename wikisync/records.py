@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import difflib
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from collections.abc import Mapping as AbcMapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
@@ -131,3 +131,11 @@ def unified_diff(title: str, before: str, after: str, wiki: str) -> str:
     )
     text = "".join(lines)
     return text if text.endswith("\n") or not text else text + "\n"
+
+
+def edit_summary(mapping: Mapping, wiki: str, names: Iterable[str]) -> str:
+    """The French edit summary of a change to fields, naming the wiki's parameters:
+    ``wikisync: mise à jour de « Code postal », « Site web »``."""
+    wmap = mapping.wiki(wiki)
+    params = [f"« {wmap.param_for(name) or name} »" for name in names]
+    return f"wikisync: mise à jour de {', '.join(params)}"

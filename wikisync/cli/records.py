@@ -11,12 +11,14 @@ import sys
 
 import click
 
-from wikisync.cli import Ctx, pass_ctx
+from wikisync.cli import Ctx, pass_ctx, ui
 from wikisync.cli.options import complete_lists, complete_wikis, kind_argument, wiki_option
-from wikisync.errors import EXIT_ATTENTION, InputError
+from wikisync.errors import EXIT_ATTENTION, InputError, PageExistsError
 
 set_option = click.option("--set", "assignments", multiple=True, metavar="FIELD=VALUE",
                           help="a field's value (repeatable)")
+summary_option = click.option("--summary", metavar="TEXT",
+                              help="the edit summary (default: one that names what changes)")
 
 
 @click.command()
@@ -58,10 +60,14 @@ def show(ctx: Ctx, kind: str, title: str, wiki: str, as_json: bool) -> None:
               help="the wiki to edit")
 @set_option
 @click.option("--dry-run", is_flag=True, help="print the diff, write nothing")
+@click.option("--yes", "-y", is_flag=True, help="no confirmation at a terminal")
+@summary_option
 @pass_ctx
 def set_(ctx: Ctx, kind: str, title: str, wiki: str, assignments: tuple[str, ...],
-         dry_run: bool) -> None:
+         dry_run: bool, yes: bool, summary: str | None) -> None:
     """Change fields of an existing page: only those parameters change.
+
+    At a terminal, shows the diff and asks before writing (--yes does not ask).
 
     \b
     Example:
@@ -69,6 +75,7 @@ def set_(ctx: Ctx, kind: str, title: str, wiki: str, assignments: tuple[str, ...
     """
     from wikisync.records import (
         check_fields,
+        edit_summary,
         parse_assignments,
         plan_field_edit,
         read_record,
@@ -86,12 +93,18 @@ def set_(ctx: Ctx, kind: str, title: str, wiki: str, assignments: tuple[str, ...
     page = record.page
     text = plan_field_edit(mapping, wiki, page, values)
     if text == page.text:
-        click.echo(f"{wiki}:{page.title}: already up to date")
+        ui.say(f"{wiki}:{page.title}: already up to date", ctx.quiet)
         return
+    diff = unified_diff(page.title, page.text, text, wiki)
     if dry_run:
-        click.echo(unified_diff(page.title, page.text, text, wiki), nl=False)
+        click.echo(diff, nl=False)
         return
-    saved = app.site(wiki).save(page, text, f"wikisync: {', '.join(values)}")
+    if ui.is_interactive(yes):
+        ui.preview(diff)
+        if not ui.confirm(f"Write this change to {wiki}:{page.title}?"):
+            ui.nothing_written()
+    summary = summary or edit_summary(mapping, wiki, values)
+    saved = app.site(wiki).save(page, text, summary)
     click.echo(f"changed {wiki}:{page.title} (revision {saved.revid})")
 
 
@@ -103,33 +116,37 @@ def _new_options(func):
                      help="add to this list only (repeatable; default: every list of the kind)"),
         click.option("--dry-run", is_flag=True, help="show what would be written, write nothing"),
         click.option("--yes", "-y", is_flag=True, help="no prompt, no confirmation"),
+        summary_option,
     ]):
         func = option(func)
     return func
 
 
 def _prompt(mapping, name: str) -> str:
+    """Ask for one field until the answer is valid; Enter skips an optional field."""
+    from wikisync.mapping import describe_rule
     from wikisync.records import check_fields
 
     spec = mapping.fields[name]
-    details = [spec.type]
-    if spec.pattern:
-        details.append(f"pattern {spec.pattern}")
-    if spec.choices:
-        details.append("one of " + "/".join(spec.choices))
+    rule = describe_rule(spec)
     label = spec.label or name
+    skip = "" if spec.required else "; Enter to skip"
     while True:
-        value = click.prompt(f"{label} [{name}; {', '.join(details)}]", err=True).strip()
+        value = click.prompt(f"{label} [{name}; {rule}{skip}]", default="",
+                             show_default=False, err=True).strip()
+        if not value and spec.required:
+            click.echo(f"  {name} is required", err=True)
+            continue
         try:
             check_fields(mapping, {name: value})
         except InputError as exc:
             click.echo(f"  {exc}", err=True)
             continue
-        if value:
-            return value
+        return value
 
 
-def run_new(ctx: Ctx, kind: str, name: str, assignments, wikis, lists, dry_run, yes) -> None:
+def run_new(ctx: Ctx, kind: str, name: str, assignments, wikis, lists, dry_run, yes,
+            summary: str | None = None) -> None:
     from wikisync import create
     from wikisync.records import check_fields, parse_assignments, unified_diff
 
@@ -139,29 +156,50 @@ def run_new(ctx: Ctx, kind: str, name: str, assignments, wikis, lists, dry_run, 
     fields = create.fields_for(mapping, name, parse_assignments(assignments))
     check_fields(mapping, fields)
     missing = create.missing_required(mapping, fields, targets)
-    interactive = sys.stdin.isatty() and not yes
+    interactive = ui.is_interactive(yes)
     if missing and not interactive:
         raise InputError(
             f"missing required field(s): {', '.join(missing)}",
             "give them with --set FIELD=VALUE (no terminal to ask on, or --yes was given)",
         )
-    for field_name in missing:
-        fields[field_name] = _prompt(mapping, field_name)
+    if interactive:
+        title = mapping.title_for(fields)
+        there = create.existing_on(app, title, targets)
+        if len(there) == len(targets) and missing:
+            raise PageExistsError(
+                f"{title} already exists on {', '.join(there)}; nothing was written",
+                "use `wikisync set` to change its fields",
+            )
+        if len(there) < len(targets):  # else plan_creation completes a run stopped halfway
+            if there:
+                ui.say(f"{title} exists already on {', '.join(there)}: it is kept if it holds "
+                       "the fields you give", ctx.quiet)
+            for field_name in create.prompt_order(mapping, fields, targets):
+                value = _prompt(mapping, field_name)
+                if value:
+                    fields[field_name] = value
     creation = create.plan_creation(app, mapping, name, fields, targets, lists)
+    # The preview is the result of a dry run (stdout); otherwise it is shown on the terminal
+    # (stderr), where the question is asked, and -q leaves it out when nothing is asked.
+    def show(text: str, diff: bool) -> None:
+        if dry_run:
+            click.echo(text, nl=not text.endswith("\n"))
+        elif interactive or not ctx.quiet:
+            ui.preview(text, diff=diff)
+
     for page in creation.pages:
         state = "exists already (created by an earlier run)" if page.done else "new page"
-        click.echo(f"=== {page.wiki}:{page.title} ({state})")
-        if not page.done:
-            click.echo(page.text)
+        show(f"=== {page.wiki}:{page.title} ({state})\n" + ("" if page.done else page.text),
+             diff=False)
     for add in creation.lists:
-        click.echo(f"=== list {add.list_name} on {add.wiki}:{add.page.title}")
-        click.echo(unified_diff(add.page.title, add.page.text, add.new_text, add.wiki), nl=False)
+        show(f"=== list {add.list_name} on {add.wiki}:{add.page.title}\n"
+             + unified_diff(add.page.title, add.page.text, add.new_text, add.wiki), diff=True)
     if dry_run:
         return
-    if interactive and not click.confirm("Write these pages?", default=False, err=True):
-        click.echo("Nothing was written.", err=True)
-        raise SystemExit(1)
-    outcome = create.execute(app, [creation], f"wikisync: création de la fiche ({kind})")
+    if interactive and not ui.confirm("Write these pages?"):
+        ui.nothing_written()
+    outcome = create.execute(app, [creation],
+                             summary or f"wikisync: création de la fiche ({kind})")
     for wiki, title, rev in outcome.created:
         click.echo(f"created {wiki}:{title} (revision {rev})")
     for wiki, title in outcome.skipped:
@@ -175,42 +213,44 @@ def run_new(ctx: Ctx, kind: str, name: str, assignments, wikis, lists, dry_run, 
 @click.argument("name")
 @_new_options
 @pass_ctx
-def new(ctx: Ctx, kind: str, name: str, assignments, wikis, lists, dry_run, yes) -> None:
+def new(ctx: Ctx, kind: str, name: str, assignments, wikis, lists, dry_run, yes,
+        summary) -> None:
     """Create a record's pages from the page templates, then add it to its lists.
 
     \b
     Example:
       wikisync new lieu "La Myne" --set ville=Villeurbanne --yes
     """
-    run_new(ctx, kind, name, assignments, wikis, lists, dry_run, yes)
+    run_new(ctx, kind, name, assignments, wikis, lists, dry_run, yes, summary)
 
 
 @click.command("new-lieu")
 @click.argument("name")
 @_new_options
 @pass_ctx
-def new_lieu(ctx: Ctx, name: str, assignments, wikis, lists, dry_run, yes) -> None:
+def new_lieu(ctx: Ctx, name: str, assignments, wikis, lists, dry_run, yes, summary) -> None:
     """Create a tiers-lieu's pages (kind `lieu`) and add it to the lists.
 
     \b
     Example:
       wikisync new-lieu "La Myne" --set ville=Villeurbanne --set code_postal=69100
     """
-    run_new(ctx, "lieu", name, assignments, wikis, lists, dry_run, yes)
+    run_new(ctx, "lieu", name, assignments, wikis, lists, dry_run, yes, summary)
 
 
 @click.command("new-project")
 @click.argument("name")
 @_new_options
 @pass_ctx
-def new_project(ctx: Ctx, name: str, assignments, wikis, lists, dry_run, yes) -> None:
+def new_project(ctx: Ctx, name: str, assignments, wikis, lists, dry_run, yes,
+                summary) -> None:
     """Create a project's pages (kind `projet`).
 
     \b
     Example:
       wikisync new-project "Vélo-école" --set description_courte="Apprendre le vélo" --yes
     """
-    run_new(ctx, "projet", name, assignments, wikis, lists, dry_run, yes)
+    run_new(ctx, "projet", name, assignments, wikis, lists, dry_run, yes, summary)
 
 
 @click.command("import")
@@ -219,8 +259,10 @@ def new_project(ctx: Ctx, name: str, assignments, wikis, lists, dry_run, yes) ->
 @wiki_option
 @click.option("--dry-run", is_flag=True, help="show what would be created, write nothing")
 @click.option("--yes", "-y", is_flag=True, help="no confirmation")
+@summary_option
 @pass_ctx
-def import_(ctx: Ctx, kind: str, file: str, wikis, dry_run: bool, yes: bool) -> None:
+def import_(ctx: Ctx, kind: str, file: str, wikis, dry_run: bool, yes: bool,
+            summary: str | None) -> None:
     """Create the records of a CSV or YAML file that don't exist yet (existing: skipped).
 
     \b
@@ -248,7 +290,8 @@ def import_(ctx: Ctx, kind: str, file: str, wikis, dry_run: bool, yes: bool) -> 
     ):
         click.echo("Nothing was written.", err=True)
         raise SystemExit(1)
-    outcome = exchange.execute_import(app, mapping, plan, progress=sys.stderr.isatty())
+    outcome = exchange.execute_import(app, mapping, plan, progress=sys.stderr.isatty(),
+                                      summary=summary)
     click.echo(f"created {len(outcome.created)} page(s), skipped {len(plan.skipped)} existing "
                f"record(s), {len(plan.invalid)} invalid row(s), "
                f"{len(outcome.listed)} list page(s) edited")

@@ -1,0 +1,49 @@
+"""At the terminal, without a wiki (issue 14): rules said in words, diffs coloured only at a
+terminal."""
+
+from __future__ import annotations
+
+import pytest
+
+from wikisync.cli.ui import colour_diff
+from wikisync.mapping import FieldSpec, describe_pattern, describe_rule, validate_value
+
+
+@pytest.mark.parametrize(("pattern", "words"), [
+    ("^[0-9]{5}$", "5 digits"),
+    ("[0-9]{5}", "5 digits"),
+    (r"^\d{2,3}$", "2 to 3 digits"),
+    ("^[A-Z]{2}$", "2 capital letters"),
+    ("^[0-9]+$", "one or more digits"),
+    ("^[0-9]{1}$", "1 digit"),
+])
+def test_known_patterns_are_said_in_words(pattern: str, words: str) -> None:
+    assert describe_pattern(pattern) == words
+
+
+def test_an_unknown_pattern_is_never_shown_raw() -> None:
+    said = describe_pattern(r"^(FR|BE)-[0-9]{4}$")
+    assert "[0-9]" not in said and "^" not in said
+    problem = validate_value(FieldSpec("x", pattern=r"^(FR|BE)-[0-9]{4}$"), "DE-1")
+    assert problem is not None and "[0-9]" not in problem
+
+
+def test_a_fields_help_is_preferred_to_the_pattern() -> None:
+    spec = FieldSpec("code_postal", pattern="^[0-9]{5}$", help="5 chiffres")
+    assert describe_rule(spec) == "5 chiffres"
+    assert validate_value(spec, "1446") == "'1446' is not 5 chiffres"
+
+
+def test_rules_in_words_for_each_type() -> None:
+    assert describe_rule(FieldSpec("a", type="url")) == "a web address (https://...)"
+    assert describe_rule(FieldSpec("a", type="choice", choices=("oui", "non"))) == (
+        "one of oui/non")
+    assert describe_rule(FieldSpec("a", pattern="^[0-9]{5}$")) == "text, 5 digits"
+
+
+def test_a_diff_is_coloured_only_when_asked() -> None:
+    diff = "--- a\n+++ b\n@@ -1 +1 @@\n-old\n+new\n same\n"
+    assert colour_diff(diff, False) == diff
+    coloured = colour_diff(diff, True)
+    assert "\x1b[32m+new" in coloured and "\x1b[31m-old" in coloured
+    assert coloured.count("\x1b[") > 3

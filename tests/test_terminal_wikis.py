@@ -1,0 +1,135 @@
+"""At the terminal, against the two real local wikis (issue 14): previews and questions on a
+real pseudo-terminal, edit summaries, prompts that know the mapping."""
+
+from __future__ import annotations
+
+import sys
+
+import pexpect
+
+from wikisync.errors import EXIT_FAILED, EXIT_OK, EXIT_USAGE
+
+
+def spawn(wikis, *args: str, shell_suffix: str = "") -> pexpect.spawn:
+    """``wikisync --config CONFIG ARGS`` on a pseudo-terminal (through a shell when
+    ``shell_suffix`` redirects a stream)."""
+    argv = [sys.executable, "-m", "wikisync", "--config", str(wikis.config), *args]
+    if shell_suffix:
+        import shlex
+
+        return pexpect.spawn("/bin/sh", ["-c", shlex.join(argv) + " " + shell_suffix],
+                             cwd=str(wikis.folder), encoding="utf-8", timeout=60,
+                             env={"PATH": "/usr/bin:/bin", "NO_COLOR": "1"})
+    return pexpect.spawn(sys.executable, argv[1:], cwd=str(wikis.folder), encoding="utf-8",
+                         timeout=60, env={"PATH": "/usr/bin:/bin", "NO_COLOR": "1"})
+
+
+def finish(child: pexpect.spawn) -> int:
+    child.expect(pexpect.EOF)
+    child.close()
+    return child.exitstatus
+
+
+def last_comment(wikis, wiki: str, title: str) -> str:
+    data = wikis.site(wiki).call({"action": "query", "prop": "revisions", "titles": title,
+                                  "rvprop": "comment"})
+    return data["query"]["pages"][0]["revisions"][0]["comment"]
+
+
+# --------------------------------------------------------------------------- set
+
+
+def test_set_at_a_terminal_shows_the_diff_and_writes_nothing_when_told_no(wikis):
+    before = wikis.text("movilab", "Le WIP")
+    child = spawn(wikis, "set", "lieu", "Le WIP", "--wiki", "movilab", "--set",
+                  "code_postal=14461")
+    child.expect_exact("-|Code postal=14460")
+    child.expect_exact("+|Code postal=14461")
+    child.expect_exact("Write this change to movilab:Le WIP? [y/N]: ")
+    child.sendline("n")
+    assert finish(child) == EXIT_FAILED
+    assert wikis.text("movilab", "Le WIP") == before
+
+
+def test_set_at_a_terminal_writes_when_told_yes_with_a_summary_naming_the_parameter(wikis):
+    child = spawn(wikis, "set", "lieu", "Le WIP", "--wiki", "movilab", "--set",
+                  "code_postal=14461", "--set", "telephone=02 31 00 00 00")
+    child.expect_exact("Write this change to movilab:Le WIP? [y/N]: ")
+    child.sendline("y")
+    assert finish(child) == EXIT_OK, child.before
+    assert "|Code postal=14461" in wikis.text("movilab", "Le WIP")
+    assert last_comment(wikis, "movilab", "Le WIP") == (
+        "wikisync: mise à jour de « Code postal », « Téléphone »")
+
+
+def test_set_yes_asks_nothing_and_summary_is_the_one_given(wikis):
+    done = wikis.run("set", "lieu", "Le WIP", "--wiki", "movilab", "--set", "code_postal=14461",
+                     "--yes", "--summary", "code postal corrigé (courrier de la mairie)")
+    assert done.returncode == EXIT_OK, done.stderr
+    assert "Write this change" not in done.stderr
+    assert last_comment(wikis, "movilab", "Le WIP") == "code postal corrigé (courrier de la mairie)"
+
+
+def test_new_lieu_summary_option_is_the_pages_summary(wikis):
+    done = wikis.run("new-lieu", "La Fabrique du Coin", "--set", "ville=Caen", "--wiki",
+                     "movilab", "--yes", "--summary", "nouvelle fiche (atelier du 3 mars)")
+    assert done.returncode == EXIT_OK, done.stderr
+    assert last_comment(wikis, "movilab", "La Fabrique du Coin") == (
+        "nouvelle fiche (atelier du 3 mars)")
+
+
+# --------------------------------------------------------------------------- new-lieu prompts
+
+
+def test_new_lieu_on_a_taken_title_says_so_before_any_prompt(wikis):
+    child = spawn(wikis, "new-lieu", "Konk Ar Lab")
+    index = child.expect(["already exist", r"\]: "])
+    assert index == 0, "asked a question before saying the lieu exists"
+    assert finish(child) == EXIT_USAGE
+
+
+def test_new_lieu_prompts_every_mapped_field_required_first_and_validates_each(wikis):
+    child = spawn(wikis, "new-lieu", "La Forge du Coin", "--wiki", "movilab")
+    child.expect_exact("Ville [ville; text]: ")
+    child.sendline("")  # required: asked again
+    child.expect_exact("ville is required")
+    child.expect_exact("Ville [ville; text]: ")
+    child.sendline("Caen")
+    child.expect_exact("Code postal [code_postal; text, 5 digits; Enter to skip]: ")
+    child.sendline("1446")
+    child.expect_exact("'1446' is not 5 digits")
+    child.expect_exact("Code postal [code_postal; text, 5 digits; Enter to skip]: ")
+    child.sendline("14000")
+    child.expect_exact("Adresse [adresse; text; Enter to skip]: ")
+    child.sendline("")  # skipped
+    child.expect_exact("Site web [site_web; a web address (https://...); Enter to skip]: ")
+    child.sendline("pas une adresse")
+    child.expect_exact("is not a web address")
+    child.expect_exact("Site web [site_web; a web address (https://...); Enter to skip]: ")
+    child.sendline("https://forge.example.org/")
+    for _ in range(30):  # the other optional fields: all skipped
+        if child.expect([r"Enter to skip\]: ", r"Write these pages\? \[y/N\]: "]) == 1:
+            break
+        child.sendline("")
+    child.sendline("y")
+    assert finish(child) == EXIT_OK, child.before
+    text = wikis.text("movilab", "La Forge du Coin")
+    assert "|Code postal=14000" in text
+    assert "|Site web=https://forge.example.org/" in text
+    assert "|Adresse=" not in text or "|Adresse=\n" in text
+
+
+def test_new_lieu_with_stdout_to_a_file_shows_the_preview_where_it_asks(wikis):
+    log = wikis.folder / "log.txt"
+    child = spawn(wikis, "new-lieu", "Le Refuge", "--set", "ville=Metz", "--wiki", "movilab",
+                  shell_suffix=f"> {log}")
+    for _ in range(30):
+        if child.expect([r"Enter to skip\]: ", r"Write these pages\? \[y/N\]: "]) == 1:
+            break
+        child.sendline("")
+    assert "=== movilab:Le Refuge (new page)" in child.before  # shown before the question
+    assert "|Ville=Metz" in child.before
+    child.sendline("n")
+    assert finish(child) == EXIT_FAILED
+    assert "=== movilab" not in log.read_text(encoding="utf-8")
+    assert not wikis.site("movilab").read(["Le Refuge"])["Le Refuge"].exists
