@@ -17,7 +17,12 @@ from wikisync import wikitext
 from wikisync.app import App
 from wikisync.config import load_config
 from wikisync.devwiki import BOT_GRANTS, BOT_USER
-from wikisync.errors import EXIT_FAILED, EXIT_OK, ConcurrentEditError, PersonOverwrittenError
+from wikisync.errors import (
+    EXIT_ATTENTION,
+    EXIT_OK,
+    ConcurrentEditError,
+    PersonOverwrittenError,
+)
 from wikisync.lists import to_list_entry
 from wikisync.listsync import link_context
 from wikisync.model import Page
@@ -130,24 +135,34 @@ def test_when_the_person_cannot_be_put_back_the_error_names_page_and_revision(wi
 # --------------------------------------------------------------------------- list sync
 
 
+def person_edits_before_saves(wikis, app: App, edits: dict[str, list[tuple[str, str]]]):
+    """Make the person's ``edits`` land on each wiki's list page right before wikisync's first
+    save of it (after its read): the real executor's save is wrapped, the edits are real.
+    Returns the revisions the person made, in order."""
+    landed: list[int] = []
+    for wiki, changes in edits.items():
+        who, site = person(wikis, wiki), app.site(wiki)
+
+        def save(page: Page, text: str, summary: str, *, _real=site.save, _who=who,
+                 _wiki=wiki, _changes=changes, **kw) -> Page:
+            if _changes and page.title == PAGES[_wiki]:
+                for old, new in _changes:
+                    landed.append(edit(_who, PAGES[_wiki], old, new))
+                _changes.clear()
+            return _real(page, text, summary, **kw)
+
+        site.save = save
+    return landed
+
+
 def test_a_list_edited_with_the_bots_own_account_during_a_sync_keeps_every_change(wikis):
     assert run_sync(App(load_config(wikis.config))).exit_code == EXIT_OK
-    fab = wikis.site("fabmob")
-    edit(fab, FAB, "* [[La Myne]]\n", "* [[La Myne]]\n* Gare Vivante – Lyon\n")
-    who = person(wikis, "movilab")
+    edit(wikis.peer("fabmob"), FAB, "* [[La Myne]]\n", "* [[La Myne]]\n* Gare Vivante – Lyon\n")
     app = App(load_config(wikis.config))
-    site = app.site("movilab")
-    real_save = site.save
-    landed = []
-
-    def person_edits_first(page: Page, text: str, summary: str, **kw) -> Page:
-        if not landed:  # between wikisync's read of the page and its write
-            landed.append(edit(who, MOV, "* [[Le WIP]] – Colombelles\n",
-                               "* [[La Californie]] – Toucy\n"))
-            landed.append(edit(who, MOV, "* [[La Myne]]\n", "* [[La Myne]] – Villeurbanne\n"))
-        return real_save(page, text, summary, **kw)
-
-    site.save = person_edits_first
+    landed = person_edits_before_saves(wikis, app, {"movilab": [
+        ("* [[Le WIP]] – Colombelles\n", "* [[La Californie]] – Toucy\n"),
+        ("* [[La Myne]]\n", "* [[La Myne]] – Villeurbanne\n"),
+    ]})
     report = run_sync(app)
     assert report.exit_code == EXIT_OK, [str(r.error) for r in report.lists]
     for wiki in PAGES:
@@ -162,6 +177,42 @@ def test_a_list_edited_with_the_bots_own_account_during_a_sync_keeps_every_chang
     assert movilab[3:5] == landed[::-1]
     assert run_sync(App(load_config(wikis.config))).exit_code == EXIT_OK
     assert [r["revid"] for r in history(wikis, "movilab", MOV)] == movilab
+
+
+def test_both_list_pages_edited_with_the_bots_own_account_during_a_sync(wikis):
+    assert run_sync(App(load_config(wikis.config))).exit_code == EXIT_OK
+    edit(wikis.peer("movilab"), MOV, "* [[La Myne]]\n", "* [[La Myne]]\n* Gare Vivante – Lyon\n")
+    edit(wikis.peer("fabmob"), FAB, "* [[La Myne]]\n", "* [[La Myne]]\n* Port du Rhin\n")
+    app = App(load_config(wikis.config))
+    person_edits_before_saves(wikis, app, {
+        "fabmob": [("* Ateliers Jean Moulin, Plouhinec : contact à compléter\n", ""),
+                   ("Écrire à l'équipe d'animation.", "Écrire à l'équipe, s'il vous plaît.")],
+        "movilab": [("* [[Konk Ar Lab]] (Concarneau)", "* [[Konk Ar Lab]] (Concarneau, 29)"),
+                    ("* [[La Myne]]\n", "* [[La Myne]]\n* [[La Californie]] – Toucy\n")],
+    })
+    report = run_sync(app)
+    assert report.exit_code == EXIT_OK, [str(r.error) for r in report.lists]
+    fab, mov = entries(wikis, "fabmob"), entries(wikis, "movilab")
+    assert fab == mov
+    assert "Ateliers Jean Moulin" not in fab  # the person's removal on FabMob
+    assert fab["Konk Ar Lab"].startswith(" (Concarneau, 29)")  # the person's change on Movilab
+    assert fab["La Californie"] == " – Toucy"  # the person's addition on Movilab
+    assert "Écrire à l'équipe, s'il vous plaît." in wikis.text("fabmob", FAB)  # outside the list
+    assert {"Gare Vivante", "Port du Rhin"} <= set(fab)  # what the sync was there for
+
+
+def test_a_persons_edit_that_conflicts_with_the_sync_is_kept_and_reported(wikis):
+    assert run_sync(App(load_config(wikis.config))).exit_code == EXIT_OK
+    edit(wikis.peer("fabmob"), FAB, "* [[La Myne]]\n", "* [[La Myne]]\n* Gare Vivante – Lyon\n")
+    app = App(load_config(wikis.config))
+    person_edits_before_saves(wikis, app, {"movilab": [
+        ("* [[La Myne]]\n", "* [[La Myne]]\n* Gare Vivante – Lyon (69), près de Perrache\n"),
+    ]})
+    report = run_sync(app)
+    assert report.exit_code == EXIT_ATTENTION, [str(r.error) for r in report.lists]
+    assert [c.key for r in report.lists for c in r.conflicts] == ["Gare Vivante"]
+    assert entries(wikis, "movilab")["Gare Vivante"] == " – Lyon (69), près de Perrache"
+    assert entries(wikis, "fabmob")["Gare Vivante"] == " – Lyon"
 
 
 # --------------------------------------------------------------------------- record fields
