@@ -59,7 +59,7 @@ def test_new_lieu_with_awkward_values_creates_both_pages_and_lists_it(wikis):
         assert fields["nom"] == ODD
         assert fields["ville"] == "Saint-Étienne"
         assert fields["description_courte"] == AWKWARD
-        assert fields["themes"] == "Vélo, Réemploi,Mobilité"
+        assert fields["themes"] == ["Vélo", "Réemploi", "Mobilité"]  # a list field: an array
         assert ODD in list_keys(wikis, wiki)
     assert show(wikis, ODD, "movilab")["code_postal"] == "42000"
     before = revisions(wikis)
@@ -237,7 +237,7 @@ def test_import_with_an_invalid_row_writes_nothing(wikis):
     bad.write_text("nom,ville,code_postal\nLa Ferme,Toucy,1446\nLe Bon,Metz,57000\n")
     result = wikis.run("import", "lieu", str(bad), "--yes")
     assert result.returncode == EXIT_USAGE
-    assert "invalid row 2:" in result.stdout
+    assert "invalid row 2 (La Ferme):" in result.stdout
     assert not wikis.site("fabmob").read(["Le Bon"])["Le Bon"].exists
 
 
@@ -256,7 +256,14 @@ def test_export_csv_and_json_hold_the_same_records(wikis):
     assert "movilab:Tiers Lieux Libres et Open Source: the page has no {{Tiers-Lieux}} call" in (
         as_csv.stderr)
     rows = list(csv.DictReader(io.StringIO(as_csv.stdout)))
-    assert rows == json.loads(as_json.stdout)
+    typed = json.loads(as_json.stdout)
+    assert [r["title"] for r in rows] == [r["title"] for r in typed]
+    for row, doc in zip(rows, typed, strict=True):  # JSON is typed: integers, arrays, null
+        assert doc["revid"] == int(row["revid"])
+        assert doc["themes"] == ([t.strip() for t in row["themes"].split(",") if t.strip()]
+                                 or None)
+        assert doc["adresse"] == (row["adresse"] or None)
+        assert doc["last_edit"] == row["last_edit"]
     wip = next(r for r in rows if r["title"] == "Le WIP")
     assert wip["code_postal"] == "14460"
     assert wip["wiki"] == "movilab"

@@ -47,3 +47,34 @@ def test_a_diff_is_coloured_only_when_asked() -> None:
     coloured = colour_diff(diff, True)
     assert "\x1b[32m+new" in coloured and "\x1b[31m-old" in coloured
     assert coloured.count("\x1b[") > 3
+
+
+# --------------------------------------------------------------------------- files for import
+
+
+def test_a_latin1_csv_with_semicolons_is_read(tmp_path) -> None:
+    from wikisync.exchange import read_rows
+
+    path = tmp_path / "excel.csv"
+    path.write_bytes("nom;ville;code_postal\r\nL’Échoppe;Besançon;25000\r\n".encode("cp1252"))
+    assert read_rows(path) == [{"nom": "L’Échoppe", "ville": "Besançon", "code_postal": "25000"}]
+
+
+def test_a_utf8_csv_with_a_bom_is_read(tmp_path) -> None:
+    from wikisync.exchange import read_rows
+
+    path = tmp_path / "bom.csv"
+    path.write_bytes("nom,ville\nÉchoppe,Besançon\n".encode("utf-8-sig"))
+    assert read_rows(path) == [{"nom": "Échoppe", "ville": "Besançon"}]
+
+
+def test_exported_rows_come_back_one_per_record(tmp_path) -> None:
+    from wikisync.exchange import read_rows
+
+    path = tmp_path / "export.json"
+    path.write_text(
+        '[{"title": "A", "wiki": "w1", "last_edit": "2026-01-01T00:00:00Z", "revid": 3,'
+        ' "nom": "A", "ville": null, "themes": ["x", "y"]},'
+        ' {"title": "A", "wiki": "w2", "last_edit": "2026-01-02T00:00:00Z", "revid": 4,'
+        ' "nom": "A", "ville": "Caen", "themes": null}]', encoding="utf-8")
+    assert read_rows(path) == [{"nom": "A", "ville": "Caen", "themes": "x, y"}]

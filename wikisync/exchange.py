@@ -22,37 +22,105 @@ import yaml
 from wikisync import create
 from wikisync.app import App
 from wikisync.errors import EXIT_OK, EXIT_USAGE, InputError, WikisyncError
-from wikisync.mapping import Mapping, validate_record
+from wikisync.mapping import Mapping, split_list, validate_record
 from wikisync.model import Record
 from wikisync.records import check_fields, read_records_of, why_unreadable
 
 log = logging.getLogger(__name__)
 
 
-def read_rows(path: str | Path) -> list[dict[str, str]]:
-    """Rows of a CSV file (header = field names) or a YAML list of mappings."""
-    path = Path(path)
-    text = path.read_text(encoding="utf-8-sig")
-    if path.suffix.lower() in (".yaml", ".yml"):
-        try:
-            data = yaml.safe_load(text)
-        except yaml.YAMLError as exc:
-            raise InputError(f"{path}: not valid YAML: {exc}") from None
-        if not isinstance(data, list) or not all(isinstance(r, dict) for r in data):
-            raise InputError(f"{path}: expected a YAML list of FIELD: VALUE mappings")
-        return [{str(k): "" if v is None else str(v) for k, v in row.items()} for row in data]
-    sample = text[:4096]
+#: Columns of ``export`` that say where a row was read, not what the record holds: ``import``
+#: reads them without complaint and merges the rows of one title (one per wiki) into one record.
+EXPORT_COLUMNS = ("title", "wiki", "last_edit", "revid", "url", "kind")
+
+
+def decode(data: bytes, path: Path) -> str:
+    """The text of a file as spreadsheets save it: UTF-8 (with or without BOM), UTF-16 with a
+    BOM, else Windows-1252 (Latin-1 with the quotes and the euro sign), as French Excel and
+    LibreOffice do by default."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", errors="strict")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16")
     try:
-        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    reader = csv.DictReader(io.StringIO(text), dialect=dialect)
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    try:
+        text = data.decode("cp1252")
+    except UnicodeDecodeError:
+        text = data.decode("latin-1")
+    log.info("%s is not UTF-8: read as Windows-1252 (Latin-1)", path)
+    return text
+
+
+def read_rows(path: str | Path) -> list[dict[str, str]]:
+    """Rows of a CSV file (header = field names), a YAML list of mappings or a JSON list of
+    objects (``export --format json``). Rows of ``export`` (one per record per wiki) come back
+    one per record."""
+    path = Path(path)
+    try:
+        text = decode(path.read_bytes(), path)
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"cannot read {path}: {exc}",
+                         "save the file as CSV UTF-8 (or CSV Windows-1252)") from None
+    if path.suffix.lower() in (".yaml", ".yml", ".json"):
+        return _merge_export_rows(_structured_rows(path, text))
+    first = text.split("\n", 1)[0]
+    delimiter = max(",;\t", key=first.count) if any(d in first for d in ",;\t") else ","
+    reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
     rows = []
     for row in reader:
         if None in row:
             raise InputError(f"{path}: line {reader.line_num} has more cells than the header")
         rows.append({k.strip(): (v or "") for k, v in row.items() if k is not None})
-    return rows
+    return _merge_export_rows(rows)
+
+
+def _structured_rows(path: Path, text: str) -> list[dict[str, str]]:
+    """Rows of a YAML or JSON list of objects; lists are joined with ", ", null is empty."""
+    what = "JSON" if path.suffix.lower() == ".json" else "YAML"
+    try:
+        data = json.loads(text) if what == "JSON" else yaml.safe_load(text)
+    except (ValueError, yaml.YAMLError) as exc:
+        raise InputError(f"{path}: not valid {what}: {exc}") from None
+    if not isinstance(data, list) or not all(isinstance(r, dict) for r in data):
+        raise InputError(f"{path}: expected a {what} list of FIELD: VALUE mappings")
+
+    def cell(value: object) -> str:
+        if value is None:
+            return ""
+        if isinstance(value, list):
+            return ", ".join(str(item) for item in value)
+        return str(value)
+
+    return [{str(k): cell(v) for k, v in row.items()} for row in data]
+
+
+def _merge_export_rows(rows: list[dict[str, str]]) -> list[dict[str, str]]:
+    """Rows without the columns of :data:`EXPORT_COLUMNS`; when a ``wiki`` column says the
+    rows come from ``export``, the rows of one title become one (a field's first non-empty
+    value wins)."""
+    if not rows or not any(c in rows[0] for c in EXPORT_COLUMNS):
+        return rows
+    from_export = "wiki" in rows[0] and "title" in rows[0]
+    merged: dict[str, dict[str, str]] = {}
+    result = []
+    for row in rows:
+        fields = {k: v for k, v in row.items() if k not in EXPORT_COLUMNS}
+        title = row.get("title", "").strip()
+        if not from_export or not title:
+            result.append(fields)
+            continue
+        if title not in merged:
+            merged[title] = fields
+            result.append(fields)
+            continue
+        kept = merged[title]
+        for name, value in fields.items():
+            if value.strip() and not kept.get(name, "").strip():
+                kept[name] = value
+    return result
 
 
 @dataclass
@@ -89,40 +157,55 @@ def plan_import(
                 f"unknown column(s) for kind {mapping.kind!r}: {', '.join(unknown)}",
                 f"known fields: {', '.join(mapping.fields)}",
             )
-    candidates: list[tuple[str, dict[str, str]]] = []
+    candidates: list[tuple[int, str, dict[str, str]]] = []
     seen: set[str] = set()
     for number, row in enumerate(rows, start=2):
         fields = {k: v.strip() for k, v in row.items() if v and v.strip()}
-        problems = _row_problems(mapping, fields, wikis)
+        problems = []
         title = ""
-        if not problems:
-            try:
-                title = mapping.title_for(fields)
-            except WikisyncError as exc:
-                problems.append(exc.message)
+        try:
+            title = mapping.title_for(fields)
+        except WikisyncError as exc:
+            problems.append(exc.message)
         if title and title in seen:
             problems.append(f"{title!r} appears twice in the file")
         if problems:
             plan.invalid.append(f"row {number}: {'; '.join(problems)}")
             continue
         seen.add(title)
-        candidates.append((title, fields))
-    existing = {w: app.site(w).read([t for t, _ in candidates]) for w in wikis} if candidates \
-        else {}
-    for title, fields in candidates:
+        candidates.append((number, title, fields))
+    existing = {w: app.site(w).read([t for _, t, _ in candidates]) for w in wikis} \
+        if candidates else {}
+    for number, title, fields in candidates:
+        # A record that exists everywhere is skipped as it is (an export of wikis whose pages
+        # the audit would fault imports back); the others are checked for the wikis that
+        # would receive a page.
+        lacking = [w for w in wikis if not existing[w][title].exists]
+        if not lacking:
+            plan.skipped.append(title)
+            continue
+        problems = _row_problems(mapping, fields, lacking)
+        if problems:
+            plan.invalid.append(f"row {number} ({title}): {'; '.join(problems)}")
+            continue
         _plan_row(app, mapping, title, fields, wikis, existing, plan)
+    plan.invalid.sort(key=lambda line: int(line.split()[1].rstrip(":")))
     return plan
 
 
 def _row_problems(mapping: Mapping, fields: dict[str, str], wikis: list[str]) -> list[str]:
+    """The problems of a row's fields for ``wikis``: unknown fields, and the values of the
+    fields those wikis map (a field they do not map is not written there)."""
+    mapped = {f for w in wikis for f in mapping.mapped_fields(w)}
     try:
-        check_fields(mapping, fields)
+        check_fields(mapping, {k: v for k, v in fields.items()
+                               if k in mapped or k not in mapping.fields})
     except InputError as exc:
         return [exc.message]
     missing = create.missing_required(mapping, fields, wikis)
     problems = [f"missing required field {name}" for name in missing]
     problems += [str(p) for w in wikis for p in validate_record(mapping, fields, w)
-                 if p.code != "missing-field"]
+                 if p.code != "missing-field" and p.field in mapping.mapped_fields(w)]
     return sorted(set(problems))
 
 
@@ -199,8 +282,26 @@ def export_rows(app: App, mapping: Mapping, wikis: list[str],
 def write_rows(rows: list[dict[str, str]], mapping: Mapping, fmt: str, out: IO[str]) -> None:
     columns = ["title", "wiki", "last_edit", "revid", *mapping.fields]
     if fmt == "json":
-        out.write(json.dumps(rows, ensure_ascii=False, indent=2) + "\n")
+        typed = [json_row(row, mapping) for row in rows]
+        out.write(json.dumps(typed, ensure_ascii=False, indent=2) + "\n")
         return
     writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
     writer.writeheader()
     writer.writerows(rows)
+
+
+def json_row(row: dict[str, str], mapping: Mapping) -> dict[str, object]:
+    """A row as JSON values: ``revid`` an integer, a ``list`` field an array of its items, an
+    absent or empty field ``null``; ``import`` reads such a row back unchanged."""
+    typed: dict[str, object] = {}
+    for name, value in row.items():
+        spec = mapping.fields.get(name)
+        if name == "revid":
+            typed[name] = int(value) if str(value).isdigit() else None
+        elif not str(value).strip():
+            typed[name] = None
+        elif spec is not None and spec.type == "list":
+            typed[name] = split_list(value)
+        else:
+            typed[name] = value
+    return typed

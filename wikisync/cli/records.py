@@ -43,8 +43,13 @@ def show(ctx: Ctx, kind: str, title: str, wiki: str, as_json: bool) -> None:
     record = read_record(app.site(wiki), mapping, wiki, title)
     page = record.page
     if as_json:
+        from wikisync.exchange import json_row
+
+        fields = json_row({name: record.fields.get(name, "")
+                           for name in mapping.mapped_fields(wiki)}, mapping)
         doc = {"kind": kind, "wiki": wiki, "title": record.title, "revid": page.revid,
-               "timestamp": page.timestamp, "user": page.user, "fields": record.fields}
+               "timestamp": page.timestamp, "user": page.user,
+               "url": app.config.wiki(wiki).page_url(record.title), "fields": fields}
         click.echo(json.dumps(doc, ensure_ascii=False, indent=2))
         return
     click.echo(f"{wiki}:{record.title}  (revision {page.revid}, {page.timestamp}, {page.user})")
