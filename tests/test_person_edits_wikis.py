@@ -231,59 +231,6 @@ def test_a_field_edited_by_hand_with_the_bots_own_account_reaches_the_other_wiki
     assert [c for f in report.fields for c in f.changes] == []
 
 
-# --------------------------------------------------------------------------- killed runs
-
-
-class Killed(BaseException):
-    """Stands for SIGKILL: nothing after it runs, no handler catches it."""
-
-
-# Where a run that must edit both pages is killed: before or after each page's save request.
-KILL_POINTS = [("fabmob", "before"), ("fabmob", "after"), ("movilab", "before"),
-               ("movilab", "after")]
-
-
-@pytest.mark.parametrize(("wiki", "when"), KILL_POINTS, ids=[f"{w}-{t}" for w, t in KILL_POINTS])
-def test_a_killed_run_then_a_persons_edits_then_a_run_keeps_every_edit(wikis, wiki, when):
-    assert run_sync(App(load_config(wikis.config))).exit_code == EXIT_OK
-    peer = {w: wikis.peer(w) for w in PAGES}
-    edit(peer["movilab"], MOV, "* [[La Myne]]\n", "* [[La Myne]]\n* Gare Vivante – Lyon\n")
-    edit(peer["fabmob"], FAB, "* [[La Myne]]\n", "* [[La Myne]]\n* Port du Rhin – Strasbourg\n")
-    app = App(load_config(wikis.config))
-    site = app.site(wiki)
-    real_save = site.save
-
-    def killed(page: Page, text: str, summary: str, **kw) -> Page:
-        if when == "after":
-            real_save(page, text, summary, **kw)
-        raise Killed()
-
-    site.save = killed
-    with pytest.raises(Killed):
-        run_sync(app)
-    # a person edits FabMob: removes the entry the killed run may have just copied there and
-    # the one FabMob was to give Movilab, removes an old entry, adds one
-    text = wikis.text("fabmob", FAB)
-    copied = "* Gare Vivante – Lyon\n" in text + "\n"
-    for line in ("* Gare Vivante – Lyon\n", "* Port du Rhin – Strasbourg\n"):
-        if line in text + "\n":
-            edit(peer["fabmob"], FAB, line, "")
-    edit(peer["fabmob"], FAB, "* [[Konk Ar Lab]] (Concarneau) – Fabrique numérique de "
-         "territoire\n", "* [[La Californie]] – Toucy\n")
-    report = run_sync(App(load_config(wikis.config)))
-    assert report.exit_code == EXIT_OK, [str(r.error) for r in report.lists]
-    fab, mov = entries(wikis, "fabmob"), entries(wikis, "movilab")
-    assert fab == mov
-    assert "Port du Rhin" not in fab  # removed after the kill: not brought back
-    assert ("Gare Vivante" in fab) is not copied  # removed after it was copied: stays removed
-    assert "Konk Ar Lab" not in fab
-    assert fab["La Californie"] == " – Toucy"
-    for w in PAGES:
-        lines = [line for line in wikis.text(w, PAGES[w]).splitlines() if line.startswith("*")]
-        assert len(lines) == len(set(lines))
-    assert run_sync(App(load_config(wikis.config))).exit_code == EXIT_OK
-
-
 def test_a_record_edited_with_the_bots_own_account_during_a_field_sync_keeps_both(wikis):
     assert run_sync(App(load_config(wikis.config))).exit_code == EXIT_OK
     edit(wikis.peer("movilab"), "Konk Ar Lab", "|Ville=Concarneau",
