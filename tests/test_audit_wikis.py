@@ -190,10 +190,10 @@ def test_publish_replaces_the_page_when_findings_change(wikis):
     assert "[[:Le Wip]]" in text
 
 
-def test_publish_needs_exactly_one_wiki(wikis):
+def test_publish_needs_the_wiki_to_publish_to(wikis):
     proc = wikis.run("audit", "--publish", "Audit des fiches")
     assert proc.returncode == 2
-    assert "--publish TITLE needs exactly one --wiki" in proc.stderr
+    assert "--publish TITLE needs --to WIKI" in proc.stderr
     assert revisions(wikis, "fabmob", "Audit des fiches") == 0
 
 

@@ -182,3 +182,79 @@ def test_a_latin1_csv_with_semicolons_imports(wikis):
     text = wikis.text("movilab", "L’Échoppe à vélos")
     assert "|Ville=Besançon" in text
     assert "Réparer, réemployer – ensemble" in text
+
+
+# --------------------------------------------------------------------------- audit, read-only
+
+
+def _edit_config(wikis, change) -> None:
+    import yaml
+
+    config = yaml.safe_load(wikis.config.read_text(encoding="utf-8"))
+    change(config)
+    wikis.config.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+
+
+def test_audit_publish_to_a_wiki_reports_the_findings_of_every_wiki(wikis):
+    import json
+
+    every = json.loads(wikis.run("audit", "--format", "json").stdout)
+    fabmob_only = json.loads(wikis.run("audit", "--format", "json", "--wiki", "fabmob").stdout)
+    assert every["total"] > fabmob_only["total"]
+    title = "Wikisync:Audit"
+    done = wikis.run("audit", "--publish", title, "--to", "fabmob")
+    assert done.returncode == 3, done.stderr
+    assert "deprecated" not in done.stderr
+    assert f"'''{every['total']} constats'''" in wikis.text("fabmob", title)
+    assert not wikis.site("movilab").read([title])[title].exists
+    old = wikis.run("audit", "--publish", "Wikisync:Audit ancien", "--wiki", "movilab")
+    assert old.returncode == 3, old.stderr
+    assert "--publish TITLE --wiki movilab is deprecated: write --to movilab" in old.stderr
+    assert wikis.site("movilab").read(["Wikisync:Audit ancien"])["Wikisync:Audit ancien"].exists
+
+
+def test_with_one_wiki_down_the_audit_reports_the_others_and_names_it(wikis):
+    import json
+
+    def movilab_down(config):
+        config["wikis"]["movilab"]["api_url"] = "http://127.0.0.1:9/api.php"
+
+    _edit_config(wikis, movilab_down)
+    proc = wikis.run("audit", "--format", "json")
+    assert proc.returncode == EXIT_FAILED, proc.stderr
+    doc = json.loads(proc.stdout)
+    assert {f["wiki"] for f in doc["findings"]} == {"fabmob"}
+    assert any(f["code"] == "stale" for f in doc["findings"])
+    assert not any(f["code"] == "only-on" for f in doc["findings"])  # movilab was not read
+    [failed] = doc["failed_wikis"]
+    assert failed["wiki"] == "movilab"
+    assert "the connection was refused (is the wiki up?)" in failed["error"]
+    assert "error: audit incomplete: movilab: cannot connect" in proc.stderr
+    assert "HTTPConnectionPool" not in proc.stderr + proc.stdout
+    assert "Max retries" not in proc.stderr + proc.stdout
+    table = wikis.run("audit")
+    assert table.returncode == EXIT_FAILED
+    assert "Not read: wiki movilab: movilab: cannot connect" in table.stdout
+
+
+def test_read_only_commands_need_no_credentials(wikis):
+    import json
+
+    def anonymous(config):
+        for wiki in config["wikis"].values():
+            del wiki["username"], wiki["password_file"]
+
+    _edit_config(wikis, anonymous)
+    shown = wikis.run("show", "lieu", "Le WIP", "--wiki", "movilab", "--json")
+    assert shown.returncode == EXIT_OK, shown.stderr
+    assert json.loads(shown.stdout)["fields"]["code_postal"] == "14460"
+    export = wikis.run("export", "lieu", "--format", "json")
+    assert export.returncode in (EXIT_OK, 3), export.stderr
+    assert "Le WIP" in {row["title"] for row in json.loads(export.stdout)}
+    audit = wikis.run("audit", "--format", "json")
+    assert audit.returncode == 3, audit.stderr
+    assert json.loads(audit.stdout)["total"] > 0
+    refused = wikis.run("set", "lieu", "Le WIP", "--wiki", "movilab", "--set",
+                        "code_postal=14461", "--yes")
+    assert refused.returncode == EXIT_USAGE
+    assert "reading needs no login, but this command logs in" in refused.stderr

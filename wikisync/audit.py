@@ -70,7 +70,13 @@ from pathlib import Path
 
 from wikisync import listsync
 from wikisync.app import App
-from wikisync.errors import PageMissingError, SectionMissingError, WikitextError
+from wikisync.errors import (
+    LoginError,
+    PageMissingError,
+    SectionMissingError,
+    UnreachableError,
+    WikitextError,
+)
 from wikisync.lists import LinkContext, link_title
 from wikisync.mapping import FieldSpec, split_list, validate_record, validate_value
 from wikisync.mapping import Mapping as KindMapping
@@ -120,11 +126,12 @@ class AuditOptions:
 
 @dataclass(frozen=True)
 class UnreadList:
-    """A list the audit could not read: its page or its section is missing on ``wiki``."""
+    """A list the audit could not read: its page or its section is missing on ``wiki``, or
+    ``wiki`` could not be reached."""
 
     name: str
     wiki: str
-    problem: str  # "page" or "section"
+    problem: str  # "page", "section" or "wiki" (unreachable, login refused)
     message: str  # what the error said, for the terminal
     hint: str | None = None
 
@@ -143,6 +150,9 @@ class AuditResult:
     at: datetime
     pages_read: int = 0
     unread: list[UnreadList] = field(default_factory=list)
+    #: Wikis that could not be read (down, unreachable, login refused): name -> why. Their
+    #: findings are missing, and ``only-on`` is left out for the kinds they hold.
+    down: dict[str, str] = field(default_factory=dict)
 
     @property
     def counts(self) -> dict[str, int]:
@@ -444,18 +454,32 @@ def scan_pages(mapping: KindMapping, wiki: str, pages: Iterable[Page], *, stale_
 
 
 def audit_kind(app: App, mapping: KindMapping, options: AuditOptions, now: datetime,
-               progress: Progress | None = None) -> tuple[list[Finding], int]:
-    """Findings of one kind on every wiki of its mapping, and the number of pages read."""
+               progress: Progress | None = None, down: dict[str, str] | None = None,
+               ) -> tuple[list[Finding], int]:
+    """Findings of one kind on every wiki of its mapping, and the number of pages read.
+
+    With ``down``, a wiki that cannot be reached (or refuses the login) is added to it and its
+    findings are left out, the other wikis' are still reported; a wiki already in ``down`` is
+    not tried again. Without it, the error is raised.
+    """
     ignored = ignore_rule(mapping, options.ignore)
     days = options.stale_days or mapping.stale_after_days
     wikis = [w for w in mapping.wikis if w in app.config.wikis]
 
     def read_one(wiki: str) -> _KindScan:
         one = _KindScan()
+        if down is not None and wiki in down:
+            return one
         category = mapping.wiki(wiki).category
         log.info("audit: reading %s (Catégorie:%s) on %s", mapping.kind, category, wiki)
-        scan_pages(mapping, wiki, app.site(wiki).category_pages(category),
-                   stale_days=days, now=now, ignored=ignored, scan=one, progress=progress)
+        try:
+            scan_pages(mapping, wiki, app.site(wiki).category_pages(category),
+                       stale_days=days, now=now, ignored=ignored, scan=one, progress=progress)
+        except (UnreachableError, LoginError) as exc:
+            if down is None:
+                raise
+            down[wiki] = str(exc)
+            return _KindScan()
         return one
 
     scan = _KindScan()
@@ -463,7 +487,8 @@ def audit_kind(app: App, mapping: KindMapping, options: AuditOptions, now: datet
         scan.findings.extend(one.findings)
         scan.titles[wiki] = one.titles.get(wiki, [])
         scan.pages += one.pages
-    scan.findings.extend(only_on_findings(wikis, scan.titles))
+    if not any(w in (down or {}) for w in wikis):  # else a record would seem to be missing
+        scan.findings.extend(only_on_findings(wikis, scan.titles))
     scan.findings.extend(duplicate_findings(scan.titles))
     return scan.findings, scan.pages
 
@@ -493,10 +518,11 @@ def audit_lists(app: App, mapping: KindMapping, options: AuditOptions,
         log.info("audit: reading list %s", lst.name)
         try:
             read = listsync.read_list(app, lst, state)
-        except (PageMissingError, SectionMissingError) as exc:
+        except (PageMissingError, SectionMissingError, UnreachableError, LoginError) as exc:
             if unread is None:
                 raise
-            problem = "page" if isinstance(exc, PageMissingError) else "section"
+            problem = ("page" if isinstance(exc, PageMissingError) else
+                       "section" if isinstance(exc, SectionMissingError) else "wiki")
             unread.append(UnreadList(lst.name, exc.wiki, problem, str(exc), exc.hint))
             continue
         findings.extend(list_drift_findings(lst.name, read.pages, read.plan))
@@ -523,11 +549,12 @@ def run_audit(app: App, options: AuditOptions = AuditOptions(), *,
     mappings = [app.mapping(kind) for kind in kinds]
     findings: list[Finding] = []
     unread: list[UnreadList] = []
+    down: dict[str, str] = {}
     pages = 0
     state = _open_state(app.config.state_dir)
     try:
         for mapping in mappings:
-            found, read = audit_kind(app, mapping, options, now, progress)
+            found, read = audit_kind(app, mapping, options, now, progress, down)
             findings.extend(found)
             pages += read
             findings.extend(audit_lists(app, mapping, options, state, unread))
@@ -535,7 +562,7 @@ def run_audit(app: App, options: AuditOptions = AuditOptions(), *,
         if state is not None:
             state.close()
     selected = sorted((f for f in findings if f.wiki in wikis), key=sort_key)
-    return AuditResult(selected, tuple(kinds), tuple(wikis), now, pages, unread)
+    return AuditResult(selected, tuple(kinds), tuple(wikis), now, pages, unread, down)
 
 
 # --------------------------------------------------------------------------- publishing

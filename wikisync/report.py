@@ -49,7 +49,8 @@ HEADINGS = {
     "duplicate": "Doublons",
 }
 FORMATS = ("table", "json", "csv")
-UNREAD_WORDS = {"page": "page absente", "section": "section absente de la page"}
+UNREAD_WORDS = {"page": "page absente", "section": "section absente de la page",
+                "wiki": "wiki injoignable"}
 
 #: ``link(wiki, title)``: wikitext of a link to ``title`` on ``wiki``, from the report's wiki.
 LinkMaker = Callable[[str, str], str]
@@ -76,7 +77,8 @@ def as_table(result: AuditResult) -> str:
     """Findings grouped by code with counts, for a terminal."""
     scope = (f"{len(result.kinds)} kind(s) ({', '.join(result.kinds)}) on "
              f"{', '.join(result.wikis)}; {result.pages_read} page(s) read")
-    unread = [f"Not read: {u.message}." for u in result.unread]
+    unread = [f"Not read: wiki {wiki}: {why}." for wiki, why in result.down.items()]
+    unread += [f"Not read: {u.message}." for u in result.unread if u.wiki not in result.down]
     if result.clean:
         return "\n".join([f"No findings: {scope}.", *unread]) + "\n"
     lines: list[str] = []
@@ -120,6 +122,7 @@ def as_json(result: AuditResult) -> str:
         "counts": result.counts,
         "findings": [asdict(f) for f in result.findings],
         "unread_lists": [asdict(u) for u in result.unread],
+        "failed_wikis": [{"wiki": wiki, "error": why} for wiki, why in result.down.items()],
     }
     return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
 
@@ -185,6 +188,8 @@ def as_wikitext(result: AuditResult, link: LinkMaker) -> str:
     for code, count in result.counts.items():
         lines += ["|-", f"| {HEADINGS.get(code, code)} || {code} || {count}"]
     lines.append("|}")
+    lines += [f"\n'''Wiki non lu''' : {wiki} (injoignable) ; ses constats manquent à ce "
+              "rapport." for wiki in result.down]
     lines += [f"\n'''Liste non lue''' : « {u.name} » sur {u.wiki} ({UNREAD_WORDS[u.problem]}) ; "
               "ses constats manquent à ce rapport." for u in result.unread]
     if result.clean:

@@ -59,14 +59,27 @@ def _progress(quiet: bool) -> TerminalProgress | None:
     return TerminalProgress(sys.stderr)
 
 
-def _check_publish(publish: str | None, wikis: tuple[str, ...]) -> None:
-    if publish is not None and len(wikis) != 1:
-        raise UsageError(
-            "--publish TITLE needs exactly one --wiki: the wiki that receives the report",
-            'e.g. wikisync audit --publish "Projet:Audit des fiches" --wiki fabmob',
-        )
-    if publish is not None and not publish.strip():
+def _publish_target(publish: str | None, to: str | None, wikis: tuple[str, ...]) -> str | None:
+    """The wiki that receives the report: ``--to``; the older ``--publish TITLE --wiki W``
+    still works, with a warning."""
+    if publish is None:
+        if to is not None:
+            raise UsageError("--to WIKI goes with --publish TITLE",
+                             'e.g. wikisync audit --publish "Audit des fiches" --to fabmob')
+        return None
+    if not publish.strip():
         raise UsageError("--publish needs a page title")
+    if to is not None:
+        return to
+    if len(wikis) == 1:
+        click.echo(f"warning: --publish TITLE --wiki {wikis[0]} is deprecated: write --to "
+                   f"{wikis[0]}; --wiki only chooses which findings are reported (as here: "
+                   f"only {wikis[0]}'s)", err=True)
+        return wikis[0]
+    raise UsageError(
+        "--publish TITLE needs --to WIKI: the wiki that receives the report",
+        'e.g. wikisync audit --publish "Audit des fiches" --to fabmob',
+    )
 
 
 def _write_output(text: str, output: str | None) -> None:
@@ -85,8 +98,7 @@ def _write_output(text: str, output: str | None) -> None:
 @click.option("--kind", "kinds", multiple=True, metavar="KIND", shell_complete=complete_kinds,
               help="audit this kind only (repeatable; default: every mapping)")
 @click.option("--wiki", "wikis", multiple=True, metavar="WIKI", shell_complete=complete_wikis,
-              help="report findings on this wiki only (repeatable); with --publish, the wiki "
-                   "that receives the report")
+              help="report findings on this wiki only (repeatable; default: every wiki)")
 @click.option("--stale-days", type=click.IntRange(min=1), metavar="DAYS",
               help="stale after DAYS without an edit (default: the mapping's stale_after_days)")
 @click.option("--ignore", "ignore", multiple=True, metavar="TITLE",
@@ -95,14 +107,18 @@ def _write_output(text: str, output: str | None) -> None:
               show_default=True, help="output format")
 @click.option("--output", metavar="FILE", help="write the output to FILE instead of stdout")
 @click.option("--publish", metavar="TITLE",
-              help="also write the report, in French, as the page TITLE of the --wiki")
+              help="also write the report, in French, as the page TITLE of the wiki --to names")
+@click.option("--to", metavar="WIKI", shell_complete=complete_wikis,
+              help="with --publish: the wiki that receives the report")
 @pass_ctx
 def audit(ctx: Ctx, kinds: tuple[str, ...], wikis: tuple[str, ...], stale_days: int | None,
-          ignore: tuple[str, ...], fmt: str, output: str | None, publish: str | None) -> None:
+          ignore: tuple[str, ...], fmt: str, output: str | None, publish: str | None,
+          to: str | None) -> None:
     """Find stale, incomplete, broken or out-of-step pages.
 
-    Exit 0 when nothing needs a person, 3 when there are findings, 1 when a list could not
-    be read (its page or section is missing; the other findings are still reported).
+    Exit 0 when nothing needs a person, 3 when there are findings, 1 when a wiki or a list
+    could not be read (a wiki down, a page or section missing; what could be read is still
+    reported).
 
     \b
     Examples:
@@ -110,13 +126,15 @@ def audit(ctx: Ctx, kinds: tuple[str, ...], wikis: tuple[str, ...], stale_days: 
       wikisync audit --kind lieu --wiki movilab --stale-days 730
       wikisync audit --format json --output audit.json
       wikisync audit --ignore "Tiers Lieux Libres et Open Source"
-      wikisync audit --publish "Audit des fiches" --wiki fabmob
+      wikisync audit --publish "Audit des fiches" --to fabmob
     """
     from wikisync import report
     from wikisync.audit import AuditOptions, publish_report, run_audit
 
-    _check_publish(publish, wikis)
+    target = _publish_target(publish, to, wikis)
     app = ctx.app
+    if target is not None:
+        app.config.wiki(target)  # an unknown wiki is a usage error, before any read
     options = AuditOptions(tuple(kinds), tuple(wikis), stale_days, tuple(ignore))
     progress = _progress(ctx.quiet)
     try:
@@ -125,18 +143,24 @@ def audit(ctx: Ctx, kinds: tuple[str, ...], wikis: tuple[str, ...], stale_days: 
         if progress is not None:
             progress.close()
     _write_output(report.render(result, fmt), output)
-    if publish is not None:
-        wiki = wikis[0]
+    if publish is not None and target is not None:
+        wiki = target
         text = report.as_wikitext(result, report.link_maker(app.config, wiki))
         edited = publish_report(app, wiki, publish.strip(), text, report.edit_summary(result),
                                 report.same_report)
         if not ctx.quiet:
             state = "report published" if edited else "unchanged, no edit"
             click.echo(f"{wiki}: {publish.strip()}: {state}", err=True)
-    for unread in result.unread:  # said last, where a person reading the terminal looks
+    # Said last, where a person reading the terminal looks.
+    for wiki, why in result.down.items():
+        click.echo(f"error: audit incomplete: {why}; what the other wikis hold is reported",
+                   err=True)
+    for unread in result.unread:
+        if unread.wiki in result.down:
+            continue
         click.echo(f"error: audit incomplete: {unread.message}", err=True)
         if unread.hint:
             click.echo(f"hint: {unread.hint}", err=True)
-    if result.unread:
+    if result.unread or result.down:
         raise SystemExit(EXIT_FAILED)
     raise SystemExit(EXIT_OK if result.clean else EXIT_ATTENTION)
