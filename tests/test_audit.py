@@ -386,7 +386,8 @@ def test_json_is_one_document_with_counts_and_findings():
     assert doc["counts"]["invalid-field"] == 1
     assert doc["generated_at"] == "2026-11-28T12:00:00Z"
     assert doc["findings"][1] == {"code": "invalid-field", "wiki": "b", "title": "La Californie",
-                                  "field": "code_postal", "detail": "valeur « 1446 » | {{x}}"}
+                                  "field": "code_postal", "detail": "valeur « 1446 » | {{x}}",
+                                  "kind": None, "url": None}
 
 
 def test_csv_holds_the_same_findings_as_json():

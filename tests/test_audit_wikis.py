@@ -103,7 +103,8 @@ def test_json_and_csv_hold_the_same_findings(wikis):
     assert proc.stdout == ""
     rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8"))))
     assert [tuple(r.values()) for r in rows] == [
-        (f["code"], f["wiki"], f["title"], f["field"] or "", f["detail"]) for f in doc["findings"]
+        (f["code"], f["wiki"], f["title"], f["field"] or "", f["detail"], f["kind"], f["url"])
+        for f in doc["findings"]
     ]
     assert len(rows) == FOUND
 

@@ -258,3 +258,16 @@ def test_read_only_commands_need_no_credentials(wikis):
                         "code_postal=14461", "--yes")
     assert refused.returncode == EXIT_USAGE
     assert "reading needs no login, but this command logs in" in refused.stderr
+
+
+def test_audit_json_findings_carry_their_kind_and_page_address(wikis):
+    import json
+
+    doc = json.loads(wikis.run("audit", "--format", "json").stdout)
+    [stale] = [f for f in doc["findings"]
+               if f["code"] == "stale" and f["title"] == "Vieux Tiers-Lieu Oublié"]
+    assert stale["kind"] == "lieu"
+    assert stale["url"].endswith("/Vieux_Tiers-Lieu_Oubli%C3%A9")
+    assert stale["url"].startswith("http")
+    assert stale["field"] is None
+    assert {f["kind"] for f in doc["findings"]} <= {"lieu", "projet"}

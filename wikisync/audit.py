@@ -555,9 +555,9 @@ def run_audit(app: App, options: AuditOptions = AuditOptions(), *,
     try:
         for mapping in mappings:
             found, read = audit_kind(app, mapping, options, now, progress, down)
-            findings.extend(found)
             pages += read
-            findings.extend(audit_lists(app, mapping, options, state, unread))
+            found += audit_lists(app, mapping, options, state, unread)
+            findings.extend(replace(f, kind=mapping.kind) for f in found)
     finally:
         if state is not None:
             state.close()

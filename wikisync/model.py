@@ -106,6 +106,7 @@ class Finding:
     title: str
     field: str | None = None
     detail: str = ""
+    kind: str | None = None  # the kind audited when this was found (set by ``run_audit``)
 
 
 class WikiAPI(Protocol):

@@ -4,11 +4,12 @@ Pure functions of an :class:`~wikisync.audit.AuditResult`; nothing here reads or
 
 - :func:`as_table`: findings grouped by code, each group headed by its count, then a total.
 - :func:`as_json`: one document ``{"generated_at", "kinds", "wikis", "total", "counts",
-  "findings": [{"code", "wiki", "title", "field", "detail"}], "unread_lists": [{"name", "wiki",
-  "problem", "message", "hint"}]}``; every code is in ``counts``.
+  "findings": [{"code", "wiki", "title", "field", "detail", "kind", "url"}], "unread_lists":
+  [{"name", "wiki", "problem", "message", "hint"}], "failed_wikis": [{"wiki", "error"}]}``;
+  every code is in ``counts``; an absent field or URL is ``null``.
 - Lists the audit could not read (a missing page or section) end the table, sit in the JSON's
   ``unread_lists`` and follow the counts on the wiki page; CSV rows are findings only.
-- :func:`as_csv`: one row per finding, columns ``code, wiki, title, field, detail``.
+- :func:`as_csv`: one row per finding, columns ``code, wiki, title, field, detail, kind, url``.
 - :func:`as_wikitext`: the report page in French: an introduction with the date and the counts,
   then one sortable ``wikitable`` per code that has findings, with a link to each page.
 
@@ -35,7 +36,7 @@ from wikisync.config import Config
 from wikisync.model import Finding
 
 DATE_MARKER = "<!-- wikisync:date -->"
-CSV_COLUMNS = ("code", "wiki", "title", "field", "detail")
+CSV_COLUMNS = ("code", "wiki", "title", "field", "detail", "kind", "url")
 MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
           "octobre", "novembre", "décembre")
 HEADINGS = {
@@ -56,9 +57,16 @@ UNREAD_WORDS = {"page": "page absente", "section": "section absente de la page",
 LinkMaker = Callable[[str, str], str]
 
 
-def render(result: AuditResult, fmt: str) -> str:
-    """The result in ``fmt`` (one of :data:`FORMATS`)."""
-    return {"table": as_table, "json": as_json, "csv": as_csv}[fmt](result)
+#: ``url(wiki, title)``: the address of a page (``WikiConfig.page_url``).
+UrlMaker = Callable[[str, str], str]
+
+
+def render(result: AuditResult, fmt: str, url: UrlMaker | None = None) -> str:
+    """The result in ``fmt`` (one of :data:`FORMATS`); ``url`` gives JSON findings their
+    page's address."""
+    if fmt == "table":
+        return as_table(result)
+    return (as_json if fmt == "json" else as_csv)(result, url)
 
 
 def _by_code(findings: list[Finding]) -> dict[str, list[Finding]]:
@@ -112,29 +120,32 @@ def _width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
-def as_json(result: AuditResult) -> str:
-    """One JSON document: what was audited, the counts and the findings."""
+def as_json(result: AuditResult, url: UrlMaker | None = None) -> str:
+    """One JSON document: what was audited, the counts and the findings (each with its kind
+    and, given ``url``, its page's address; ``null`` when absent)."""
     document = {
         "generated_at": result.at.strftime("%Y-%m-%dT%H:%M:%SZ"),
         "kinds": list(result.kinds),
         "wikis": list(result.wikis),
         "total": len(result.findings),
         "counts": result.counts,
-        "findings": [asdict(f) for f in result.findings],
+        "findings": [{**asdict(f), "url": url(f.wiki, f.title) if url else None}
+                     for f in result.findings],
         "unread_lists": [asdict(u) for u in result.unread],
         "failed_wikis": [{"wiki": wiki, "error": why} for wiki, why in result.down.items()],
     }
     return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
 
 
-def as_csv(result: AuditResult) -> str:
-    """One CSV row per finding, with a header row."""
+def as_csv(result: AuditResult, url: UrlMaker | None = None) -> str:
+    """One CSV row per finding, with a header row (the columns of the JSON findings)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     for finding in result.findings:
         writer.writerow([finding.code, finding.wiki, finding.title, finding.field or "",
-                         finding.detail])
+                         finding.detail, finding.kind or "",
+                         url(finding.wiki, finding.title) if url else ""])
     return out.getvalue()
 
 

@@ -142,7 +142,8 @@ def audit(ctx: Ctx, kinds: tuple[str, ...], wikis: tuple[str, ...], stale_days: 
     finally:
         if progress is not None:
             progress.close()
-    _write_output(report.render(result, fmt), output)
+    _write_output(report.render(result, fmt, lambda w, t: app.config.wiki(w).page_url(t)),
+                  output)
     if publish is not None and target is not None:
         wiki = target
         text = report.as_wikitext(result, report.link_maker(app.config, wiki))
