@@ -271,3 +271,33 @@ def test_audit_json_findings_carry_their_kind_and_page_address(wikis):
     assert stale["url"].startswith("http")
     assert stale["field"] is None
     assert {f["kind"] for f in doc["findings"]} <= {"lieu", "projet"}
+
+
+def test_import_dry_run_shows_the_list_edits_and_a_summary_and_q_hides_the_skips(wikis):
+    path = wikis.folder / "lieux.csv"
+    path.write_text("nom,ville\nKonk Ar Lab,Concarneau\nLe Bercail,Fontainebleau\n",
+                    encoding="utf-8")
+    dry = wikis.run("import", "lieu", "lieux.csv", "--dry-run")
+    assert dry.returncode == EXIT_OK, dry.stderr
+    assert "=== list tiers-lieux-interesses on movilab:Fabriques de Territoire" in dry.stdout
+    assert "+* [[Le Bercail]]" in dry.stdout
+    assert "skip Konk Ar Lab (exists already)" in dry.stdout
+    assert dry.stdout.rstrip().endswith("would create 1 record(s) (2 page(s)), skip 1 record(s)")
+    quiet = wikis.run("-q", "import", "lieu", "lieux.csv", "--dry-run")
+    assert "skip Konk Ar Lab" not in quiet.stdout
+    assert "create Le Bercail on fabmob, movilab" in quiet.stdout
+    done = wikis.run("import", "lieu", "lieux.csv", "--yes")
+    assert done.returncode == EXIT_OK, done.stderr
+    again = wikis.run("import", "lieu", "lieux.csv", "--yes")
+    assert again.returncode == EXIT_OK, again.stderr
+    assert again.stdout.splitlines()[-1] == "nothing to create: 2 record(s) skipped"
+    assert "nothing to create" in wikis.run("-q", "import", "lieu", "lieux.csv").stdout
+
+
+def test_quiet_set_says_nothing_when_nothing_changes(wikis):
+    same = wikis.run("-q", "set", "lieu", "Le WIP", "--wiki", "movilab", "--set",
+                     "code_postal=14460")
+    assert same.returncode == EXIT_OK, same.stderr
+    assert same.stdout == same.stderr == ""
+    loud = wikis.run("set", "lieu", "Le WIP", "--wiki", "movilab", "--set", "code_postal=14460")
+    assert "already up to date" in loud.stderr

@@ -275,6 +275,7 @@ def import_(ctx: Ctx, kind: str, file: str, wikis, dry_run: bool, yes: bool,
       wikisync import lieu examples/fabriques-de-territoire.csv --dry-run
     """
     from wikisync import create, exchange
+    from wikisync.records import unified_diff
 
     app = ctx.app
     mapping = app.mapping(kind)
@@ -282,22 +283,32 @@ def import_(ctx: Ctx, kind: str, file: str, wikis, dry_run: bool, yes: bool,
     rows = exchange.read_rows(file)
     plan = exchange.plan_import(app, mapping, rows, targets)
     for line in plan.report_lines():
-        click.echo(line)
+        if not (ctx.quiet and line.startswith("skip ")):  # -q: what is done, not what is not
+            click.echo(line)
     if plan.invalid:
         raise InputError(
             f"{len(plan.invalid)} invalid row(s) in {file}; nothing was written",
             "fix or remove those rows and run again",
         )
-    if dry_run or not plan.creations:
+    pages = sum(not p.done for c in plan.creations for p in c.pages)
+    skipped = len(plan.skipped) + len(plan.partial)
+    if not plan.creations:
+        click.echo(f"nothing to create: {skipped} record(s) skipped")
         raise SystemExit(plan.exit_code)
-    if sys.stdin.isatty() and not yes and not click.confirm(
-        f"Create {len(plan.creations)} record(s)?", default=False, err=True
-    ):
-        click.echo("Nothing was written.", err=True)
-        raise SystemExit(1)
+    if dry_run:
+        for add in create.plan_list_additions(app, mapping, plan.creations):
+            click.echo(f"=== list {add.list_name} on {add.wiki}:{add.page.title}")
+            click.echo(unified_diff(add.page.title, add.page.text, add.new_text, add.wiki),
+                       nl=False)
+        click.echo(f"would create {len(plan.creations)} record(s) ({pages} page(s)), "
+                   f"skip {skipped} record(s)")
+        raise SystemExit(plan.exit_code)
+    if ui.is_interactive(yes) and not ui.confirm(
+            f"Create {len(plan.creations)} record(s) ({pages} page(s))?"):
+        ui.nothing_written()
     outcome = exchange.execute_import(app, mapping, plan, progress=sys.stderr.isatty(),
                                       summary=summary)
-    click.echo(f"created {len(outcome.created)} page(s), skipped {len(plan.skipped)} existing "
+    click.echo(f"created {len(outcome.created)} page(s), skipped {skipped} existing "
                f"record(s), {len(plan.invalid)} invalid row(s), "
                f"{len(outcome.listed)} list page(s) edited")
     raise SystemExit(plan.exit_code)
