@@ -78,3 +78,48 @@ def test_exported_rows_come_back_one_per_record(tmp_path) -> None:
         ' {"title": "A", "wiki": "w2", "last_edit": "2026-01-02T00:00:00Z", "revid": 4,'
         ' "nom": "A", "ville": "Caen", "themes": null}]', encoding="utf-8")
     assert read_rows(path) == [{"nom": "A", "ville": "Caen", "themes": "x, y"}]
+
+
+# --------------------------------------------------------------------------- list entries
+
+
+def test_a_lists_entry_form_gives_the_rest_of_a_new_entrys_line() -> None:
+    from wikisync.config import ListConfig
+    from wikisync.create import annotation
+
+    lst = ListConfig("l", "lieu", {}, "[[{nom}]] – {ville} ({code_postal})")
+    assert annotation(lst, {"nom": "X", "ville": "Caen", "code_postal": "14000"}) == (
+        " – Caen (14000)")
+    assert annotation(lst, {"nom": "X", "ville": "Caen"}) == ""  # a field empty: bare entry
+    assert annotation(ListConfig("l", "lieu", {}), {"nom": "X", "ville": "Caen"}) == ""
+
+
+def test_an_entry_form_must_start_with_the_link(tmp_path) -> None:
+    from wikisync.config import load_config
+    from wikisync.errors import ConfigError
+
+    (tmp_path / "mappings").mkdir()
+    (tmp_path / "mappings" / "lieu.yaml").write_text("kind: lieu\n", encoding="utf-8")
+    path = tmp_path / "wikisync.yaml"
+    path.write_text(
+        "wikis:\n  a: {api_url: 'https://a.example.org/api.php'}\n"
+        "lists:\n  l:\n    kind: lieu\n    entry: '{ville} – [[{nom}]]'\n"
+        "    pages: {a: {title: P, section: S}}\n", encoding="utf-8")
+    try:
+        load_config(path)
+    except ConfigError as exc:
+        problems = exc.problems
+    else:
+        problems = []
+    assert any("lists.l.entry: must start with the link" in p for p in problems), problems
+
+
+def test_a_wiki_without_a_login_loads(tmp_path) -> None:
+    from wikisync.config import load_config
+
+    (tmp_path / "mappings").mkdir()
+    path = tmp_path / "wikisync.yaml"
+    path.write_text("wikis:\n  a: {api_url: 'https://a.example.org/api.php'}\n",
+                    encoding="utf-8")
+    wiki = load_config(path).wiki("a")
+    assert wiki.username is None and wiki.password_env is None and wiki.password_file is None

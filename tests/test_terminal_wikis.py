@@ -301,3 +301,16 @@ def test_quiet_set_says_nothing_when_nothing_changes(wikis):
     assert same.stdout == same.stderr == ""
     loud = wikis.run("set", "lieu", "Le WIP", "--wiki", "movilab", "--set", "code_postal=14460")
     assert "already up to date" in loud.stderr
+
+
+def test_a_new_lieu_is_listed_like_its_neighbours_when_the_list_says_how(wikis):
+    def entry_form(config):
+        config["lists"]["tiers-lieux-interesses"]["entry"] = "[[{nom}]] – {ville}"
+
+    _edit_config(wikis, entry_form)
+    done = wikis.run("new-lieu", "La Fabrique du Coin", "--set", "ville=Hérouville-Saint-Clair",
+                     "--yes")
+    assert done.returncode == EXIT_OK, done.stderr
+    lines = wikis.text("movilab", "Fabriques de Territoire").splitlines()
+    assert "* [[La Fabrique du Coin]] – Hérouville-Saint-Clair" in lines
+    assert "* [[Le WIP]] – Colombelles" in lines

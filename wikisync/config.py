@@ -50,7 +50,7 @@ WIKI_KEYS = (
     "write_interval",
     "article_urls",
 )
-LIST_KEYS = ("kind", "pages")
+LIST_KEYS = ("kind", "pages", "entry")
 PAGE_KEYS = ("title", "section")
 
 
@@ -99,6 +99,14 @@ class ListConfig:
     name: str
     kind: str
     pages: dict[str, PageRef]
+    #: How an entry that ``new`` or ``import`` adds reads, e.g. ``"[[{nom}]] – {ville}"``: the
+    #: link, then the rest of the line from the record's fields (left out when one is empty).
+    entry: str | None = None
+
+    @property
+    def annotation(self) -> str:
+        """What ``entry`` writes after the link (``" – {ville}"``), or ""."""
+        return self.entry.split("]]", 1)[1] if self.entry else ""
 
 
 @dataclass(frozen=True)
@@ -488,9 +496,13 @@ def _build_list(name: str, value: Any, check: Checker, wikis: set[str],
         check.add(f"{path}.kind", f"no mapping file {kind}.yaml in the mappings folder"
                   f"{suggest(kind, kinds)}")
     pages = _list_pages(node, path, check, wikis)
+    entry = check.text(node, "entry", path)
+    if entry is not None and not (entry.startswith("[[") and "]]" in entry):
+        check.add(f"{path}.entry", 'must start with the link, like "[[{nom}]] – {ville}"')
+        entry = None
     if kind is None or pages is None:
         return None
-    return ListConfig(name, kind, pages)
+    return ListConfig(name, kind, pages, entry)
 
 
 def _list_pages(node: dict[str, Any], path: str, check: Checker,

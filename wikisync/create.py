@@ -13,6 +13,7 @@ write* (a previous run stopped halfway), the missing pages and list entries are 
 from __future__ import annotations
 
 import logging
+import string
 from dataclasses import dataclass, field
 
 from wikisync import render
@@ -195,7 +196,8 @@ def plan_list_additions(
             lp = parse_page(lst, wiki, page, ctx)
             keys = {e.key for e in lp.entries}
             entries = tuple(
-                ListEntry(normalize_title(c.title), linked=True)
+                ListEntry(normalize_title(c.title), annotation=annotation(lst, c.fields),
+                          linked=True)
                 for c in creations if normalize_title(c.title) not in keys
             )
             if entries:
@@ -204,6 +206,17 @@ def plan_list_additions(
                     ListAddition(lst.name, wiki, page, new, lp.section, len(entries))
                 )
     return additions
+
+
+def annotation(lst: ListConfig, fields: dict[str, str]) -> str:
+    """The rest of a new entry's line, from the list's ``entry`` (``" – {ville}"`` -> ``" –
+    Caen"``); "" when it names a field the record leaves empty, or names no field."""
+    template = lst.annotation
+    names = [name for _, name, _, _ in string.Formatter().parse(template) if name]
+    values = {name: " ".join((fields.get(name) or "").split()) for name in names}
+    if not names or not all(values.values()):
+        return ""
+    return template.format(**values)
 
 
 def _lists_for(app: App, kind: str, names: tuple[str, ...]) -> list[ListConfig]:
