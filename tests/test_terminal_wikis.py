@@ -314,3 +314,43 @@ def test_a_new_lieu_is_listed_like_its_neighbours_when_the_list_says_how(wikis):
     lines = wikis.text("movilab", "Fabriques de Territoire").splitlines()
     assert "* [[La Fabrique du Coin]] – Hérouville-Saint-Clair" in lines
     assert "* [[Le WIP]] – Colombelles" in lines
+
+
+# --------------------------------------------------------------------------- init
+
+
+def test_init_checks_each_api_url_then_writes_a_config_that_loads(wikis, tmp_path):
+    from conftest import run_cli
+
+    from wikisync.config import load_config
+
+    target = tmp_path / "new" / "wikisync.yaml"
+    urls = {name: wiki.api_url for name, wiki in wikis.farm.wikis.items()}
+    args = ["--config", str(target), "init", *(f"--wiki={n}={u}" for n, u in urls.items())]
+    done = run_cli(args, cwd=tmp_path)
+    assert done.returncode == EXIT_OK, done.stderr
+    assert "fabmob: ok  MediaWiki 1.39" in done.stderr
+    text = target.read_text(encoding="utf-8")
+    assert "# password_env: WIKISYNC_MOVILAB_PASSWORD" in text
+    assert f"api_url: {urls['movilab']}   # checked: MediaWiki 1.39" in text
+    config = load_config(target)
+    assert {n: w.api_url for n, w in config.wikis.items()} == urls
+    assert (target.parent / "mappings" / "lieu.yaml").is_file()  # wikisync's own, to adapt
+    assert (target.parent / "page_templates" / "lieu.movilab.wiki").is_file()
+    again = run_cli(args, cwd=tmp_path)
+    assert again.returncode == EXIT_USAGE
+    assert "exists already" in again.stderr
+    assert target.read_text(encoding="utf-8") == text
+
+
+def test_init_writes_nothing_when_an_api_url_fails(wikis, tmp_path):
+    from conftest import run_cli
+
+    target = tmp_path / "other" / "wikisync.yaml"
+    bad = run_cli(["--config", str(target), "init",
+                   f"--wiki=fabmob={wikis.farm.wikis['fabmob'].api_url}",
+                   "--wiki=movilab=http://127.0.0.1:9/api.php"], cwd=tmp_path)
+    assert bad.returncode == EXIT_FAILED
+    assert "movilab: FAILED" in bad.stderr
+    assert "the connection was refused" in bad.stderr
+    assert not target.exists()

@@ -38,6 +38,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "export": ("records", "export",
                "Every record of a kind, one row per record per wiki: title, wiki, last edit, "
                "fields."),
+    "init": ("init", "init", "Write a commented wikisync.yaml after checking each wiki's API URL."),
     "import": ("records", "import_",
                "Create the records of a CSV or YAML file that don't exist yet (existing: "
                "skipped)."),
