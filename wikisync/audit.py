@@ -77,6 +77,7 @@ from wikisync.errors import (
     UnreachableError,
     WikitextError,
 )
+from wikisync.identity import Identity, same_line
 from wikisync.lists import LinkContext, link_title
 from wikisync.mapping import FieldSpec, split_list, validate_record, validate_value
 from wikisync.mapping import Mapping as KindMapping
@@ -260,55 +261,105 @@ def missing_template_finding(mapping: KindMapping, wiki: str, page: Page,
 # --------------------------------------------------------------------------- pure: across wikis
 
 
-def _groups(titles: Mapping[str, Iterable[str]]) -> dict[str, dict[str, list[str]]]:
-    """``fold(title) -> {wiki: [titles]}``, in wiki then page order."""
+def _groups(titles: Mapping[str, Iterable[str]], same: Identity | None = None
+            ) -> dict[str, dict[str, list[str]]]:
+    """``fold(record key) -> {wiki: [titles]}``, in wiki then page order. Without ``same``,
+    the record key is the title itself."""
     groups: dict[str, dict[str, list[str]]] = {}
     for wiki, names in titles.items():
         for title in names:
-            groups.setdefault(fold(title), {}).setdefault(wiki, []).append(title)
+            key = same.key(wiki, title) if same is not None else title
+            groups.setdefault(fold(key), {}).setdefault(wiki, []).append(title)
     return groups
 
 
-def only_on_findings(wikis: Sequence[str], titles: Mapping[str, Iterable[str]]) -> list[Finding]:
-    """``only-on`` for each record (grouped by :func:`fold`) absent from some of ``wikis``.
+#: ``(wiki, title) -> [(other wiki, other title)]``: records that are likely one lieu.
+Partners = Mapping[tuple[str, str], Sequence[tuple[str, str]]]
+
+
+def only_on_findings(wikis: Sequence[str], titles: Mapping[str, Iterable[str]],
+                     same: Identity = Identity(), suggest: Partners | None = None
+                     ) -> list[Finding]:
+    """``only-on`` for each record (grouped by :func:`fold` of its record key, so that the
+    ``same:`` pairs are one record) absent from some of ``wikis``.
 
     ``wikis`` are the mapping's wikis in order; ``titles`` maps each to its record titles. The
-    finding is reported on the first wiki that has the record.
+    finding is reported on the first wiki that has the record. A likely partner (``suggest``)
+    that is itself a record of a missing wiki only is named with the ``same:`` line to paste.
     """
-    findings = []
-    for group in _groups(titles).values():
+    findings: list[Finding] = []
+    lonely: dict[tuple[str, str], list[str]] = {}  # (wiki, title) -> its group's wikis
+    for group in _groups(titles, same).values():
         present = [w for w in wikis if group.get(w)]
         missing = [w for w in wikis if not group.get(w)]
         if not present or not missing:
             continue
+        for wiki in present:
+            for title in group[wiki]:
+                lonely[(wiki, title)] = present
         detail = f"fiche présente sur {', '.join(present)} ; absente de {', '.join(missing)}"
         findings.append(Finding("only-on", present[0], group[present[0]][0], None, detail))
-    return findings
+    if not suggest:
+        return findings
+    out = []
+    for finding in findings:
+        here = lonely[(finding.wiki, finding.title)]
+        mates = [(w, t) for w, t in suggest.get((finding.wiki, finding.title), ())
+                 if w not in here and (w, t) in lonely and finding.wiki not in lonely[(w, t)]]
+        if mates:
+            lines = " ou ".join(
+                same_line(dict(sorted([(finding.wiki, finding.title), mate],
+                                      key=lambda pair: wikis.index(pair[0]))))
+                for mate in mates)
+            finding = replace(finding, detail=f"{finding.detail} ; peut-être le même lieu "
+                              f"(mêmes valeurs des champs synchronisés), à ajouter au mapping : "
+                              f"{lines}")
+        out.append(finding)
+    return out
 
 
-def duplicate_findings(titles: Mapping[str, Iterable[str]]) -> list[Finding]:
-    """``duplicate`` for each record whose title folds like another, differently spelt title.
+def likely_pairs(mapping: KindMapping, records: Mapping[str, Iterable[Record]]) -> Partners:
+    """Records of different wikis that are likely one lieu: every ``sync`` field both wikis
+    map and both fill agrees (case, accents and punctuation folded), and there is one."""
+    found: dict[tuple[str, str], list[tuple[str, str]]] = {}
+    flat = [(wiki, r.title, {f: fold(v) for f in mapping.sync if (v := r.fields.get(f, ""))})
+            for wiki, rs in records.items() for r in rs]
+    for i, (wiki, title, values) in enumerate(flat):
+        for other_wiki, other, others in flat[i + 1:]:
+            shared = values.keys() & others.keys()
+            if other_wiki != wiki and shared and all(values[f] == others[f] for f in shared):
+                found.setdefault((wiki, title), []).append((other_wiki, other))
+                found.setdefault((other_wiki, other), []).append((wiki, title))
+    return found
 
-    The spelling found on the most wikis (then the first found) is the reference; every other
-    spelling is reported on each wiki that has it, naming the reference and where it is.
+
+def duplicate_findings(titles: Mapping[str, Iterable[str]],
+                       same: Identity = Identity()) -> list[Finding]:
+    """``duplicate`` for each record whose title folds like another record's title.
+
+    Records are told apart by their record key (a ``same:`` pair is one record whatever its
+    titles). The record found on the most wikis (then the first found) is the reference; every
+    other one is reported on each wiki that has it, naming the reference and where it is.
     """
     findings = []
     for group in _groups(titles).values():
-        where: dict[str, list[str]] = {}
+        where: dict[str, list[tuple[str, str]]] = {}  # record key -> [(wiki, title)]
         for wiki, names in group.items():
             for title in names:
-                where.setdefault(normalize_title(title), []).append(wiki)
+                where.setdefault(same.key(wiki, title), []).append((wiki, normalize_title(title)))
         if len(where) < 2:
             continue
-        spellings = list(where)
-        reference = max(spellings, key=lambda t: (len(where[t]), -spellings.index(t)))
-        for title in spellings:
-            if title == reference:
+        keys = list(where)
+        reference = max(keys, key=lambda k: (len(where[k]), -keys.index(k)))
+        ref_title = where[reference][0][1]
+        ref_wikis = ", ".join(w for w, _t in where[reference])
+        for key in keys:
+            if key == reference:
                 continue
-            detail = (f"même nom que « {reference} » ({', '.join(where[reference])}) une fois "
+            detail = (f"même nom que « {ref_title} » ({ref_wikis}) une fois "
                       "la casse, les accents et la ponctuation ignorés")
             findings.extend(Finding("duplicate", wiki, title, None, detail)
-                            for wiki in where[title])
+                            for wiki, title in where[key])
     return findings
 
 
@@ -330,12 +381,11 @@ def entry_duplicate_findings(lp: listsync.ListPage) -> list[Finding]:
 
 
 def named_title(raw: RawEntry, entry: ListEntry, wiki: str, ctx: LinkContext) -> str | None:
-    """The lieu an entry names: its link's page on a configured wiki, or a plain entry's name;
-    None for a link to another site."""
-    title = link_title(raw.link, wiki, ctx)
-    if title is None and raw.link.kind == "plain":
-        return entry.key or None
-    return title
+    """The lieu an entry names (its record key): its link's page on a configured wiki, or a
+    plain entry's name; None for a link to another site."""
+    if link_title(raw.link, wiki, ctx) is None and raw.link.kind != "plain":
+        return None
+    return entry.key or None
 
 
 def red_link_findings(lp: listsync.ListPage, ctx: LinkContext, has_page: HasPage,
@@ -346,7 +396,8 @@ def red_link_findings(lp: listsync.ListPage, ctx: LinkContext, has_page: HasPage
     findings = []
     for raw, entry in zip(lp.raw, lp.entries, strict=True):
         title = named_title(raw, entry, lp.wiki, ctx)  # None for foreign links
-        if title is None or ignored(title) or any(has_page(w, title) for w in wikis):
+        if title is None or ignored(title) or any(
+                has_page(w, ctx.same.title_on(w, title)) for w in wikis):
             continue
         written = raw.text.split("\n", 1)[0].strip()[len(raw.bullet):].strip()
         verb = "nomme" if raw.link.kind == "plain" else "pointe vers"
@@ -424,6 +475,8 @@ class _KindScan:
     findings: list[Finding] = field(default_factory=list)
     titles: dict[str, list[str]] = field(default_factory=dict)
     pages: int = 0
+    #: each record with its ``sync`` fields only (for the audit's likely ``same:`` pairs)
+    records: dict[str, list[Record]] = field(default_factory=dict)
 
 
 def scan_pages(mapping: KindMapping, wiki: str, pages: Iterable[Page], *, stale_days: int,
@@ -450,6 +503,8 @@ def scan_pages(mapping: KindMapping, wiki: str, pages: Iterable[Page], *, stale_
             scan.findings.append(missing_template_finding(mapping, wiki, page, str(exc)))
             continue
         titles.append(page.title)
+        synced = {f: v for f, v in record.fields.items() if f in mapping.sync}
+        scan.records.setdefault(wiki, []).append(replace(record, fields=synced, page=None))
         scan.findings.extend(field_findings(mapping, record))
 
 
@@ -486,10 +541,16 @@ def audit_kind(app: App, mapping: KindMapping, options: AuditOptions, now: datet
     for wiki, one in at_once(wikis, read_one).items():
         scan.findings.extend(one.findings)
         scan.titles[wiki] = one.titles.get(wiki, [])
+        scan.records[wiki] = one.records.get(wiki, [])
         scan.pages += one.pages
+    same = Identity.from_pairs(mapping.same, list(app.config.wikis))
     if not any(w in (down or {}) for w in wikis):  # else a record would seem to be missing
-        scan.findings.extend(only_on_findings(wikis, scan.titles))
-    scan.findings.extend(duplicate_findings(scan.titles))
+        lonely = {(f.wiki, f.title) for f in only_on_findings(wikis, scan.titles, same)}
+        candidates = {w: [r for r in rs if (w, r.title) in lonely]
+                      for w, rs in scan.records.items()}
+        scan.findings.extend(only_on_findings(wikis, scan.titles, same,
+                                              likely_pairs(mapping, candidates)))
+    scan.findings.extend(duplicate_findings(scan.titles, same))
     return scan.findings, scan.pages
 
 

@@ -22,6 +22,7 @@ import yaml
 from wikisync import create
 from wikisync.app import App
 from wikisync.errors import EXIT_OK, EXIT_USAGE, InputError, WikisyncError
+from wikisync.identity import Identity
 from wikisync.mapping import Mapping, split_list, validate_record
 from wikisync.model import Record
 from wikisync.records import check_fields, read_records_of, why_unreadable
@@ -31,7 +32,7 @@ log = logging.getLogger(__name__)
 
 #: Columns of ``export`` that say where a row was read, not what the record holds: ``import``
 #: reads them without complaint and merges the rows of one title (one per wiki) into one record.
-EXPORT_COLUMNS = ("title", "wiki", "last_edit", "revid", "url", "kind")
+EXPORT_COLUMNS = ("title", "wiki", "record", "last_edit", "revid", "url", "kind")
 
 
 def decode(data: bytes, path: Path) -> str:
@@ -261,10 +262,13 @@ def export_rows(app: App, mapping: Mapping, wikis: list[str],
                 skipped: list[tuple[str, str, str]] | None = None) -> list[dict[str, str]]:
     """One row per record of ``wikis`` (read at once), in wiki then category order.
 
-    A page of the kind's category without one readable call of the kind's template has no row;
+    ``record`` is the record key (:class:`wikisync.identity.Identity`): the rows of one lieu,
+    titled differently on two wikis (the mapping's ``same:``), share it. A page of the kind's
+    category without one readable call of the kind's template has no row;
     it is appended to ``skipped`` as ``(wiki, title, why)``.
     """
     rows = []
+    same = Identity.from_pairs(mapping.same, list(app.config.wikis))
     for wiki, items in read_records_of(app.site, mapping, wikis).items():
         for item in items:
             if not isinstance(item, Record):
@@ -272,15 +276,15 @@ def export_rows(app: App, mapping: Mapping, wikis: list[str],
                     skipped.append((wiki, item.title, why_unreadable(mapping, wiki, item)))
                 continue
             page = item.page
-            row = {"title": item.title, "wiki": wiki, "last_edit": page.timestamp,
-                   "revid": str(page.revid)}
+            row = {"title": item.title, "wiki": wiki, "record": same.key(wiki, item.title),
+                   "last_edit": page.timestamp, "revid": str(page.revid)}
             row.update({name: item.fields.get(name, "") for name in mapping.fields})
             rows.append(row)
     return rows
 
 
 def write_rows(rows: list[dict[str, str]], mapping: Mapping, fmt: str, out: IO[str]) -> None:
-    columns = ["title", "wiki", "last_edit", "revid", *mapping.fields]
+    columns = ["title", "wiki", "record", "last_edit", "revid", *mapping.fields]
     if fmt == "json":
         typed = [json_row(row, mapping) for row in rows]
         out.write(json.dumps(typed, ensure_ascii=False, indent=2) + "\n")

@@ -26,6 +26,7 @@ from wikisync.errors import (
     WikisyncError,
     WikitextError,
 )
+from wikisync.identity import Identity
 from wikisync.mapping import Mapping
 from wikisync.model import Page, Record
 from wikisync.planner import MISSING, Conflict, plan_fields
@@ -73,24 +74,26 @@ def sync_wikis(mapping: Mapping, app: App) -> list[str]:
 def _records_by_key(
     app: App, mapping: Mapping, wikis: list[str], state: State, scope: str
 ) -> tuple[dict[str, dict[str, Record]], dict[str, str]]:
-    """key -> wiki -> Record, for every record worth looking at, and each wiki's server time."""
+    """record key -> wiki -> Record, for every record worth looking at, and each wiki's server
+    time. A record titled differently on two wikis (the mapping's ``same:``) is one key."""
     changed, now = _changed_titles(app, wikis, state, scope)
+    same = Identity.from_pairs(mapping.same, list(app.config.wikis))
     found: dict[str, dict[str, Record]] = {}
     if changed is None:  # first run, or the recent changes do not reach back: read everything
         for wiki, items in read_records_of(app.site, mapping, wikis).items():
             for item in items:
                 if isinstance(item, Record):
-                    found.setdefault(normalize_title(item.title), {})[wiki] = item
+                    found.setdefault(same.key(wiki, item.title), {})[wiki] = item
         return found, now
     if not changed:
         return found, now
-    titles = sorted(changed)
-    for wiki in wikis:
+    for wiki in wikis:  # each changed title, and the wiki's own title of the same record
+        titles = sorted(changed | {same.title_on(wiki, same.key(None, t)) for t in changed})
         pages = app.site(wiki).read(titles)
         for title, page in pages.items():
             record = _as_record(mapping, wiki, page)
             if record is not None:
-                found.setdefault(normalize_title(title), {})[wiki] = record
+                found.setdefault(same.key(wiki, title), {})[wiki] = record
     return found, now
 
 

@@ -19,12 +19,16 @@ lead
 
 Choices (documented because pages and the state depend on them)
 ----------------------------------------------------------------
-- **Key.** The target of the first link when it names a page of a configured wiki: an internal
-  link (``[[T]]``, ``[[:T]]``, ``[[T#section]]``), an interwiki link whose prefix this wiki's
-  interwiki map names (``[[movilab:T]]``, whether the parser reports it as ``interwiki`` or as an
-  internal link whose target starts with ``prefix:``), or an external link to an article URL of a
-  configured wiki (``/wiki/T``, ``/index.php?title=T``, any listed host, percent-decoded). Else
-  the plain name, up to the first separator of :data:`SEPARATORS`.
+- **Key.** The target of the first link that may name a lieu (:func:`is_article_link`: not a
+  file, user, category, special page or SMW property such as ``[[Ville::Lyon]]``) when it names
+  a page of a configured wiki: an internal link (``[[T]]``, ``[[:T]]``, ``[[T#section]]``), an
+  interwiki link whose prefix this wiki's interwiki map names (``[[movilab:T]]``, whether the
+  parser reports it as ``interwiki`` or as an internal link whose target starts with
+  ``prefix:``), or an external link to an article URL of a configured wiki (``/wiki/T``,
+  ``/index.php?title=T``, any listed host, percent-decoded). A link inside a template
+  (``{{lang|fr|''[[X]]''}}``) names the lieu too; the template is then the entry's head, copied
+  as written. Else the plain name, up to the first separator of :data:`SEPARATORS` or the first
+  template, link, tag or comment after it, never cut inside one.
 - **Foreign links.** An entry whose first link points elsewhere (an unconfigured site, an
   unknown interwiki prefix) is not a link to a lieu page: its key is the link's text up to the
   first separator (or the URL / interwiki target when it has no text), and its ``label`` holds
@@ -38,25 +42,29 @@ Choices (documented because pages and the state depend on them)
 - **Lead.** Whitespace normalised like the annotation, without the space after the bullet; a
   trailing run of whitespace is kept as one space (``"Le "``). The closing ``'''`` of a bold
   link belongs to the annotation, so lead + head + annotation give the line back as written.
-  A plain entry has one only when its name is set in bold or italic (``'''La Myne''' – x``
-  names La Myne); words before a plain name are part of the name.
+  A plain entry has one only when its name is preceded by bold or italic quotes, inline tags
+  (``<span style=..>``) or links that never name a lieu (``[[Fichier:Logo.png|20px]] ``);
+  words before a plain name are part of the name.
 - **Children.** Stored relative to the entry's bullet, whitespace normalised: under a ``*``
   entry, ``**  sous-point`` is stored as ``"* sous-point"``, so ``*``/``#`` lists compare equal.
-- **Plain text** is written only when it reads back as the same entry (no label, no lead, no
-  separator in the key, an annotation that cannot merge into the name). Otherwise an entry whose
-  lieu has a page on no wiki is written as a (red) internal link, so that nothing a person wrote
-  is lost by our own rendering; the audit reports it as ``red-link``.
+  A line that does not start with the entry's bullet (``: contact : ...``, the line after one
+  ending in ``<br>``) is kept whole, marked by :data:`CONTINUATION`.
+- **Plain text** is written only for an entry that was plain text where it came from and that
+  reads back as the same entry (no label, no lead but formatting, icons or tags, no separator in
+  the key, an annotation that cannot merge into the name). An entry named by a link stays a
+  link where no wiki has its page (a red link, which turns blue when the page is created).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from .errors import ConfigError
+from .identity import Identity
 from .model import Link, ListEntry, RawEntry
 from .titles import normalize_title, title_from_url_path, url_title
 
@@ -70,6 +78,7 @@ __all__ = [
     "format_entry",
     "guess_article_urls",
     "is_article_link",
+    "link_target",
     "link_title",
     "normalize_annotation",
     "normalize_lead",
@@ -121,13 +130,20 @@ class WikiLinks:
 
 @dataclass(frozen=True)
 class LinkContext:
-    """The configured wikis, as links see them. Wiki order is the config's order."""
+    """The configured wikis, as links see them. Wiki order is the config's order.
+
+    ``same`` says which titles on which wikis are one lieu (the mappings' ``same:`` pairs): an
+    entry's key is its lieu's record key, and each wiki's page links to its own title.
+    """
 
     wikis: tuple[WikiLinks, ...] = ()
+    same: Identity = field(default_factory=Identity)
 
     @classmethod
-    def from_data(cls, data: Mapping[str, Mapping[str, Any]]) -> LinkContext:
-        """Build from ``{wiki: {"article_urls": [...], "interwiki": {prefix: wiki}}}``.
+    def from_data(cls, data: Mapping[str, Mapping[str, Any]],
+                  same: Iterable[Mapping[str, str]] = ()) -> LinkContext:
+        """Build from ``{wiki: {"article_urls": [...], "interwiki": {prefix: wiki}}}`` and the
+        ``same:`` pairs ``[{wiki: title, ...}]``.
 
         Every problem is collected and raised at once as a :class:`ConfigError`.
         """
@@ -140,7 +156,7 @@ class LinkContext:
                     problems.append(f"wikis.{wiki.name}.interwiki.{prefix}: unknown wiki {other!r}")
         if problems:
             raise ConfigError(problems)
-        return cls(wikis)
+        return cls(wikis, Identity.from_pairs(same, [w.name for w in wikis]))
 
     def names(self) -> tuple[str, ...]:
         """The configured wiki names, in config order."""
@@ -410,20 +426,25 @@ def is_article_link(link: Link) -> bool:
 
 def link_title(link: Link, wiki: str, ctx: LinkContext) -> str | None:
     """The normalised title ``link`` (on ``wiki``) points to on a configured wiki, else None."""
+    target = link_target(link, wiki, ctx)
+    return target[1] if target else None
+
+
+def link_target(link: Link, wiki: str, ctx: LinkContext) -> tuple[str, str] | None:
+    """``(configured wiki, normalised title)`` that ``link`` (on ``wiki``) points to, else None."""
     if link.kind == "internal":
         target = link.target.strip()
         target = target.removeprefix(":")
         prefix, sep, after = target.partition(":")
-        if sep and ctx.interwiki_wiki(wiki, prefix):
-            target = after
-        return _page_title(target)
+        other = ctx.interwiki_wiki(wiki, prefix) if sep else None
+        title = _page_title(after if other else target)
+        return (other or wiki, title) if title else None
     if link.kind == "interwiki":
-        if link.prefix is None or not ctx.interwiki_wiki(wiki, link.prefix):
-            return None
-        return _page_title(link.target)
+        other = ctx.interwiki_wiki(wiki, link.prefix) if link.prefix is not None else None
+        title = _page_title(link.target) if other else None
+        return (other, title) if other and title else None
     if link.kind == "external":
-        found = ctx.locate_url(link.target)
-        return found[1] if found else None
+        return ctx.locate_url(link.target)
     return None
 
 
@@ -440,15 +461,16 @@ def to_list_entry(raw: RawEntry, wiki: str, ctx: LinkContext) -> ListEntry:
     annotation = normalize_annotation(raw.rest)
     children = _relative_children(raw.bullet, raw.children)
     lead = normalize_lead(raw.lead)
-    title = link_title(raw.link, wiki, ctx)
-    if title is not None:
+    target = link_target(raw.link, wiki, ctx)
+    if target is not None:
+        title = target[1]
         label = " ".join(raw.head.split()) if raw.head else _label(raw.link.label, title)
-        return ListEntry(title, label, annotation, children, lead, linked=True)
+        return ListEntry(ctx.same.key(*target), label, annotation, children, lead, linked=True)
     if raw.link.kind == "plain":
         if raw.name.strip():
             shown = " ".join(raw.name.split())
             label = shown if _is_markup(shown) else None
-            return ListEntry(normalize_title(raw.name), label, annotation, children, lead)
+            return ListEntry(ctx.same.key(None, raw.name), label, annotation, children, lead)
         # Text that starts with a separator ("(en projet) La Myne"): the whole line is the key.
         return ListEntry(normalize_title(_head_as_written(raw) + raw.rest), None, "", children)
     return ListEntry(_foreign_key(raw.link), _head_as_written(raw), annotation, children, lead,
@@ -549,21 +571,24 @@ def render_head(entry: ListEntry, wiki: str, has_page: HasPage, ctx: LinkContext
     """The link (or plain name) that starts ``entry``'s line on ``wiki``."""
     if entry.label is not None and _is_markup(entry.label):
         return entry.label
-    key, shown = entry.key, entry.label or entry.key
-    if has_page(wiki, key):
-        return _internal_link(key, entry.label)
-    holders = [other for other in ctx.names() if other != wiki and has_page(other, key)]
+    title = ctx.same.title_on  # each wiki's own title of the entry's lieu
+    own = title(wiki, entry.key)
+    if has_page(wiki, own):
+        return _internal_link(own, entry.label)
+    holders = [other for other in ctx.names()
+               if other != wiki and has_page(other, title(other, entry.key))]
     for other in holders:
-        prefix = ctx.prefix_for(wiki, other)
+        prefix, there = ctx.prefix_for(wiki, other), title(other, entry.key)
         if prefix:
-            return f"[[{prefix}:{key}|{shown}]]"
+            return f"[[{prefix}:{there}|{entry.label or there}]]"
     for other in holders:
-        url = ctx.article_url(other, key)
+        there = title(other, entry.key)
+        url = ctx.article_url(other, there)
         if url:
-            return f"[{url} {shown}]"
-    if not entry.linked and _plain_reads_back(entry):
-        return key
-    return _internal_link(key, entry.label)
+            return f"[{url} {entry.label or there}]"
+    if not entry.linked and _plain_reads_back(entry, own, ctx):
+        return own
+    return _internal_link(own, entry.label)
 
 
 def _internal_link(key: str, label: str | None) -> str:
@@ -577,15 +602,16 @@ def _is_markup(label: str) -> bool:
     return any(mark in label for mark in ("[", "://", "{{", "<"))
 
 
-def _plain_reads_back(entry: ListEntry) -> bool:
-    """Whether ``entry`` written as plain text reads back as the same key and annotation.
+def _plain_reads_back(entry: ListEntry, name: str, ctx: LinkContext) -> bool:
+    """Whether ``entry`` written as plain text (``name``, then its annotation) reads back as the
+    same key and annotation.
 
     A lead reads back only when it is bold or italic (``'''La Myne''' – x``,
     ``''La Myne – x''``); words before a plain name would become part of it.
     """
-    if entry.label is not None or "[" in entry.key or "'" * 2 in entry.key:
+    if entry.label is not None or "[" in name or "'" * 2 in name:
         return False
-    name, rest, lead = split_plain_entry(entry.lead + entry.key + entry.annotation)
+    read, rest, lead = split_plain_entry(entry.lead + name + entry.annotation)
     if lead != entry.lead:
         return False
-    return normalize_title(name) == entry.key and normalize_annotation(rest) == entry.annotation
+    return ctx.same.key(None, read) == entry.key and normalize_annotation(rest) == entry.annotation

@@ -18,7 +18,8 @@ import hashlib
 import logging
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from pathlib import Path
 
 from wikisync import wikitext
 from wikisync.app import App
@@ -32,7 +33,15 @@ from wikisync.errors import (
     WikiError,
     WikisyncError,
 )
-from wikisync.lists import LinkContext, format_entry, link_title, render_entry, to_list_entry
+from wikisync.lists import (
+    LinkContext,
+    format_entry,
+    link_target,
+    render_entry,
+    to_list_entry,
+)
+from wikisync.mapping import Mapping as KindMapping
+from wikisync.mapping import load_mappings
 from wikisync.model import Link, ListEntry, Page, RawEntry
 from wikisync.planner import ListPlan, PagePlan, plan_list
 from wikisync.records import unified_diff
@@ -44,8 +53,14 @@ log = logging.getLogger(__name__)
 MAX_REPLANS = 3
 
 
-def link_context(config: Config) -> LinkContext:
-    """The configured wikis as links see them (article URLs, interwiki prefixes)."""
+def link_context(config: Config, mappings: Mapping[str, KindMapping] | None = None
+                 ) -> LinkContext:
+    """The configured wikis as links see them (article URLs, interwiki prefixes) and which
+    titles are one lieu (the mappings' ``same:`` pairs). Without ``mappings``, those of the
+    config's mappings folder, when it exists."""
+    if mappings is None:
+        folder = Path(config.mappings_dir)
+        mappings = load_mappings(folder, set(config.wikis)) if folder.is_dir() else {}
     return LinkContext.from_data(
         {
             name: {
@@ -54,7 +69,8 @@ def link_context(config: Config) -> LinkContext:
                 "interwiki": {prefix: other for other, prefix in wiki.interwiki.items()},
             }
             for name, wiki in config.wikis.items()
-        }
+        },
+        [pair for mapping in mappings.values() for pair in mapping.same],
     )
 
 
@@ -83,11 +99,20 @@ class ListRead:
     plan: ListPlan
 
 
-def read_pages(app: App, lst: ListConfig) -> dict[str, Page]:
-    """The list's page on each wiki (one request per wiki); missing page -> PageMissingError."""
+def read_pages(app: App, lst: ListConfig,
+               cache: dict[tuple[str, str], Page] | None = None) -> dict[str, Page]:
+    """The list's page on each wiki (one request per wiki); missing page -> PageMissingError.
+
+    ``cache`` holds pages already read in this run (lists that share a page read it once).
+    """
     pages = {}
     for wiki, ref in lst.pages.items():
-        page = app.site(wiki).read([ref.title])[ref.title]
+        if cache is not None and (wiki, ref.title) in cache:
+            page = cache[(wiki, ref.title)]
+        else:
+            page = app.site(wiki).read([ref.title])[ref.title]
+            if cache is not None:
+                cache[(wiki, ref.title)] = page
         if not page.exists:
             raise PageMissingError(
                 wiki, f"list {lst.name!r}: page {ref.title!r} does not exist",
@@ -123,14 +148,18 @@ def read_list(app: App, lst: ListConfig, state: State | None) -> ListRead:
     return _read_and_plan(app, lst, state.list_base(lst.name) if state is not None else None)
 
 
-def _read_and_plan(app: App, lst: ListConfig, base: ListBase | None) -> ListRead:
+def _read_and_plan(app: App, lst: ListConfig, base: ListBase | None,
+                   cache: dict[tuple[str, str], Page] | None = None) -> ListRead:
     ctx = link_context(app.config)
     pages = {
-        wiki: parse_page(lst, wiki, page, ctx) for wiki, page in read_pages(app, lst).items()
+        wiki: parse_page(lst, wiki, page, ctx)
+        for wiki, page in read_pages(app, lst, cache).items()
     }
     plan = plan_list(
         {wiki: lp.entries for wiki, lp in pages.items()},
-        base.entries if base is not None else None,
+        # a key synced before a same: pair named its lieu is that lieu's key now
+        {(k := ctx.same.key(None, key)): replace(e, key=k) for key, e in base.entries.items()}
+        if base is not None else None,
     )
     read = ListRead(lst.name, pages, plan)
     check_removals(read, ctx)
@@ -171,10 +200,11 @@ def mentions(section: str, key: str, wiki: str, ctx: LinkContext) -> tuple[int, 
     visible = _COMMENT.sub(lambda m: "\n" * m.group(0).count("\n"), section)
     word = re.compile(r"(?<!\w)" + re.escape(key.casefold()) + r"(?!\w)")
     for number, line in enumerate(visible.split("\n"), start=1):
-        titles = [link_title(Link("internal", t.strip()), wiki, ctx)
-                  for t in _WIKILINK_TARGET.findall(line)]
-        titles += [found[1] for url in _URL.findall(line)
-                   if (found := ctx.locate_url(url if "://" in url else "https:" + url))]
+        found = [link_target(Link("internal", t.strip()), wiki, ctx)
+                 for t in _WIKILINK_TARGET.findall(line)]
+        found += [ctx.locate_url(url if "://" in url else "https:" + url)
+                  for url in _URL.findall(line)]
+        titles = [ctx.same.key(*target) for target in found if target]
         plain = " ".join(line.replace("_", " ").split()).casefold()
         if key in titles or word.search(plain):
             return number, line.strip()
@@ -185,14 +215,17 @@ def mentions(section: str, key: str, wiki: str, ctx: LinkContext) -> tuple[int, 
 
 
 def page_existence(app: App, keys: list[str]) -> Callable[[str, str], bool]:
-    """``has_page(wiki, key)`` for every key, from one batched metadata read per wiki."""
+    """``has_page(wiki, title)`` for each wiki's own title of every key (the mappings' ``same:``
+    pairs), from one batched metadata read per wiki."""
     known: dict[tuple[str, str], bool] = {}
+    same = link_context(app.config).same
     for wiki in app.config.wikis:
         if not keys:
             break
-        pages = app.site(wiki).revisions(keys)
-        for key in keys:
-            known[(wiki, normalize_title(key))] = pages[key].exists
+        titles = sorted({same.title_on(wiki, key) for key in keys})  # the wiki's own titles
+        pages = app.site(wiki).revisions(titles)
+        for title in titles:
+            known[(wiki, normalize_title(title))] = pages[title].exists
 
     def has_page(wiki: str, key: str) -> bool:
         return known.get((wiki, normalize_title(key)), False)

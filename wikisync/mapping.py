@@ -27,7 +27,7 @@ from wikisync.errors import ConfigError, InputError, UsageError
 from wikisync.titles import param_key, template_key, title_key
 
 FIELD_TYPES = ("text", "url", "date", "list", "email", "number", "choice")
-MAPPING_KEYS = ("kind", "title", "fields", "wikis", "sync", "stale_after_days", "ignore")
+MAPPING_KEYS = ("kind", "title", "fields", "wikis", "sync", "stale_after_days", "ignore", "same")
 FIELD_KEYS = ("required", "type", "pattern", "choices", "label", "help")
 WIKI_KEYS = ("template", "aliases", "category", "page_template", "params")
 DEFAULT_STALE_AFTER_DAYS = 365
@@ -144,6 +144,8 @@ class Mapping:
     stale_after_days: int = DEFAULT_STALE_AFTER_DAYS
     ignore: tuple[str, ...] = ()
     path: Path | None = field(default=None, compare=False)
+    #: ``same:``: each item names one record's title on several wikis ({wiki: title}).
+    same: tuple[dict[str, str], ...] = ()
 
     def wiki(self, name: str) -> WikiMapping:
         """How wiki ``name`` writes this kind; a :class:`UsageError` if it does not."""
@@ -404,10 +406,47 @@ def _build_mapping(path: Path, data: Any, check: Checker, wikis: set[str] | None
     if stale is not None and stale < 1:
         check.add("stale_after_days", "must be 1 or more")
     ignore = check.text_list(top, "ignore", "")
+    same = _build_same(top, check, wiki_maps)
     if kind is None or title is None:
         return None
     return Mapping(kind, title, fields, wiki_maps, sync,
-                   stale or DEFAULT_STALE_AFTER_DAYS, ignore, path)
+                   stale or DEFAULT_STALE_AFTER_DAYS, ignore, path, same)
+
+
+def _build_same(top: dict[str, Any], check: Checker,
+                wiki_maps: dict[str, WikiMapping]) -> tuple[dict[str, str], ...]:
+    """``same``: items ``{wiki: title}`` naming one record on two or more of the mapping's
+    wikis; a title is in one item at most."""
+    node = top.get("same")
+    if node is None:
+        return ()
+    if not isinstance(node, list):
+        check.add("same", 'expected a list such as [{fabmob: "WIP Colombelles", movilab: '
+                  '"Le WIP"}]')
+        return ()
+    items, seen = [], {}
+    for index, item in enumerate(node):
+        where = f"same[{index}]"
+        table = check.mapping(item, where)
+        if table is None:
+            continue
+        pair = {}
+        for wiki, title in table.items():
+            at = f"{where}.{wiki}"
+            if wiki_maps and wiki not in wiki_maps:
+                check.add(at, f"not a wiki of this mapping{suggest(wiki, wiki_maps)}")
+            elif not isinstance(title, str) or not title.strip() or BAD_TITLE_RE.search(title):
+                check.add(at, "expected a page title")
+            elif (wiki, title_key(title)) in seen:
+                check.add(at, f"{title!r} is already in same[{seen[wiki, title_key(title)]}]")
+            else:
+                seen[wiki, title_key(title)] = index
+                pair[wiki] = title.strip()
+        if len(table) < 2:
+            check.add(where, "names one wiki: an item names the record's title on two or more")
+        elif len(pair) == len(table):
+            items.append(pair)
+    return tuple(items)
 
 
 def _build_fields(top: dict[str, Any], check: Checker) -> dict[str, FieldSpec]:

@@ -18,6 +18,7 @@ from wikisync.check import WriteCheck
 from wikisync.config import ListConfig
 from wikisync.errors import EXIT_ATTENTION, EXIT_FAILED, EXIT_OK, WikisyncError
 from wikisync.fieldsync import FieldResult, sync_kind
+from wikisync.listgroup import groups_sharing_pages, sync_lists_sharing_pages
 from wikisync.listsync import ListResult, sync_list
 from wikisync.state import Lock, State
 
@@ -61,13 +62,19 @@ def run_sync(
     with contextlib.nullcontext() if dry_run else Lock(app.config.state_dir):
         state = State(app.config.state_dir, readonly=dry_run)
         try:
-            for lst in lists:
+            for group in groups_sharing_pages(lists):
                 try:
-                    report.lists.append(sync_list(app, lst, state, dry_run=dry_run,
-                                                  allow_empty=allow_empty, before_write=ready))
+                    if len(group) == 1:
+                        report.lists.append(sync_list(app, group[0], state, dry_run=dry_run,
+                                                      allow_empty=allow_empty,
+                                                      before_write=ready))
+                    else:  # lists that share a page: one edit per page
+                        report.lists.extend(sync_lists_sharing_pages(
+                            app, group, state, dry_run=dry_run, allow_empty=allow_empty,
+                            before_write=ready))
                 except WikisyncError as exc:
-                    log.debug("list %s failed", lst.name, exc_info=True)
-                    report.lists.append(ListResult(lst.name, error=exc))
+                    log.debug("lists %s failed", [lst.name for lst in group], exc_info=True)
+                    report.lists.extend(ListResult(lst.name, error=exc) for lst in group)
             if fields:
                 for mapping in app.mappings.values():
                     try:

@@ -1,0 +1,121 @@
+"""One lieu titled differently on each wiki ("WIP Colombelles" on FabMob, "Le WIP" on Movilab),
+made one record by the mapping's ``same:`` (issue 12), against the two real local wikis."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shutil
+
+import pytest
+import yaml
+
+from wikisync.errors import EXIT_OK
+
+LIST = {"fabmob": "AMI Fabriques de Territoires", "movilab": "Fabriques de Territoire"}
+SECTION = "Tiers Lieux intéressés"
+PAIR_LINE = '\nsame: [{fabmob: "WIP Colombelles", movilab: "Le WIP"}]\n'
+WIP_FABMOB = ("{{Acteur\n|Titre=WIP Colombelles\n|villes d'implantation=Colombelles\n"
+              "|url=https://www.le-wip.com/\n|Adherent=non\n}}\nTiers-lieu à Colombelles.\n")
+
+
+def save(wikis, wiki: str, title: str, text: str) -> None:
+    peer = wikis.peer(wiki)
+    page = peer.read([title])[title]
+    peer.save(page, text, "modification humaine", create=not page.exists)
+
+
+def section(wikis, wiki: str) -> str:
+    text = wikis.text(wiki, LIST[wiki])
+    return text.split(f"== {SECTION} ==", 1)[1].split("\n== ", 1)[0]
+
+
+def with_pair(wikis, pair: bool) -> None:
+    """The mappings (with the ``same:`` pair or not) in a folder of the test's own."""
+    config = yaml.safe_load(wikis.config.read_text(encoding="utf-8"))
+    folder = wikis.folder / "mappings"
+    shutil.copytree(config["mappings_dir"], folder)
+    if pair:
+        with (folder / "lieu.yaml").open("a", encoding="utf-8") as out:
+            out.write(PAIR_LINE)
+    config["mappings_dir"] = str(folder)
+    wikis.config.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+
+
+@pytest.fixture
+def wip(wikis):
+    """FabMob's page of the WIP is "WIP Colombelles" (its old title a redirect), and its list
+    links to it."""
+    save(wikis, "fabmob", "WIP Colombelles", WIP_FABMOB)
+    save(wikis, "fabmob", "Le WIP", "#REDIRECTION [[WIP Colombelles]]\n")
+    text = wikis.text("fabmob", LIST["fabmob"])
+    old = "* [https://movilab.org/wiki/Le_WIP Le WIP] – Colombelles\n"
+    assert old in text
+    save(wikis, "fabmob", LIST["fabmob"],
+         text.replace(old, "* [[WIP Colombelles]] – Colombelles\n"))
+    return wikis
+
+
+@pytest.mark.parametrize("pair", [True, False], ids=["same", "without-same"])
+def test_lists_hold_one_entry_per_lieu_each_linking_to_its_own_title(wip, pair):
+    with_pair(wip, pair)
+    result = wip.run("sync", "--list", "tiers-lieux-interesses")
+    assert result.returncode == EXIT_OK, result.stdout + result.stderr
+    fab, mov = section(wip, "fabmob"), section(wip, "movilab")
+    if not pair:  # today's behaviour without the pair: two lieux, each added to the other page
+        assert "[[Le WIP]]" in fab
+        assert "WIP Colombelles" in mov
+        return
+    assert fab.count("WIP") == 1 and "* [[WIP Colombelles]] – Colombelles\n" in fab
+    assert mov.count("WIP") == 1 and "* [[Le WIP]] – Colombelles\n" in mov
+    again = wip.run("sync", "--list", "tiers-lieux-interesses")
+    assert again.returncode == EXIT_OK and "changed" not in again.stdout
+
+
+def test_a_removal_on_one_wiki_removes_the_lieu_under_the_other_title(wip):
+    with_pair(wip, True)
+    assert wip.run("sync").returncode == EXIT_OK
+    mov = wip.text("movilab", LIST["movilab"])
+    save(wip, "movilab", LIST["movilab"], mov.replace("* [[Le WIP]] – Colombelles\n", ""))
+    assert "Le WIP" not in section(wip, "movilab")
+    result = wip.run("sync", "--list", "tiers-lieux-interesses")
+    assert result.returncode == EXIT_OK, result.stdout + result.stderr
+    assert "WIP Colombelles" not in section(wip, "fabmob")  # removed on movilab: gone everywhere
+    assert "WIP" not in section(wip, "movilab")
+
+
+def test_fields_sync_between_the_two_titles(wip):
+    with_pair(wip, True)
+    first = wip.run("sync")
+    assert first.returncode == EXIT_OK, first.stdout + first.stderr
+    page = wip.peer("movilab").read(["Le WIP"])["Le WIP"]
+    save(wip, "movilab", "Le WIP",
+         page.text.replace("|Ville=Colombelles\n", "|Ville=Colombelles (Calvados)\n"))
+    result = wip.run("sync")
+    assert result.returncode == EXIT_OK, result.stdout + result.stderr
+    assert "changed fabmob:WIP Colombelles" in result.stdout
+    assert "|villes d'implantation=Colombelles (Calvados)\n" in wip.text("fabmob",
+                                                                          "WIP Colombelles")
+
+
+def audit_findings(wikis) -> list[dict]:
+    proc = wikis.run("audit", "--kind", "lieu", "--stale-days", "100000", "--format", "json")
+    return json.loads(proc.stdout)["findings"]
+
+
+def test_the_audit_suggests_the_pair_then_counts_one_record(wip):
+    with_pair(wip, False)
+    only = {f["title"]: f["detail"] for f in audit_findings(wip) if f["code"] == "only-on"}
+    line = 'same: [{fabmob: "WIP Colombelles", movilab: "Le WIP"}]'
+    assert line in only["WIP Colombelles"]
+    assert "La Machinerie" in only and "same:" not in only["La Machinerie"]
+    (wip.folder / "mappings" / "lieu.yaml").open("a", encoding="utf-8").write("\n" + line + "\n")
+    after = audit_findings(wip)
+    assert not [f for f in after if f["code"] == "only-on" and "WIP" in f["title"]]
+    export = wip.run("export", "lieu", "--format", "json")
+    rows = {(r["wiki"], r["title"]): r["record"] for r in json.loads(export.stdout)}
+    assert rows[("fabmob", "WIP Colombelles")] == rows[("movilab", "Le WIP")]
+    as_csv = list(csv.DictReader(io.StringIO(wip.run("export", "lieu").stdout)))
+    assert {r["record"] for r in as_csv if r["title"] in ("WIP Colombelles", "Le WIP")} == {
+        "WIP Colombelles"}
