@@ -610,10 +610,8 @@ class Site:
         log.warning("%s: %r: revision %d replaced revision %d, an edit made with the same "
                     "account since revision %d was read; putting it back",
                     self.name, planned.title, saved.revid, theirs.revid, planned.revid)
-        top = Page(saved.title, saved.text, saved.revid, saved.timestamp, saved.user, True,
-                   saved.starttimestamp)
         try:
-            edit = self._edit(top, theirs.text, note, create=False)
+            edit = self._edit(saved, theirs.text, note, create=False)
             restored, parent = self.revision(int(edit["newrevid"]))
         except (WikiError, KeyError) as exc:
             raise self._overwritten(planned, theirs, saved, str(exc)) from None
@@ -720,30 +718,8 @@ def _retry_after(resp: requests.Response) -> float | None:
 
 
 def _short(exc: BaseException) -> str:
-    """An exception in plain words: network errors say what happened, never the library's
-    internals (``HTTPConnectionPool(host=...): Max retries exceeded ...``)."""
-    if isinstance(exc, requests.RequestException):
-        return plain_network_error(exc)
     text = str(exc)
     return text if len(text) < 160 else text[:157] + "..."
-
-
-def plain_network_error(exc: BaseException) -> str:
-    """What a network error means, in the words a wiki maintainer uses: the one place where
-    requests' and urllib3's exceptions are translated."""
-    text = str(exc)
-    if isinstance(exc, requests.exceptions.SSLError) or "CERTIFICATE_VERIFY" in text:
-        return "the secure connection failed (TLS certificate problem)"
-    if isinstance(exc, requests.Timeout) or "timed out" in text:
-        return "no answer in time"
-    if "NameResolution" in text or "Name or service not known" in text or (
-            "nodename nor servname" in text) or "getaddrinfo failed" in text:
-        return "the host name was not found (check the address; is the network up?)"
-    if "Connection refused" in text or "Errno 111" in text:
-        return "the connection was refused (is the wiki up?)"
-    if "Connection reset" in text or "RemoteDisconnected" in text or "aborted" in text:
-        return "the connection was cut"
-    return "network error"
 
 
 def _unique(titles: Iterable[str]) -> list[str]:
