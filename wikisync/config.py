@@ -50,7 +50,7 @@ WIKI_KEYS = (
     "write_interval",
     "article_urls",
 )
-LIST_KEYS = ("kind", "pages")
+LIST_KEYS = ("kind", "pages", "entry")
 PAGE_KEYS = ("title", "section")
 
 
@@ -99,6 +99,14 @@ class ListConfig:
     name: str
     kind: str
     pages: dict[str, PageRef]
+    #: How an entry that ``new`` or ``import`` adds reads, e.g. ``"[[{nom}]] – {ville}"``: the
+    #: link, then the rest of the line from the record's fields (left out when one is empty).
+    entry: str | None = None
+
+    @property
+    def annotation(self) -> str:
+        """What ``entry`` writes after the link (``" – {ville}"``), or ""."""
+        return self.entry.split("]]", 1)[1] if self.entry else ""
 
 
 @dataclass(frozen=True)
@@ -107,7 +115,7 @@ class WikiConfig:
 
     name: str
     api_url: str
-    username: str
+    username: str | None = None
     password_env: str | None = None
     password_file: Path | None = None
     interwiki: dict[str, str] = field(default_factory=dict)
@@ -125,7 +133,9 @@ class WikiConfig:
             return _password_from_env(self, os.environ if env is None else env)
         if self.password_file is not None:
             return _password_from_file(self)
-        raise self._error("password_env", "no password source (password_env or password_file)")
+        raise self._error("password_env", "no password source (password_env or password_file)",
+                          "reading needs no login, but this command logs in: give this wiki a "
+                          "username and password_env (or password_file)")
 
     def secret(self, env: Mapping[str, str] | None = None) -> Secret:
         """:meth:`password` wrapped in a :class:`Secret`, for code that passes it around."""
@@ -343,15 +353,20 @@ def _build_wiki(name: str, value: Any, check: Checker, base: Path, env: Mapping[
     _forbid_password(node, path, check)
     check.keys({k: v for k, v in node.items() if k != "password"}, path, WIKI_KEYS)
     api_url = _api_url(node, path, check)
-    username = check.text(node, "username", path, required=True)
-    password_env, password_file = _password_source(node, path, check, base, env)
+    # No login at all is fine for the commands that only read (show, export, audit, check's
+    # reach); a login needs both its name and its password.
+    username = check.text(node, "username", path)
+    password_env, password_file = _password_source(node, path, check, base, env,
+                                                   required=username is not None)
+    if "username" not in node and (password_env or password_file):
+        check.add(f"{path}.username", "required")  # with a password: the login goes with it
     interwiki = _interwiki(node, path, check, name, names)
     interval = check.number(node, "write_interval", path, default=DEFAULT_WRITE_INTERVAL)
     if interval is not None and interval < 0:
         check.add(f"{path}.write_interval", "must be 0 or more (seconds between two edits)")
     extra = check.text_list(node, "article_urls", path)
     urls = _article_urls(api_url or "", extra, f"{path}.article_urls", check)
-    if not (api_url and username):
+    if not api_url:
         return None
     return WikiConfig(name, api_url, username, password_env, password_file, interwiki,
                       float(interval or 0.0), urls, check.source)
@@ -381,14 +396,16 @@ def _api_url(node: dict[str, Any], path: str, check: Checker) -> str | None:
 
 
 def _password_source(node: dict[str, Any], path: str, check: Checker, base: Path,
-                     env: Mapping[str, str]) -> tuple[str | None, Path | None]:
-    """Exactly one of ``password_env`` (a variable name) and ``password_file`` (a path)."""
+                     env: Mapping[str, str], required: bool = True,
+                     ) -> tuple[str | None, Path | None]:
+    """Exactly one of ``password_env`` (a variable name) and ``password_file`` (a path); none
+    when not ``required`` (a wiki without a login, read anonymously)."""
     before = len(check.problems)
     var = check.text(node, "password_env", path)
     file = check.text(node, "password_file", path)
     if var and file:
         check.add(path, "give one of password_env and password_file, not both")
-    elif not var and not file and len(check.problems) == before:
+    elif not var and not file and required and len(check.problems) == before:
         check.add(f"{path}.password_env", "required (or password_file)")
     if var and not ENV_NAME_RE.match(var):
         # Never echo the value: it may be the password put in the wrong key.
@@ -482,9 +499,13 @@ def _build_list(name: str, value: Any, check: Checker, wikis: set[str],
         check.add(f"{path}.kind", f"no mapping file {kind}.yaml in the mappings folder"
                   f"{suggest(kind, kinds)}")
     pages = _list_pages(node, path, check, wikis)
+    entry = check.text(node, "entry", path)
+    if entry is not None and not (entry.startswith("[[") and "]]" in entry):
+        check.add(f"{path}.entry", 'must start with the link, like "[[{nom}]] – {ville}"')
+        entry = None
     if kind is None or pages is None:
         return None
-    return ListConfig(name, kind, pages)
+    return ListConfig(name, kind, pages, entry)
 
 
 def _list_pages(node: dict[str, Any], path: str, check: Checker,

@@ -718,8 +718,30 @@ def _retry_after(resp: requests.Response) -> float | None:
 
 
 def _short(exc: BaseException) -> str:
+    """An exception in plain words: network errors say what happened, never the library's
+    internals (``HTTPConnectionPool(host=...): Max retries exceeded ...``)."""
+    if isinstance(exc, requests.RequestException):
+        return plain_network_error(exc)
     text = str(exc)
     return text if len(text) < 160 else text[:157] + "..."
+
+
+def plain_network_error(exc: BaseException) -> str:
+    """What a network error means, in the words a wiki maintainer uses: the one place where
+    requests' and urllib3's exceptions are translated."""
+    text = str(exc)
+    if isinstance(exc, requests.exceptions.SSLError) or "CERTIFICATE_VERIFY" in text:
+        return "the secure connection failed (TLS certificate problem)"
+    if isinstance(exc, requests.Timeout) or "timed out" in text:
+        return "no answer in time"
+    if "NameResolution" in text or "Name or service not known" in text or (
+            "nodename nor servname" in text) or "getaddrinfo failed" in text:
+        return "the host name was not found (check the address; is the network up?)"
+    if "Connection refused" in text or "Errno 111" in text:
+        return "the connection was refused (is the wiki up?)"
+    if "Connection reset" in text or "RemoteDisconnected" in text or "aborted" in text:
+        return "the connection was cut"
+    return "network error"
 
 
 def _unique(titles: Iterable[str]) -> list[str]:
