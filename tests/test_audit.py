@@ -60,6 +60,7 @@ def test_stale_names_the_last_edit_date_and_author():
     assert finding == Finding(
         "stale", "a", "Vieux", None,
         "dernière modification le 2019-03-01 par Contributrice (seuil : 365 jours)",
+        detail_en="last edited on 2019-03-01 by Contributrice (threshold: 365 days)",
     )
 
 
@@ -387,7 +388,8 @@ def test_json_is_one_document_with_counts_and_findings():
     assert doc["generated_at"] == "2026-11-28T12:00:00Z"
     assert doc["findings"][1] == {"code": "invalid-field", "wiki": "b", "title": "La Californie",
                                   "field": "code_postal", "detail": "valeur « 1446 » | {{x}}",
-                                  "kind": None, "url": None}
+                                  "kind": None, "url": None,
+                                  "detail_fr": "valeur « 1446 » | {{x}}"}
 
 
 def test_csv_holds_the_same_findings_as_json():

@@ -83,7 +83,7 @@ def test_details_say_what_to_do(wikis):
     _, doc = audit_json(wikis)
     detail: dict[tuple, str] = {}
     for f in doc["findings"]:
-        detail[(f["code"], f["title"])] = detail.get((f["code"], f["title"]), "") + f["detail"]
+        detail[(f["code"], f["title"])] = detail.get((f["code"], f["title"]), "") + f["detail_fr"]
     assert detail[("stale", "Vieux Tiers-Lieu Oublié")].startswith(
         "dernière modification le 2019-03-01 par Contributrice")
     assert "« 1446 »" in detail[("invalid-field", "La Californie")]
@@ -103,7 +103,8 @@ def test_json_and_csv_hold_the_same_findings(wikis):
     assert proc.stdout == ""
     rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8"))))
     assert [tuple(r.values()) for r in rows] == [
-        (f["code"], f["wiki"], f["title"], f["field"] or "", f["detail"], f["kind"], f["url"])
+        (f["code"], f["wiki"], f["title"], f["field"] or "", f["detail"], f["kind"], f["url"],
+         f["detail_fr"])
         for f in doc["findings"]
     ]
     assert len(rows) == FOUND

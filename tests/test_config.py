@@ -160,7 +160,7 @@ def test_article_urls_are_derived_from_api_url_plus_extra_hosts(tmp_path: Path) 
     assert "https://fablog.initiative.place/wiki/" in urls
     assert config.wikis["movilab"].article_urls[0] == "https://movilab.org/wiki/"
     page = config.wikis["movilab"].page_url("L'ADN des Tiers Lieux")
-    assert page == "https://movilab.org/wiki/L'ADN_des_Tiers_Lieux"
+    assert page == "https://movilab.org/wiki/L%27ADN_des_Tiers_Lieux"  # as MediaWiki writes it
 
 
 def test_config_lookup_helpers_suggest_names(tmp_path: Path) -> None:

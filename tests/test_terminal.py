@@ -123,3 +123,38 @@ def test_a_wiki_without_a_login_loads(tmp_path) -> None:
                     encoding="utf-8")
     wiki = load_config(path).wiki("a")
     assert wiki.username is None and wiki.password_env is None and wiki.password_file is None
+
+
+# --------------------------------------------------------------------------- one language
+
+
+def test_audit_details_are_english_on_the_terminal_and_french_on_the_wiki() -> None:
+    from datetime import UTC, datetime
+
+    from wikisync import audit, report
+    from wikisync.mapping import Mapping, WikiMapping
+    from wikisync.model import Page, Record
+
+    mapping = Mapping("lieu", "{nom}", {"nom": FieldSpec("nom", required=True),
+                                        "ville": FieldSpec("ville", required=True),
+                                        "code_postal": FieldSpec("code_postal",
+                                                                 pattern="^[0-9]{5}$")},
+                      {"a": WikiMapping("T", category="C", params={
+                          "nom": "Titre", "ville": "Ville", "code_postal": "Code postal"})})
+    record = Record("lieu", "a", "X", {"nom": "X", "code_postal": "1446"})
+    findings = audit.field_findings(mapping, record)
+    findings.append(audit.stale_finding("a", Page("X", timestamp="2019-03-01T09:00:00Z",
+                                                  user="Contributrice"), 365,
+                                        datetime(2026, 11, 28, tzinfo=UTC)))
+    findings += audit.only_on_findings(["a", "b"], {"a": ["X"], "b": []})
+    result = audit.AuditResult(findings, ("lieu",), ("a", "b"),
+                               datetime(2026, 11, 28, tzinfo=UTC))
+    table = report.as_table(result)
+    for french in ("dernière", "valeur", "attendu", "obligatoire", "fiche", "absente", "«"):
+        assert french not in table, french
+    assert "value “1446” (parameter “Code postal”); expected: a value, 5 digits" in table
+    assert "last edited on 2019-03-01 by Contributrice" in table
+    assert "on a; missing on b" in table
+    assert "^[0-9]{5}$" not in table
+    page = report.as_wikitext(result, lambda wiki, title: f"[[{title}]]")
+    assert "dernière modification le 2019-03-01" in page and "last edited" not in page

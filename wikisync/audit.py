@@ -79,7 +79,13 @@ from wikisync.errors import (
 )
 from wikisync.identity import Identity, same_line
 from wikisync.lists import LinkContext, link_title
-from wikisync.mapping import FieldSpec, split_list, validate_record, validate_value
+from wikisync.mapping import (
+    FieldSpec,
+    describe_pattern,
+    split_list,
+    validate_record,
+    validate_value,
+)
 from wikisync.mapping import Mapping as KindMapping
 from wikisync.model import Finding, ListEntry, Page, RawEntry, Record
 from wikisync.planner import ListPlan
@@ -188,10 +194,10 @@ def stale_finding(wiki: str, page: Page, days: int, now: datetime) -> Finding | 
     edited = parse_timestamp(page.timestamp)
     if edited is None or (now - edited).days <= days:
         return None
-    author = page.user or "(inconnu)"
-    detail = (f"dernière modification le {edited.date().isoformat()} par {author} "
-              f"(seuil : {days} jours)")
-    return Finding("stale", wiki, page.title, None, detail)
+    day = edited.date().isoformat()
+    detail = f"dernière modification le {day} par {page.user or '(inconnu)'} (seuil : {days} jours)"
+    english = f"last edited on {day} by {page.user or '(unknown)'} (threshold: {days} days)"
+    return Finding("stale", wiki, page.title, None, detail, detail_en=english)
 
 
 def expectation(spec: FieldSpec) -> str:
@@ -210,6 +216,22 @@ def expectation(spec: FieldSpec) -> str:
         what += f" au format {spec.pattern}"
     if spec.type == "list":
         return f"une liste séparée par des virgules, chaque élément étant {what}"
+    return what
+
+
+def expectation_en(spec: FieldSpec) -> str:
+    """What a valid value of ``spec`` looks like, in English (a pattern in words, or its
+    ``help:``)."""
+    words = {"url": "a web address (http:// or https://)", "date": "a date YYYY-MM-DD",
+             "email": "an e-mail address", "number": "a number"}
+    if spec.choices:
+        what = "one of: " + ", ".join(spec.choices)
+    else:
+        what = words.get(spec.type, "a value")
+    if spec.pattern:
+        what += f", {spec.help or describe_pattern(spec.pattern)}"
+    if spec.type == "list":
+        return f"a comma-separated list, each item {what}"
     return what
 
 
@@ -232,18 +254,23 @@ def field_findings(mapping: KindMapping, record: Record) -> list[Finding]:
         if problem.code == "missing-field":
             detail = (f"champ obligatoire absent ou vide (paramètre « {param} » "
                       f"du modèle {{{{{template}}}}})")
+            english = (f"required field absent or empty (parameter “{param}” of "
+                       f"{{{{{template}}}}})")
             findings.append(Finding("missing-field", record.wiki, record.title, problem.field,
-                                    detail))
+                                    detail, detail_en=english))
         elif problem.code == "invalid-field":
             spec = mapping.fields[problem.field]
             value = record.fields.get(problem.field, "")
             detail = f"valeur « {value} » (paramètre « {param} »)"
+            english = f"value “{value}” (parameter “{param}”)"
             item = _bad_item(spec, value) if spec.type == "list" else None
             if item is not None:
                 detail += f", élément « {item} »"
+                english += f", item “{item}”"
             detail += f" ; attendu : {expectation(spec)}"
+            english += f"; expected: {expectation_en(spec)}"
             findings.append(Finding("invalid-field", record.wiki, record.title, problem.field,
-                                    detail))
+                                    detail, detail_en=english))
     return findings
 
 
@@ -253,9 +280,12 @@ def missing_template_finding(mapping: KindMapping, wiki: str, page: Page,
     wmap = mapping.wiki(wiki)
     detail = (f"dans la catégorie « {wmap.category} » sans appel lisible du modèle "
               f"{{{{{wmap.template}}}}}")
+    english = (f"in the category “{wmap.category}” without a readable call of "
+               f"{{{{{wmap.template}}}}}")
     if reason:
         detail += f" ({reason})"
-    return Finding("missing-template", wiki, page.title, None, detail)
+        english += f" ({reason})"
+    return Finding("missing-template", wiki, page.title, None, detail, detail_en=english)
 
 
 # --------------------------------------------------------------------------- pure: across wikis
@@ -298,7 +328,9 @@ def only_on_findings(wikis: Sequence[str], titles: Mapping[str, Iterable[str]],
             for title in group[wiki]:
                 lonely[(wiki, title)] = present
         detail = f"fiche présente sur {', '.join(present)} ; absente de {', '.join(missing)}"
-        findings.append(Finding("only-on", present[0], group[present[0]][0], None, detail))
+        english = f"on {', '.join(present)}; missing on {', '.join(missing)}"
+        findings.append(Finding("only-on", present[0], group[present[0]][0], None, detail,
+                                detail_en=english))
     if not suggest:
         return findings
     out = []
@@ -307,13 +339,15 @@ def only_on_findings(wikis: Sequence[str], titles: Mapping[str, Iterable[str]],
         mates = [(w, t) for w, t in suggest.get((finding.wiki, finding.title), ())
                  if w not in here and (w, t) in lonely and finding.wiki not in lonely[(w, t)]]
         if mates:
-            lines = " ou ".join(
-                same_line(dict(sorted([(finding.wiki, finding.title), mate],
-                                      key=lambda pair: wikis.index(pair[0]))))
-                for mate in mates)
+            pairs = [same_line(dict(sorted([(finding.wiki, finding.title), mate],
+                                           key=lambda pair: wikis.index(pair[0]))))
+                     for mate in mates]
             finding = replace(finding, detail=f"{finding.detail} ; peut-être le même lieu "
                               f"(mêmes valeurs des champs synchronisés), à ajouter au mapping : "
-                              f"{lines}")
+                              f"{' ou '.join(pairs)}",
+                              detail_en=f"{finding.detail_en}; perhaps the same lieu (same "
+                              f"values of the synced fields), to add to the mapping: "
+                              f"{' or '.join(pairs)}")
         out.append(finding)
     return out
 
@@ -358,7 +392,9 @@ def duplicate_findings(titles: Mapping[str, Iterable[str]],
                 continue
             detail = (f"même nom que « {ref_title} » ({ref_wikis}) une fois "
                       "la casse, les accents et la ponctuation ignorés")
-            findings.extend(Finding("duplicate", wiki, title, None, detail)
+            english = (f"same name as “{ref_title}” ({ref_wikis}) once case, accents and "
+                       "punctuation are ignored")
+            findings.extend(Finding("duplicate", wiki, title, None, detail, detail_en=english)
                             for wiki, title in where[key])
     return findings
 
@@ -376,7 +412,10 @@ def entry_duplicate_findings(lp: listsync.ListPage) -> list[Finding]:
         if len(keys) > 1:
             names = ", ".join(f"« {k} »" for k in keys)
             detail = f"entrées en double dans la section « {lp.section} » : {names}"
-            findings.append(Finding("duplicate", lp.wiki, lp.page.title, None, detail))
+            english = (f"entries listed twice in the section “{lp.section}”: "
+                       + ", ".join(f"“{k}”" for k in keys))
+            findings.append(Finding("duplicate", lp.wiki, lp.page.title, None, detail,
+                                    detail_en=english))
     return findings
 
 
@@ -403,7 +442,11 @@ def red_link_findings(lp: listsync.ListPage, ctx: LinkContext, has_page: HasPage
         verb = "nomme" if raw.link.kind == "plain" else "pointe vers"
         detail = (f"l'entrée « {written} » (section « {lp.section} ») {verb} « {title} », "
                   f"qui n'a de page sur aucun wiki ({', '.join(wikis)})")
-        findings.append(Finding("red-link", lp.wiki, lp.page.title, None, detail))
+        english = (f"the entry “{written}” (section “{lp.section}”) "
+                   f"{'names' if raw.link.kind == 'plain' else 'links to'} “{title}”, which "
+                   f"has a page on no wiki ({', '.join(wikis)})")
+        findings.append(Finding("red-link", lp.wiki, lp.page.title, None, detail,
+                                detail_en=english))
     return findings
 
 
@@ -422,24 +465,43 @@ def _lacking(entries: Mapping[str, Sequence[ListEntry]], key: str) -> list[str]:
     return [wiki for wiki in entries if wiki not in holders]
 
 
-def _drift_parts(wiki: str, plan: ListPlan, entries: Mapping[str, Sequence[ListEntry]]
-                 ) -> list[str]:
+#: The words of a ``list-drift`` detail, in French (the report's) and in English.
+DRIFT_WORDS = {
+    "fr": {"on": "sur", "removed on": "retirée sur", "written otherwise on": "écrite autrement sur",
+           "missing here": "manquantes ici", "to remove": "à retirer", "to change": "à modifier",
+           "in conflict": "en conflit", "sep": " : "},
+    "en": {"on": "on", "removed on": "removed on", "written otherwise on": "written otherwise on",
+           "missing here": "missing here", "to remove": "to remove", "to change": "to change",
+           "in conflict": "in conflict", "sep": ": "},
+}
+CONFLICT_WORDS_EN = {
+    "changed-differently": "changed differently on the pages",
+    "removed-and-changed": "removed on one page, changed on another",
+    "added-differently": "added differently on the pages",
+}
+
+
+def _drift_parts(wiki: str, plan: ListPlan, entries: Mapping[str, Sequence[ListEntry]],
+                 lang: str = "fr") -> list[str]:
     """What differs on one list page, each part naming the entries and the other pages."""
+    w = DRIFT_WORDS[lang]
+    conflict_words = CONFLICT_WORDS if lang == "fr" else CONFLICT_WORDS_EN
     page = plan.pages.get(wiki)
     parts = []
     if page is not None and page.add:
-        items = [f"{e.key} (sur {', '.join(_holders(entries, e.key))})" for e in page.add]
-        parts.append("manquantes ici : " + ", ".join(items))
+        items = [f"{e.key} ({w['on']} {', '.join(_holders(entries, e.key))})" for e in page.add]
+        parts.append(w["missing here"] + w["sep"] + ", ".join(items))
     if page is not None and page.remove:
-        items = [f"{k} (retirée sur {', '.join(_lacking(entries, k))})" for k in page.remove]
-        parts.append("à retirer : " + ", ".join(items))
+        items = [f"{k} ({w['removed on']} {', '.join(_lacking(entries, k))})"
+                 for k in page.remove]
+        parts.append(w["to remove"] + w["sep"] + ", ".join(items))
     if page is not None and page.change:
-        items = [f"{e.key} (écrite autrement sur {', '.join(_holders(entries, e.key, e))})"
-                 for e in page.change]
-        parts.append("à modifier : " + ", ".join(items))
+        items = [f"{e.key} ({w['written otherwise on']} "
+                 f"{', '.join(_holders(entries, e.key, e))})" for e in page.change]
+        parts.append(w["to change"] + w["sep"] + ", ".join(items))
     if plan.conflicts:
-        items = [f"{c.key} ({CONFLICT_WORDS.get(c.kind, c.kind)})" for c in plan.conflicts]
-        parts.append("en conflit : " + ", ".join(items))
+        items = [f"{c.key} ({conflict_words.get(c.kind, c.kind)})" for c in plan.conflicts]
+        parts.append(w["in conflict"] + w["sep"] + ", ".join(items))
     return parts
 
 
@@ -455,7 +517,10 @@ def list_drift_findings(name: str, pages: Mapping[str, listsync.ListPage],
         parts = _drift_parts(wiki, plan, entries)
         if parts:
             detail = f"liste « {name} », section « {lp.section} » : " + " ; ".join(parts)
-            findings.append(Finding("list-drift", wiki, lp.page.title, None, detail))
+            english = (f"list “{name}”, section “{lp.section}”: "
+                       + "; ".join(_drift_parts(wiki, plan, entries, "en")))
+            findings.append(Finding("list-drift", wiki, lp.page.title, None, detail,
+                                    detail_en=english))
     return findings
 
 

@@ -23,11 +23,12 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import urlsplit
 
 import yaml
 
 from wikisync.errors import ConfigError, UsageError
+from wikisync.titles import url_title
 
 ENV_VAR = "WIKISYNC_CONFIG"
 DEFAULT_NAME = "wikisync.yaml"
@@ -142,8 +143,9 @@ class WikiConfig:
         return Secret(self.password(env))
 
     def page_url(self, title: str) -> str:
-        """The canonical address of a page of this wiki (the first of ``article_urls``)."""
-        return self.article_urls[0] + quote(title.replace(" ", "_"), safe="/:()',!*@~$;")
+        """The canonical address of a page of this wiki (the first of ``article_urls``), escaped
+        as MediaWiki writes it (:func:`wikisync.titles.url_title`), as list links are."""
+        return self.article_urls[0] + url_title(title)
 
     def _error(self, key: str, message: str, hint: str | None = None) -> ConfigError:
         return ConfigError([f"{self.source}: wikis.{self.name}.{key}: {message}"], hint)

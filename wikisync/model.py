@@ -107,6 +107,9 @@ class Finding:
     field: str | None = None
     detail: str = ""
     kind: str | None = None  # the kind audited when this was found (set by ``run_audit``)
+    #: ``detail`` in English, for the terminal, JSON and CSV; ``detail`` itself is French, the
+    #: wikis' language, for the published report. None: the same words in both.
+    detail_en: str | None = None
 
 
 class WikiAPI(Protocol):

@@ -4,12 +4,16 @@ Pure functions of an :class:`~wikisync.audit.AuditResult`; nothing here reads or
 
 - :func:`as_table`: findings grouped by code, each group headed by its count, then a total.
 - :func:`as_json`: one document ``{"generated_at", "kinds", "wikis", "total", "counts",
-  "findings": [{"code", "wiki", "title", "field", "detail", "kind", "url"}], "unread_lists":
+  "findings": [{"code", "wiki", "title", "field", "detail", "kind", "url", "detail_fr"}],
+  "unread_lists":
   [{"name", "wiki", "problem", "message", "hint"}], "failed_wikis": [{"wiki", "error"}]}``;
   every code is in ``counts``; an absent field or URL is ``null``.
 - Lists the audit could not read (a missing page or section) end the table, sit in the JSON's
   ``unread_lists`` and follow the counts on the wiki page; CSV rows are findings only.
-- :func:`as_csv`: one row per finding, columns ``code, wiki, title, field, detail, kind, url``.
+- :func:`as_csv`: one row per finding, columns ``code, wiki, title, field, detail, kind, url,
+  detail_fr``.
+- Details are English on the terminal, in JSON's and CSV's ``detail``; French (the wikis'
+  language) on the published page and in ``detail_fr``.
 - :func:`as_wikitext`: the report page in French: an introduction with the date and the counts,
   then one sortable ``wikitable`` per code that has findings, with a link to each page.
 
@@ -36,7 +40,7 @@ from wikisync.config import Config
 from wikisync.model import Finding
 
 DATE_MARKER = "<!-- wikisync:date -->"
-CSV_COLUMNS = ("code", "wiki", "title", "field", "detail", "kind", "url")
+CSV_COLUMNS = ("code", "wiki", "title", "field", "detail", "kind", "url", "detail_fr")
 MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
           "octobre", "novembre", "décembre")
 HEADINGS = {
@@ -102,7 +106,7 @@ def as_table(result: AuditResult) -> str:
 
 def _table_rows(findings: list[Finding]) -> list[str]:
     """Aligned rows ``wiki  title  field  detail`` of one code's findings."""
-    cells = [(f.wiki, f.title, f.field or "", f.detail) for f in findings]
+    cells = [(f.wiki, f.title, f.field or "", english(f)) for f in findings]
     widths = [max(_width(row[i]) for row in cells) for i in range(3)]
     rows = []
     for row in cells:
@@ -113,6 +117,22 @@ def _table_rows(findings: list[Finding]) -> list[str]:
 
 
 # --------------------------------------------------------------------------- data formats
+
+
+def english(finding: Finding) -> str:
+    """A finding's detail in English (the terminal's, JSON's and CSV's language)."""
+    return finding.detail_en if finding.detail_en is not None else finding.detail
+
+
+def _finding_json(finding: Finding, url: UrlMaker | None) -> dict:
+    """A finding as JSON: ``detail`` in English, ``detail_fr`` as the published report says it,
+    ``null`` for what is absent."""
+    doc = asdict(finding)
+    del doc["detail_en"]
+    doc["detail"] = english(finding)
+    doc["detail_fr"] = finding.detail
+    doc["url"] = url(finding.wiki, finding.title) if url else None
+    return doc
 
 
 def _width(text: str) -> int:
@@ -129,8 +149,7 @@ def as_json(result: AuditResult, url: UrlMaker | None = None) -> str:
         "wikis": list(result.wikis),
         "total": len(result.findings),
         "counts": result.counts,
-        "findings": [{**asdict(f), "url": url(f.wiki, f.title) if url else None}
-                     for f in result.findings],
+        "findings": [_finding_json(f, url) for f in result.findings],
         "unread_lists": [asdict(u) for u in result.unread],
         "failed_wikis": [{"wiki": wiki, "error": why} for wiki, why in result.down.items()],
     }
@@ -144,8 +163,8 @@ def as_csv(result: AuditResult, url: UrlMaker | None = None) -> str:
     writer.writerow(CSV_COLUMNS)
     for finding in result.findings:
         writer.writerow([finding.code, finding.wiki, finding.title, finding.field or "",
-                         finding.detail, finding.kind or "",
-                         url(finding.wiki, finding.title) if url else ""])
+                         english(finding), finding.kind or "",
+                         url(finding.wiki, finding.title) if url else "", finding.detail])
     return out.getvalue()
 
 
