@@ -77,7 +77,7 @@ from wikisync.errors import (
     UnreachableError,
     WikitextError,
 )
-from wikisync.identity import Identity, same_line
+from wikisync.identity import Identity, record_identity, same_line
 from wikisync.lists import LinkContext, link_title
 from wikisync.mapping import (
     FieldSpec,
@@ -608,7 +608,8 @@ def audit_kind(app: App, mapping: KindMapping, options: AuditOptions, now: datet
         scan.titles[wiki] = one.titles.get(wiki, [])
         scan.records[wiki] = one.records.get(wiki, [])
         scan.pages += one.pages
-    same = Identity.from_pairs(mapping.same, list(app.config.wikis))
+    same = record_identity(mapping.same, (r for rs in scan.records.values() for r in rs),
+                           list(app.config.wikis))
     if not any(w in (down or {}) for w in wikis):  # else a record would seem to be missing
         lonely = {(f.wiki, f.title) for f in only_on_findings(wikis, scan.titles, same)}
         candidates = {w: [r for r in rs if (w, r.title) in lonely]

@@ -97,6 +97,8 @@ class Record:
     title: str
     fields: dict[str, str] = field(default_factory=dict)
     page: Page | None = None
+    #: the record's title on other wikis, as its page names it (the mapping's ``counterparts``)
+    same: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
