@@ -114,3 +114,25 @@ def test_mapping_same_is_checked(tmp_path: Path):
     assert "same[1].fabmob: 'WIP Colombelles' is already in same[0]" in message
     assert "same[1].movlab: not a wiki of this mapping" in message
     assert "same[2]: names one wiki" in message
+
+
+def test_counterpart_parameters_and_same_items_merge_into_one_group():
+    from wikisync.identity import record_identity
+    from wikisync.model import Record
+
+    fiche = Record("lieu", "movilab", "Le WIP", {}, None, {"fabmob": "WIP Colombelles"})
+    same = record_identity([{"movilab": "Le WIP", "other": "WIP (autre)"}], [fiche],
+                           ["fabmob", "movilab", "other"])
+    assert len(same.groups) == 1
+    assert same.key("other", "WIP (autre)") == same.key("movilab", "Le WIP") == "WIP Colombelles"
+
+
+def test_a_mapping_reads_counterpart_parameters_by_the_parameter_name_rule():
+    from wikisync.mapping import Mapping, WikiMapping
+
+    mapping = Mapping("lieu", "{nom}", {}, {
+        "fabmob": WikiMapping("Acteur"),
+        "movilab": WikiMapping("Tiers-Lieux", counterparts={"fabmob": "Page FabMob"})})
+    assert mapping.counterparts("movilab", {"page_FabMob": " WIP Colombelles "}) == {
+        "fabmob": "WIP Colombelles"}
+    assert mapping.counterparts("movilab", {"Page FabMob": ""}) == {}

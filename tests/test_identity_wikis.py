@@ -119,3 +119,27 @@ def test_the_audit_suggests_the_pair_then_counts_one_record(wip):
     as_csv = list(csv.DictReader(io.StringIO(wip.run("export", "lieu").stdout)))
     assert {r["record"] for r in as_csv if r["title"] in ("WIP Colombelles", "Le WIP")} == {
         "WIP Colombelles"}
+
+
+def test_a_fiche_naming_its_title_on_the_other_wiki_is_one_record(wip):
+    """A Movilab fiche's "Page FabMob" parameter (the mapping's ``counterparts``) pairs it with
+    that FabMob page, as ``same:`` would: fields sync, one record for the audit and export."""
+    with_pair(wip, False)
+    path = wip.folder / "mappings" / "lieu.yaml"
+    mapping = yaml.safe_load(path.read_text(encoding="utf-8"))
+    mapping["wikis"]["movilab"]["counterparts"] = {"fabmob": "Page FabMob"}
+    path.write_text(yaml.safe_dump(mapping, allow_unicode=True), encoding="utf-8")
+    page = wip.peer("movilab").read(["Le WIP"])["Le WIP"]
+    named = "|Ville=Colombelles\n|Page FabMob=WIP Colombelles\n"
+    save(wip, "movilab", "Le WIP", page.text.replace("|Ville=Colombelles\n", named))
+    assert not [f for f in audit_findings(wip) if f["code"] == "only-on" and "WIP" in f["title"]]
+    rows = {(r["wiki"], r["title"]): r["record"]
+            for r in json.loads(wip.run("export", "lieu", "--format", "json").stdout)}
+    assert rows[("fabmob", "WIP Colombelles")] == rows[("movilab", "Le WIP")]
+    assert wip.run("sync").returncode == EXIT_OK
+    set_ville = wip.text("movilab", "Le WIP").replace("|Ville=Colombelles\n",
+                                                      "|Ville=Colombelles (14)\n")
+    save(wip, "movilab", "Le WIP", set_ville)
+    result = wip.run("sync")
+    assert result.returncode == EXIT_OK, result.stdout + result.stderr
+    assert "|villes d'implantation=Colombelles (14)\n" in wip.text("fabmob", "WIP Colombelles")

@@ -22,7 +22,7 @@ import yaml
 from wikisync import create
 from wikisync.app import App
 from wikisync.errors import EXIT_OK, EXIT_USAGE, InputError, WikisyncError
-from wikisync.identity import Identity
+from wikisync.identity import record_identity
 from wikisync.mapping import Mapping, split_list, validate_record
 from wikisync.model import Record
 from wikisync.records import check_fields, read_records_of, why_unreadable
@@ -268,8 +268,10 @@ def export_rows(app: App, mapping: Mapping, wikis: list[str],
     it is appended to ``skipped`` as ``(wiki, title, why)``.
     """
     rows = []
-    same = Identity.from_pairs(mapping.same, list(app.config.wikis))
-    for wiki, items in read_records_of(app.site, mapping, wikis).items():
+    read = read_records_of(app.site, mapping, wikis)
+    records = [item for items in read.values() for item in items if isinstance(item, Record)]
+    same = record_identity(mapping.same, records, list(app.config.wikis))
+    for wiki, items in read.items():
         for item in items:
             if not isinstance(item, Record):
                 if skipped is not None:

@@ -26,7 +26,7 @@ from wikisync.errors import (
     WikisyncError,
     WikitextError,
 )
-from wikisync.identity import Identity
+from wikisync.identity import Identity, record_identity
 from wikisync.mapping import Mapping
 from wikisync.model import Page, Record
 from wikisync.planner import MISSING, Conflict, plan_fields
@@ -77,24 +77,36 @@ def _records_by_key(
     """record key -> wiki -> Record, for every record worth looking at, and each wiki's server
     time. A record titled differently on two wikis (the mapping's ``same:``) is one key."""
     changed, now = _changed_titles(app, wikis, state, scope)
-    same = Identity.from_pairs(mapping.same, list(app.config.wikis))
-    found: dict[str, dict[str, Record]] = {}
+    order = list(app.config.wikis)
+    records: list[Record] = []
     if changed is None:  # first run, or the recent changes do not reach back: read everything
-        for wiki, items in read_records_of(app.site, mapping, wikis).items():
-            for item in items:
-                if isinstance(item, Record):
-                    found.setdefault(same.key(wiki, item.title), {})[wiki] = item
-        return found, now
-    if not changed:
-        return found, now
-    for wiki in wikis:  # each changed title, and the wiki's own title of the same record
-        titles = sorted(changed | {same.title_on(wiki, same.key(None, t)) for t in changed})
-        pages = app.site(wiki).read(titles)
-        for title, page in pages.items():
+        records = [item for items in read_records_of(app.site, mapping, wikis).values()
+                   for item in items if isinstance(item, Record)]
+    elif changed:
+        same = Identity.from_pairs(mapping.same, order)
+        wanted = {wiki: changed | {same.title_on(wiki, same.key(None, t)) for t in changed}
+                  for wiki in wikis}  # each changed title, and each wiki's title of its record
+        records = _read_titles(app, mapping, wanted)
+        named = {w: {r.same[w] for r in records if w in r.same} - wanted[w] for w in wikis}
+        records += _read_titles(app, mapping, named)  # the titles their pages name elsewhere
+    same = record_identity(mapping.same, records, order)
+    found: dict[str, dict[str, Record]] = {}
+    for record in records:
+        found.setdefault(same.key(record.wiki, record.title), {})[record.wiki] = record
+    return found, now
+
+
+def _read_titles(app: App, mapping: Mapping, titles: dict[str, set[str]]) -> list[Record]:
+    """The records of ``{wiki: titles}`` (one batched read per wiki that has titles)."""
+    records = []
+    for wiki, wanted in titles.items():
+        if not wanted:
+            continue
+        for page in app.site(wiki).read(sorted(wanted)).values():
             record = _as_record(mapping, wiki, page)
             if record is not None:
-                found.setdefault(same.key(wiki, title), {})[wiki] = record
-    return found, now
+                records.append(record)
+    return records
 
 
 def _as_record(mapping: Mapping, wiki: str, page: Page) -> Record | None:

@@ -22,6 +22,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
+from wikisync.model import Record
 from wikisync.titles import normalize_title
 
 Group = tuple[tuple[str, str], ...]  # ((wiki, title), ...), in the config's wiki order
@@ -36,13 +37,29 @@ class Identity:
     @classmethod
     def from_pairs(cls, pairs: Iterable[Mapping[str, str]],
                    wiki_order: Sequence[str] = ()) -> Identity:
-        """Build from ``[{wiki: title, ...}, ...]``; wikis sort by ``wiki_order`` (then name)."""
+        """Build from ``[{wiki: title, ...}, ...]``; wikis sort by ``wiki_order`` (then name).
+
+        Items that share a title on a wiki are one group (``same:`` and a page's counterpart
+        parameter naming one record); where they give a wiki two titles, the first is kept.
+        """
         rank = {wiki: i for i, wiki in enumerate(wiki_order)}
-        groups = []
+        merged: list[dict[str, str]] = []
         for pair in pairs:
-            items = sorted(pair.items(), key=lambda kv: (rank.get(kv[0], len(rank)), kv[0]))
-            groups.append(tuple((wiki, normalize_title(title)) for wiki, title in items))
-        return cls(tuple(groups))
+            titles = {wiki: normalize_title(title) for wiki, title in pair.items()}
+            joined = [g for g in merged if any(g.get(w) == t for w, t in titles.items())]
+            group: dict[str, str] = {}
+            for old in joined:
+                merged.remove(old)
+                for wiki, title in old.items():
+                    group.setdefault(wiki, title)
+            for wiki, title in titles.items():
+                group.setdefault(wiki, title)
+            merged.append(group)
+        groups = tuple(
+            tuple(sorted(g.items(), key=lambda kv: (rank.get(kv[0], len(rank)), kv[0])))
+            for g in merged
+        )
+        return cls(groups)
 
     @cached_property
     def _by_title(self) -> dict[tuple[str, str], Group]:
@@ -83,6 +100,14 @@ class Identity:
     def pairs(self) -> list[dict[str, str]]:
         """The groups as ``{wiki: title}`` (for messages)."""
         return [dict(group) for group in self.groups]
+
+
+def record_identity(same: Iterable[Mapping[str, str]], records: Iterable[Record],
+                    wiki_order: Sequence[str]) -> Identity:
+    """The identity of a kind: its mapping's ``same:`` items, and each record's counterpart
+    parameters (a Movilab fiche's "Page FabMob" naming its FabMob title)."""
+    found = [{record.wiki: record.title, **record.same} for record in records if record.same]
+    return Identity.from_pairs([*same, *found], wiki_order)
 
 
 def same_line(titles: Mapping[str, str]) -> str:

@@ -29,7 +29,7 @@ from wikisync.titles import param_key, template_key, title_key
 FIELD_TYPES = ("text", "url", "date", "list", "email", "number", "choice")
 MAPPING_KEYS = ("kind", "title", "fields", "wikis", "sync", "stale_after_days", "ignore", "same")
 FIELD_KEYS = ("required", "type", "pattern", "choices", "label", "help")
-WIKI_KEYS = ("template", "aliases", "category", "page_template", "params")
+WIKI_KEYS = ("template", "aliases", "category", "page_template", "params", "counterparts")
 DEFAULT_STALE_AFTER_DAYS = 365
 
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -96,6 +96,8 @@ class WikiMapping:
     category: str = ""
     page_template: str | None = None
     params: dict[str, str] = field(default_factory=dict)
+    #: other wiki -> the parameter holding the record's title there ("Page FabMob")
+    counterparts: dict[str, str] = field(default_factory=dict)
 
     @property
     def template_names(self) -> tuple[str, ...]:
@@ -146,6 +148,18 @@ class Mapping:
     path: Path | None = field(default=None, compare=False)
     #: ``same:``: each item names one record's title on several wikis ({wiki: title}).
     same: tuple[dict[str, str], ...] = ()
+
+    def counterparts(self, wiki: str, params: AbcMapping[str, str]) -> dict[str, str]:
+        """``{other wiki: title}`` a template call's ``{parameter: value}`` on ``wiki`` names
+        in the parameters of ``counterparts`` (empty values left out), for wikis the mapping
+        knows."""
+        wanted = self.wiki(wiki).counterparts
+        found = {}
+        for param, value in params.items():
+            for other, name in wanted.items():
+                if param_key(param) == param_key(name) and value.strip() and other in self.wikis:
+                    found[other] = value.strip()
+        return found
 
     def wiki(self, name: str) -> WikiMapping:
         """How wiki ``name`` writes this kind; a :class:`UsageError` if it does not."""
@@ -549,10 +563,29 @@ def _build_wiki_map(wiki: str, value: Any, check: Checker, fields: dict[str, Fie
     if page_template and missing:
         check.add(f"{path}.page_template", f"no file {page_template} in {templates_dir}")
     params = _build_params(node, path, check, fields)
+    counterparts = _build_counterparts(node, wiki, path, check)
     if template is None or category is None:
         return None
     return WikiMapping(template, check.text_list(node, "aliases", path), category,
-                       page_template, params)
+                       page_template, params, counterparts)
+
+
+def _build_counterparts(node: dict[str, Any], wiki: str, path: str,
+                        check: Checker) -> dict[str, str]:
+    """``counterparts``: other wiki -> the parameter that holds the record's title there."""
+    where = f"{path}.counterparts"
+    if node.get("counterparts") is None:
+        return {}
+    table = check.mapping(node["counterparts"], where) or {}
+    out = {}
+    for other, param in table.items():
+        if other == wiki:
+            check.add(join_path(where, other), "names this wiki itself: name another wiki")
+        elif not isinstance(param, str) or not param.strip():
+            check.add(join_path(where, other), "expected a parameter name (text)")
+        else:
+            out[other] = param.strip()
+    return out
 
 
 def _build_params(node: dict[str, Any], path: str, check: Checker,

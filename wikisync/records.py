@@ -28,7 +28,8 @@ def record_from_page(mapping: Mapping, wiki: str, page: Page) -> Record:
     """The record a page holds; WikitextError when its template is absent or unreadable."""
     names = list(mapping.wiki(wiki).template_names)
     params = wikitext.read_fields(page.text, names)
-    return Record(mapping.kind, wiki, page.title, mapping.from_params(wiki, params), page)
+    return Record(mapping.kind, wiki, page.title, mapping.from_params(wiki, params), page,
+                  mapping.counterparts(wiki, params))
 
 
 def read_record(site: WikiAPI, mapping: Mapping, wiki: str, title: str) -> Record:
