@@ -24,9 +24,11 @@ Finding codes, in the order every output uses (:data:`CODES`)
 
 Choices (documented because users and tests depend on them)
 -----------------------------------------------------------
-- **Details are in French**, the language of the wikis' maintainers and of the published report,
-  so that the terminal, JSON, CSV and wiki outputs say the same thing. Messages that come from
-  the wikitext parser (why a template call is unreadable) stay as the parser writes them.
+- **Details in two languages**: ``Finding.detail`` is French, the language of the wikis and of
+  the published report; ``Finding.detail_en`` says the same in English for the terminal, JSON
+  and CSV (one language per output). Patterns are said in words there ("5 digits", or the
+  field's ``help:``). Messages that come from the wikitext parser (why a template call is
+  unreadable) stay as the parser writes them.
 - **Details are stable**: they name dates, values and titles, never "N days ago", so that a
   published report does not change (and is not re-edited) while the findings stay the same.
 - **Cross-wiki checks read every wiki of the mapping**, even with ``--wiki``: ``--wiki`` only
