@@ -354,3 +354,18 @@ def test_init_writes_nothing_when_an_api_url_fails(wikis, tmp_path):
     assert "movilab: FAILED" in bad.stderr
     assert "the connection was refused" in bad.stderr
     assert not target.exists()
+
+
+def test_quiet_sync_prints_only_what_needs_a_person(wikis):
+    quiet = wikis.run("-q", "sync")
+    assert quiet.returncode in (EXIT_OK, 3), quiet.stderr
+    assert "changed " not in quiet.stdout
+    assert all(line.startswith(("CONFLICT", "    ")) for line in quiet.stdout.splitlines())
+    assert "* [[La Myne]]" in wikis.text("fabmob", "AMI Fabriques de Territoires")  # it ran
+    wikis.peer("movilab").save(
+        wikis.peer("movilab").read(["Fabriques de Territoire"])["Fabriques de Territoire"],
+        wikis.text("movilab", "Fabriques de Territoire").replace(
+            "* [[Le WIP]] – Colombelles", "* [[Le WIP]] – Colombelles\n* [[La Halle]] – Nantes"),
+        "ajout")
+    loud = wikis.run("sync")
+    assert "changed fabmob:AMI Fabriques de Territoires" in loud.stdout, loud.stdout

@@ -62,16 +62,20 @@ def conflict_lines(where: str, conflict: Conflict) -> list[str]:
     return lines
 
 
-def print_sync(report: SyncReport, verbose: int = 0) -> None:
-    """One line per page changed; conflicts with both versions; errors. Quiet otherwise."""
+def print_sync(report: SyncReport, verbose: int = 0, quiet: bool = False) -> None:
+    """One line per page changed; conflicts with both versions; errors. Quiet otherwise.
+
+    ``quiet`` (``-q``, for cron) leaves out what went well: only conflicts and errors are
+    printed (a dry run still prints its diffs, which are what was asked for)."""
     verb = "would change" if report.dry_run else "changed"
+    show_changes = report.dry_run or not quiet
     for result in report.lists:
         if result.error is not None:
             click.echo(f"FAILED list {result.name}: {result.error}", err=True)
             if result.error.hint:
                 click.echo(f"  hint: {result.error.hint}", err=True)
             continue
-        for change in result.changes:
+        for change in result.changes if show_changes else ():
             rev = f" (revision {change.revid})" if change.revid else ""
             click.echo(f"{verb} {change.wiki}:{change.title}: {change.summary}{rev}")
             if report.dry_run:
@@ -79,7 +83,7 @@ def print_sync(report: SyncReport, verbose: int = 0) -> None:
         for conflict in result.conflicts:
             for line in conflict_lines(f"list {result.name}", conflict):
                 click.echo(line)
-        for dup in result.duplicates:
+        for dup in result.duplicates if not quiet else ():
             click.echo(f"note: {dup.key!r} is listed more than once on {dup.page}; "
                        "only the first is synced")
         if verbose and not result.changes:
@@ -88,7 +92,7 @@ def print_sync(report: SyncReport, verbose: int = 0) -> None:
     for fres in report.fields:
         for err in fres.errors:
             click.echo(f"FAILED {fres.kind}: {err}", err=True)
-        for change in fres.changes:
+        for change in fres.changes if show_changes else ():
             rev = f" (revision {change.revid})" if change.revid else ""
             click.echo(f"{verb} {change.wiki}:{change.title}: {change.summary}{rev}")
             if report.dry_run:

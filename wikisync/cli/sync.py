@@ -37,5 +37,5 @@ def sync(ctx: Ctx, list_names: tuple[str, ...], dry_run: bool, allow_empty: bool
     if as_json:
         click.echo(json.dumps(sync_json(report), ensure_ascii=False, indent=2))
     else:
-        print_sync(report, verbose=ctx.verbosity)
+        print_sync(report, verbose=ctx.verbosity, quiet=ctx.quiet)
     raise SystemExit(report.exit_code)
