@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from wikisync.errors import EditConflictError, EditError, PageExistsError
 from wikisync.model import Page
+from wikisync.site import LaterRevision
 from wikisync.siteinfo import TitleRules
 
 SITEINFO = {
@@ -91,12 +92,12 @@ class FakeWiki:
         titles = {t for ts, t, revid in self.changes if ts >= since and revid not in skip}
         return titles, self._tick()
 
-    def revision_after(self, title: str, revid: int):
+    def revisions_after(self, title: str, revid: int, limit: int = 10) -> list[LaterRevision]:
         history = self.pages.get(self.titles().normalize(title), [])
-        later = [p for p in history if p.revid > revid]
-        if not later:
-            return None
-        return later[0].revid, hashlib.sha1(later[0].text.encode("utf-8")).hexdigest()
+        later = [p for p in history if p.revid > revid][:limit]
+        parents = [revid] + [p.revid for p in later[:-1]]
+        return [LaterRevision(p.revid, parent, hashlib.sha1(p.text.encode("utf-8")).hexdigest())
+                for p, parent in zip(later, parents, strict=True)]
 
     def save(self, page: Page, text: str, summary: str, *, create: bool = False) -> Page:
         self.counts["edit"] += 1

@@ -10,10 +10,12 @@ the process with SIGKILL, as an out-of-memory killer or a reboot would.
 from __future__ import annotations
 
 import os
+import secrets
 import signal
 import subprocess
 import sys
 import threading
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
@@ -23,9 +25,11 @@ import yaml
 
 from wikisync import wikitext
 from wikisync.config import load_config
+from wikisync.devwiki import BOT_GRANTS, BOT_USER
 from wikisync.errors import EXIT_OK
 from wikisync.lists import to_list_entry
 from wikisync.listsync import link_context
+from wikisync.site import Site
 
 FAB, MOV = "AMI Fabriques de Territoires", "Fabriques de Territoire"
 SECTION = "Tiers Lieux intéressés"
@@ -35,11 +39,14 @@ HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "content-length",
 
 
 class HoldingProxy:
-    """Forwards every request to ``upstream``; holds the first edit of ``title``, ``when`` =
+    """Forwards every request to ``upstream``; holds the ``nth`` edit of ``title``, ``when`` =
     "before" it reaches the wiki or "after" the wiki saved it, until released."""
 
-    def __init__(self, upstream: str, title: str | None, when: str) -> None:
-        self.upstream, self.title, self.when = upstream, title, when
+    def __init__(self, upstream: str, title: str | None, when: str, nth: int = 1,
+                 first_edit: Callable[[], None] = lambda: None) -> None:
+        self.upstream, self.title, self.when, self.nth = upstream, title, when, nth
+        self.first_edit = first_edit  # runs when the first edit of the title arrives
+        self.edits = 0
         self.holding = threading.Event()
         self.release = threading.Event()
         proxy = self
@@ -90,7 +97,12 @@ class HoldingProxy:
         if body is None or self.title is None or self.holding.is_set():
             return False
         form = parse_qs(body.decode("utf-8"))
-        return form.get("action") == ["edit"] and form.get("title") == [self.title]
+        if form.get("action") != ["edit"] or form.get("title") != [self.title]:
+            return False
+        self.edits += 1
+        if self.edits == 1:
+            self.first_edit()
+        return self.edits == self.nth
 
     def _hold(self) -> None:
         self.holding.set()
@@ -115,10 +127,14 @@ def edit(wikis, wiki: str, old: str, new: str) -> None:
     peer.save(page, page.text.replace(old, new, 1), "modification humaine")
 
 
-def killed_sync(wikis, wiki: str, when: str) -> None:
+def killed_sync(wikis, wiki: str, when: str, nth: int = 1,
+                first_edit: Callable[[], None] = lambda: None) -> None:
     """Run ``wikisync sync`` through the proxies and SIGKILL it at the chosen step."""
-    proxies = {name: HoldingProxy(local.api_url, PAGES[name] if name == wiki else None, when)
-               for name, local in wikis.farm.wikis.items()}
+    proxies = {
+        name: HoldingProxy(local.api_url, PAGES[name] if name == wiki else None, when, nth,
+                           first_edit if name == wiki else lambda: None)
+        for name, local in wikis.farm.wikis.items()
+    }
     try:
         config = yaml.safe_load(wikis.config.read_text(encoding="utf-8"))
         for name, proxy in proxies.items():
@@ -174,3 +190,31 @@ def test_sigkill_at_every_step_then_a_persons_edits_then_a_run_keeps_them_all(wi
         assert len(lines) == len(set(lines))
     again = wikis.run("sync")
     assert again.returncode == EXIT_OK and again.stdout == ""
+
+
+def test_sigkill_after_replacing_a_same_account_edit_and_before_putting_it_back(wikis):
+    """The one step where wikisync's own text stands in place of a person's: the next run
+    puts the person's text back before anything else, then merges."""
+    assert wikis.run("sync").returncode == EXIT_OK
+    edit(wikis, "fabmob", "* [[La Myne]]\n", "* [[La Myne]]\n* Gare Vivante – Lyon\n")
+    local = wikis.farm.wikis["movilab"]
+    password = secrets.token_hex(16)
+    local._php("createBotPassword.php", "--appid", "person", "--grants", BOT_GRANTS,
+               BOT_USER, password)
+    person = Site("movilab", local.api_url, f"{BOT_USER}@person", lambda: password)
+    person.login()
+
+    def person_edits() -> None:  # with wikisync's own account, between its read and write
+        page = person.read([MOV])[MOV]
+        text = page.text.replace("* [[Le WIP]] – Colombelles\n", "* [[La Californie]] – Toucy\n")
+        person.save(page, text, "modification humaine")
+
+    killed_sync(wikis, "movilab", "before", nth=2, first_edit=person_edits)
+    assert "La Californie" not in entries(wikis, "movilab")  # wikisync's text stands, for now
+    result = wikis.run("sync")
+    assert result.returncode == EXIT_OK, result.stdout + result.stderr
+    assert "wikisync: puts back revision" in result.stdout
+    fab, mov = entries(wikis, "fabmob"), entries(wikis, "movilab")
+    assert fab == mov
+    assert "Le WIP" not in fab and fab["La Californie"] == " – Toucy"  # the person's edit
+    assert fab["Gare Vivante"] == " – Lyon"  # the sync's

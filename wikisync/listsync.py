@@ -372,7 +372,7 @@ def sync_list(
     write everywhere; it raises when it cannot).
     """
     result = ListResult(lst.name)
-    base = _base_now(app, lst, state, dry_run)
+    base = _base_now(app, lst, state, dry_run, result)
     if _unchanged_since_last_run(app, lst, base):
         result.skipped = True
         return result
@@ -405,21 +405,40 @@ def sync_list(
     )
 
 
-def _base_now(app: App, lst: ListConfig, state: State, dry_run: bool) -> ListBase | None:
-    """The list's merge base, once a save that a killed run left unconfirmed is settled: when
-    the page's next revision holds exactly the text that run was saving, the save landed and
-    the base is the one it was to give (one request, only after such a kill)."""
+def _base_now(
+    app: App, lst: ListConfig, state: State, dry_run: bool, result: ListResult
+) -> ListBase | None:
+    """The list's merge base, once a save that a killed run left unconfirmed is settled from
+    the page's history (one request, only after such a kill):
+
+    - the revision right after the one planned from holds exactly the text that run was
+      saving: the save landed, and the base is the one it was to give;
+    - that text landed later, on top of a person's edit made with the same account, and was
+      never put back (killed in between): the person's text is put back now;
+    - else the save did not land: the base stays.
+    """
     base = state.list_base(lst.name)
     pending = state.pending_save(lst.name)
     if pending is None:
         return base
-    after = app.site(pending.wiki).revision_after(pending.title, pending.parent)
-    landed = after is not None and after[1] == pending.sha1
+    site = app.site(pending.wiki)
+    later = site.revisions_after(pending.title, pending.parent)
+    ours = next((r for r in later if r.sha1 == pending.sha1), None)
+    landed = ours is not None and ours.parent == pending.parent
     log.info("list %s: the last run was stopped while saving %s:%s; the save %s", lst.name,
-             pending.wiki, pending.title, f"landed (revision {after[0]})" if landed and after
-             else "did not land")
+             pending.wiki, pending.title, "landed" if landed else "did not land as planned")
     if dry_run:
         return ListBase(pending.entries, {}) if landed else base
+    if ours is not None and not landed:
+        theirs = next((r for r in later if r.revid == ours.parent), None)
+        after_ours = [r for r in later if r.revid > ours.revid]
+        if theirs is not None and not any(r.sha1 == theirs.sha1 for r in after_ours):
+            state.set_pending_save(lst.name, None)  # settled, whatever happens next
+            try:
+                site.put_back(Page(pending.title, revid=pending.parent), ours.revid)
+            except ConcurrentEditError as done:
+                result.changes += [PageChange(pending.wiki, pending.title, f"wikisync: {n}",
+                                              "", r) for r, n in done.saved[1:]]
     if landed:
         state.save_list(lst.name, pending.entries, {})
     else:

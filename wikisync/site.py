@@ -22,13 +22,14 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import mwclient
 import mwclient.errors
 import requests
 
 from wikisync import __version__
+from wikisync.config import secure_transport
 from wikisync.errors import (
     ConcurrentEditError,
     EditConflictError,
@@ -111,12 +112,20 @@ class Deadline:
 
 
 class PoliteSession(requests.Session):
-    """A requests session that adds ``maxlag`` to every API call and counts the requests."""
+    """A requests session that adds ``maxlag`` to every API call and counts the requests.
 
-    def __init__(self, user_agent: str) -> None:
+    Credentials travel only where the config says: every request goes to exactly its URL,
+    never following a redirect (a 307/308 would resend the login's body, password included, to
+    wherever it points), which is refused with an error naming the target; TLS certificates are
+    always verified, against ``ca_bundle`` when the wiki names one.
+    """
+
+    def __init__(self, user_agent: str, wiki: str = "", ca_bundle: str | None = None) -> None:
         super().__init__()
         self.headers["User-Agent"] = user_agent
         self.counts: Counter[str] = Counter()
+        self.wiki = wiki
+        self.verify = ca_bundle or True
 
     def request(self, method, url, params=None, data=None, **kwargs):
         if str(url).endswith("api.php"):
@@ -127,7 +136,12 @@ class PoliteSession(requests.Session):
             target.setdefault("maxlag", MAXLAG)
             args = {**(params or {}), **(data if isinstance(data, dict) else {})}
             self.counts[_describe(args)] += 1
-        return super().request(method, url, params=params, data=data, **kwargs)
+        kwargs["allow_redirects"] = False
+        kwargs["verify"] = self.verify or True  # never off, whatever a caller passes
+        resp = super().request(method, url, params=params, data=data, **kwargs)
+        if resp.is_redirect:
+            raise _redirect_refused(self.wiki, str(url), resp)
+        return resp
 
     @property
     def total(self) -> int:
@@ -164,6 +178,15 @@ class Rights:
         return [r for r in self.matter if r not in self.rights]
 
 
+@dataclass(frozen=True)
+class LaterRevision:
+    """A revision of a page as its history lists it: ids and the SHA-1 of its text."""
+
+    revid: int
+    parent: int
+    sha1: str
+
+
 @dataclass
 class WriteAccess:
     """What an account may edit on a wiki: its rights, whether it is blocked, and the pages it
@@ -187,6 +210,11 @@ class Site:
     deadline: Deadline = field(default_factory=lambda: Deadline(600))
     contact: str = DEFAULT_UA_CONTACT
     timeout: float = 30.0
+    #: certificate authorities to trust instead of the system's (a file), for a private one
+    ca_bundle: str | None = None
+    #: whether the login may go over http:// to a host other than loopback (the config's
+    #: ``allow_insecure_http``); without it, :meth:`login` refuses to send the password
+    allow_insecure_http: bool = False
     _mw: mwclient.Site | None = None
     _logged_in: bool = False
     _csrf: str | None = None
@@ -198,7 +226,8 @@ class Site:
         parts = urlsplit(self.api_url)
         if parts.scheme not in ("http", "https") or not parts.path.endswith("api.php"):
             raise UnreachableError(self.name, f"api_url {self.api_url!r} is not an api.php URL")
-        self.session = PoliteSession(f"wikisync/{__version__} ({self.contact}) {self.name}")
+        self.session = PoliteSession(f"wikisync/{__version__} ({self.contact}) {self.name}",
+                                     self.name, self.ca_bundle)
         self._one_at_a_time = threading.Lock()
         self._recent: dict[str, tuple[list[tuple[str, int]], str]] = {}
         self.saved_revids: list[int] = []  # every revision this run saved, for the state
@@ -313,6 +342,12 @@ class Site:
                 self.name,
                 "this command needs to log in, but the config gives no username or password",
                 "set username and password_env (or password_file) for this wiki",
+            )
+        if not self.allow_insecure_http and not secure_transport(self.api_url):
+            raise LoginError(
+                self.name,
+                f"refused to send the bot password in clear text to {self.api_url}",
+                "use an https:// api_url (or allow_insecure_http: true, knowingly)",
             )
         self.siteinfo()  # reachable and a MediaWiki API? (with our retries and messages)
         parts = urlsplit(self.api_url)
@@ -564,14 +599,29 @@ class Site:
         parent = (raw.get("revisions") or [{}])[0].get("parentid", 0)
         return _to_page(raw, data.get("curtimestamp", "")), int(parent)
 
-    def revision_after(self, title: str, revid: int) -> tuple[int, str] | None:
-        """The revision saved right after ``revid`` on ``title``: (its id, the SHA-1 of its
-        text), or None when ``revid`` is still the latest."""
+    def revisions_after(self, title: str, revid: int, limit: int = 10) -> list[LaterRevision]:
+        """The revisions saved on ``title`` after ``revid``, oldest first (at most ``limit``)."""
         data = self.query(prop="revisions", titles=title, rvstartid=str(revid), rvdir="newer",
-                          rvlimit="2", rvprop="ids|sha1")
+                          rvlimit=str(limit + 1), rvprop="ids|sha1")
         pages = data["query"]["pages"]
-        later = [r for r in (pages[0].get("revisions") or []) if r["revid"] != revid]
-        return (int(later[0]["revid"]), later[0].get("sha1", "")) if later else None
+        return [
+            LaterRevision(int(r["revid"]), int(r.get("parentid", 0)), r.get("sha1", ""))
+            for r in (pages[0].get("revisions") or []) if r["revid"] != revid
+        ]
+
+    def put_back(self, planned: Page, ours: int) -> None:
+        """Our revision ``ours``, saved on top of a person's edit that came after ``planned``
+        was read, replaced it and was never put back (the run was killed): put it back now if
+        ours is still the latest. Raises ConcurrentEditError when done (what it saved), else
+        PersonOverwrittenError."""
+        saved, parent = self.revision(ours)
+        theirs, _ = self.revision(parent)
+        self.login()
+        latest = self.revisions([planned.title])[planned.title]
+        if latest.revid != ours:
+            raise self._overwritten(planned, theirs, saved,
+                                    f"the page changed since (revision {latest.revid})")
+        self._put_back(planned, theirs, saved)
 
     def pre_save_transform(self, title: str, text: str) -> str:
         """``text`` as MediaWiki would store it on ``title`` (signatures, pipe tricks, trailing
@@ -705,6 +755,21 @@ def _age_days(timestamp: str) -> float:
     except ValueError:
         return float("inf")
     return (datetime.now(UTC) - then).total_seconds() / 86400
+
+
+def _redirect_refused(wiki: str, url: str, resp: requests.Response) -> UnreachableError:
+    """The error for an answer that redirects: it names where the redirect points (without
+    its query string), so that the user can correct ``api_url``."""
+    target = urljoin(resp.url or url, resp.headers.get("Location", ""))
+    parts = urlsplit(target)
+    where = urlunsplit((parts.scheme, parts.netloc, parts.path, "", ""))
+    asked = urlunsplit(urlsplit(url)[:3] + ("", ""))
+    return UnreachableError(
+        wiki,
+        f"{asked} answered HTTP {resp.status_code}, a redirect to {where}; wikisync never "
+        "follows a redirect (it could carry the bot password elsewhere)",
+        f"if {where} is the wiki's API, set api_url to it",
+    )
 
 
 def _retry_after(resp: requests.Response) -> float | None:
