@@ -369,3 +369,19 @@ def test_quiet_sync_prints_only_what_needs_a_person(wikis):
         "ajout")
     loud = wikis.run("sync")
     assert "changed fabmob:AMI Fabriques de Territoires" in loud.stdout, loud.stdout
+
+
+def test_with_one_wiki_down_export_writes_the_others_records_and_names_it(wikis):
+    import json
+
+    def movilab_down(config):
+        config["wikis"]["movilab"]["api_url"] = "http://127.0.0.1:9/api.php"
+
+    _edit_config(wikis, movilab_down)
+    proc = wikis.run("export", "lieu", "--format", "json")
+    assert proc.returncode == EXIT_FAILED, proc.stderr
+    rows = json.loads(proc.stdout)
+    assert rows and {row["wiki"] for row in rows} == {"fabmob"}
+    assert "error: export incomplete: movilab: cannot connect" in proc.stderr
+    assert "the connection was refused (is the wiki up?)" in proc.stderr
+    assert "HTTPConnectionPool" not in proc.stderr

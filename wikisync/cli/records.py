@@ -13,7 +13,7 @@ import click
 
 from wikisync.cli import Ctx, pass_ctx, ui
 from wikisync.cli.options import complete_lists, complete_wikis, kind_argument, wiki_option
-from wikisync.errors import EXIT_ATTENTION, InputError, PageExistsError
+from wikisync.errors import EXIT_ATTENTION, EXIT_FAILED, InputError, PageExistsError
 
 set_option = click.option("--set", "assignments", multiple=True, metavar="FIELD=VALUE",
                           help="a field's value (repeatable)")
@@ -328,16 +328,33 @@ def export(ctx: Ctx, kind: str, wikis, fmt: str) -> None:
       wikisync export lieu --wiki movilab --format json > lieux.json
     """
     from wikisync import create, exchange
+    from wikisync.errors import LoginError, UnreachableError
 
     app = ctx.app
     mapping = app.mapping(kind)
     targets = create.target_wikis(app, mapping, wikis)
     skipped: list[tuple[str, str, str]] = []
-    rows = exchange.export_rows(app, mapping, targets, skipped)
+    down: dict[str, str] = {}
+    while True:  # a wiki that cannot be read is left out; the others are still exported
+        try:
+            rows = exchange.export_rows(app, mapping, targets, skipped)
+            break
+        except (UnreachableError, LoginError) as exc:
+            if exc.wiki not in targets:
+                raise
+            down[exc.wiki] = str(exc)
+            targets = [w for w in targets if w != exc.wiki]
+            skipped.clear()
     exchange.write_rows(rows, mapping, fmt, sys.stdout)
     if skipped:
         click.echo(f"{len(skipped)} page(s) of kind {kind!r} skipped (no single readable call "
                    "of its template):", err=True)
         for wiki, title, why in skipped:
             click.echo(f"  {wiki}:{title}: {why}", err=True)
+    for why in down.values():
+        click.echo(f"error: export incomplete: {why}; the other wikis' records are exported",
+                   err=True)
+    if down:
+        raise SystemExit(EXIT_FAILED)
+    if skipped:
         raise SystemExit(EXIT_ATTENTION)
