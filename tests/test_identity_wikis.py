@@ -143,3 +143,38 @@ def test_a_fiche_naming_its_title_on_the_other_wiki_is_one_record(wip):
     result = wip.run("sync")
     assert result.returncode == EXIT_OK, result.stdout + result.stderr
     assert "|villes d'implantation=Colombelles (14)\n" in wip.text("fabmob", "WIP Colombelles")
+
+
+def test_new_lieu_creates_each_wikis_own_title_and_lists_it_once(wikis):
+    with_pair(wikis, False)
+    line = '\nsame: [{fabmob: "Atelier Vélo Caen", movilab: "L\'Atelier Vélo (Caen)"}]\n'
+    with (wikis.folder / "mappings" / "lieu.yaml").open("a", encoding="utf-8") as out:
+        out.write(line)
+    result = wikis.run("new-lieu", "Atelier Vélo Caen", "--set", "ville=Caen", "--yes")
+    assert result.returncode == EXIT_OK, result.stdout + result.stderr
+    assert "created fabmob:Atelier Vélo Caen" in result.stdout
+    assert "created movilab:L'Atelier Vélo (Caen)" in result.stdout
+    assert "[[Atelier Vélo Caen]]" in section(wikis, "fabmob")
+    assert "[[L'Atelier Vélo (Caen)]]" in section(wikis, "movilab")
+    assert "Atelier Vélo Caen" not in section(wikis, "movilab")
+    sync = wikis.run("sync", "--list", "tiers-lieux-interesses")
+    assert sync.returncode == EXIT_OK, sync.stdout + sync.stderr
+    assert section(wikis, "movilab").count("Atelier Vélo") == 1
+    assert section(wikis, "fabmob").count("Atelier Vélo") == 1
+
+
+def test_import_creates_each_wikis_own_title_and_skips_it_once_there(wikis):
+    with_pair(wikis, False)
+    line = '\nsame: [{fabmob: "Atelier Vélo Caen", movilab: "L\'Atelier Vélo (Caen)"}]\n'
+    with (wikis.folder / "mappings" / "lieu.yaml").open("a", encoding="utf-8") as out:
+        out.write(line)
+    rows = wikis.folder / "lieux.csv"
+    rows.write_text("nom,ville\nAtelier Vélo Caen,Caen\n", encoding="utf-8")
+    result = wikis.run("import", "lieu", str(rows), "--yes")
+    assert result.returncode == EXIT_OK, result.stdout + result.stderr
+    for wiki, title in (("fabmob", "Atelier Vélo Caen"), ("movilab", "L'Atelier Vélo (Caen)")):
+        assert "|Titre=Atelier Vélo Caen" in wikis.text(wiki, title)
+    again = wikis.run("import", "lieu", str(rows), "--yes")
+    assert again.returncode == EXIT_OK, again.stdout + again.stderr
+    page = wikis.site("movilab").read(["Atelier Vélo Caen"])["Atelier Vélo Caen"]
+    assert not page.exists

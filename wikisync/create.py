@@ -20,6 +20,7 @@ from wikisync import render
 from wikisync.app import App
 from wikisync.config import ListConfig
 from wikisync.errors import InputError, PageExistsError, WikisyncError, WikitextError
+from wikisync.identity import Identity
 from wikisync.listsync import link_context, new_text, page_existence, parse_page, read_pages
 from wikisync.mapping import Mapping
 from wikisync.model import ListEntry, Page
@@ -129,7 +130,9 @@ def plan_creation(
     """Render, verify and check existence; raises before anything is written."""
     check_fields(mapping, fields)
     title = mapping.title_for(fields)
-    pages = [PagePlan(w, title, render_page(app, mapping, w, fields)) for w in wikis]
+    same = Identity.from_pairs(mapping.same, list(app.config.wikis))
+    pages = [PagePlan(w, same.title_on(w, same.key(None, title)),  # each wiki's own title
+                      render_page(app, mapping, w, fields)) for w in wikis]
     _check_existing(app, mapping, pages, fields)
     creation = Creation(mapping.kind, title, fields, pages)
     creation.lists = plan_list_additions(app, mapping, [creation], list_names)
@@ -184,11 +187,12 @@ def plan_list_additions(
     if not lists:
         return []
     ctx = link_context(app.config)
-    planned = {(p.wiki, normalize_title(c.title)) for c in creations for p in c.pages}
-    exists = page_existence(app, [c.title for c in creations])
+    planned = {(p.wiki, normalize_title(p.title)) for c in creations for p in c.pages}
+    keys_of = {c.title: ctx.same.key(None, c.title) for c in creations}  # record keys
+    exists = page_existence(app, list(keys_of.values()))
 
-    def has_page(wiki: str, key: str) -> bool:
-        return (wiki, normalize_title(key)) in planned or exists(wiki, key)
+    def has_page(wiki: str, title: str) -> bool:  # title: the wiki's own title of a record
+        return (wiki, normalize_title(title)) in planned or exists(wiki, title)
 
     additions = []
     for lst in lists:
@@ -196,9 +200,9 @@ def plan_list_additions(
             lp = parse_page(lst, wiki, page, ctx)
             keys = {e.key for e in lp.entries}
             entries = tuple(
-                ListEntry(normalize_title(c.title), annotation=annotation(lst, c.fields),
+                ListEntry(keys_of[c.title], annotation=annotation(lst, c.fields),
                           linked=True)
-                for c in creations if normalize_title(c.title) not in keys
+                for c in creations if keys_of[c.title] not in keys
             )
             if entries:
                 new = new_text(lp, ListPagePlan(add=entries), has_page, ctx)

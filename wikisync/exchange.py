@@ -24,7 +24,7 @@ from wikisync.app import App
 from wikisync.errors import EXIT_OK, EXIT_USAGE, InputError, WikisyncError
 from wikisync.identity import record_identity
 from wikisync.mapping import Mapping, split_list, validate_record
-from wikisync.model import Record
+from wikisync.model import Page, Record
 from wikisync.records import check_fields, read_records_of, why_unreadable
 
 log = logging.getLogger(__name__)
@@ -175,7 +175,7 @@ def plan_import(
             continue
         seen.add(title)
         candidates.append((number, title, fields))
-    existing = {w: app.site(w).read([t for _, t, _ in candidates]) for w in wikis} \
+    existing = _existing(app, mapping, [t for _, t, _ in candidates], wikis) \
         if candidates else {}
     for number, title, fields in candidates:
         # A record that exists everywhere is skipped as it is (an export of wikis whose pages
@@ -210,6 +210,19 @@ def _row_problems(mapping: Mapping, fields: dict[str, str], wikis: list[str]) ->
     return sorted(set(problems))
 
 
+def _existing(app: App, mapping: Mapping, titles: list[str], wikis: list[str]
+              ) -> dict[str, dict[str, Page]]:
+    """``{wiki: {title: page}}``: each record's page on each wiki, read under that wiki's own
+    title of the record (the mapping's ``same:``), one batched read per wiki."""
+    same = record_identity(mapping.same, [], list(app.config.wikis))
+    found = {}
+    for wiki in wikis:
+        own = {t: same.title_on(wiki, same.key(None, t)) for t in titles}
+        pages = app.site(wiki).read(sorted(set(own.values())))
+        found[wiki] = {t: pages[own[t]] for t in titles}
+    return found
+
+
 def _plan_row(app, mapping, title, fields, wikis, existing, plan: ImportPlan) -> None:
     pages = []
     for wiki in wikis:
@@ -218,8 +231,8 @@ def _plan_row(app, mapping, title, fields, wikis, existing, plan: ImportPlan) ->
         except WikisyncError as exc:
             plan.invalid.append(f"{title}: {exc.message}")
             return
-        page = create.PagePlan(wiki, title, text)
         current = existing[wiki][title]
+        page = create.PagePlan(wiki, current.title, text)
         if current.exists:
             if not create.holds_fields(mapping, wiki, current, fields):
                 if all(existing[w][title].exists for w in wikis):
