@@ -136,3 +136,13 @@ def test_a_mapping_reads_counterpart_parameters_by_the_parameter_name_rule():
     assert mapping.counterparts("movilab", {"page_FabMob": " WIP Colombelles "}) == {
         "fabmob": "WIP Colombelles"}
     assert mapping.counterparts("movilab", {"Page FabMob": ""}) == {}
+
+
+def test_an_entry_still_named_under_another_wikis_title_stops_its_removal():
+    from wikisync.listsync import mentions
+
+    assert mentions("Voir aussi Le WIP, à Colombelles.\n", "WIP Colombelles", "movilab",
+                    CTX) == (1, "Voir aussi Le WIP, à Colombelles.")
+    assert mentions("Voir aussi [[Le WIP]].\n", "WIP Colombelles", "movilab", CTX) == (
+        1, "Voir aussi [[Le WIP]].")
+    assert mentions("Rien ici.\n", "WIP Colombelles", "movilab", CTX) is None

@@ -196,9 +196,11 @@ _COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.DOTALL)
 
 def mentions(section: str, key: str, wiki: str, ctx: LinkContext) -> tuple[int, str] | None:
     """(line number in ``section``, line) of the first line outside comments that links to
-    ``key`` or names it as a word, else None."""
+    ``key`` or names it (or any wiki's title of its record) as a word, else None."""
     visible = _COMMENT.sub(lambda m: "\n" * m.group(0).count("\n"), section)
-    word = re.compile(r"(?<!\w)" + re.escape(key.casefold()) + r"(?!\w)")
+    names = {key, *(ctx.same.title_on(other, key) for other in ctx.names())}
+    word = re.compile("|".join(r"(?<!\w)" + re.escape(n.casefold()) + r"(?!\w)"
+                               for n in sorted(names)))
     for number, line in enumerate(visible.split("\n"), start=1):
         found = [link_target(Link("internal", t.strip()), wiki, ctx)
                  for t in _WIKILINK_TARGET.findall(line)]
