@@ -3,6 +3,8 @@ real pseudo-terminal, edit summaries, prompts that know the mapping."""
 
 from __future__ import annotations
 
+import os
+import shlex
 import sys
 
 import pexpect
@@ -12,16 +14,15 @@ from wikisync.errors import EXIT_FAILED, EXIT_OK, EXIT_USAGE
 
 def spawn(wikis, *args: str, shell_suffix: str = "") -> pexpect.spawn:
     """``wikisync --config CONFIG ARGS`` on a pseudo-terminal (through a shell when
-    ``shell_suffix`` redirects a stream)."""
+    ``shell_suffix`` redirects a stream), with this process's environment (no WIKISYNC_*)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("WIKISYNC_")}
+    env["NO_COLOR"] = "1"
     argv = [sys.executable, "-m", "wikisync", "--config", str(wikis.config), *args]
     if shell_suffix:
-        import shlex
-
         return pexpect.spawn("/bin/sh", ["-c", shlex.join(argv) + " " + shell_suffix],
-                             cwd=str(wikis.folder), encoding="utf-8", timeout=60,
-                             env={"PATH": "/usr/bin:/bin", "NO_COLOR": "1"})
+                             cwd=str(wikis.folder), encoding="utf-8", timeout=60, env=env)
     return pexpect.spawn(sys.executable, argv[1:], cwd=str(wikis.folder), encoding="utf-8",
-                         timeout=60, env={"PATH": "/usr/bin:/bin", "NO_COLOR": "1"})
+                         timeout=60, env=env)
 
 
 def finish(child: pexpect.spawn) -> int:
