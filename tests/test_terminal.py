@@ -158,3 +158,28 @@ def test_audit_details_are_english_on_the_terminal_and_french_on_the_wiki() -> N
     assert "^[0-9]{5}$" not in table
     page = report.as_wikitext(result, lambda wiki, title: f"[[{title}]]")
     assert "dernière modification le 2019-03-01" in page and "last edited" not in page
+
+
+def test_the_config_is_found_in_the_users_config_folder_last(tmp_path) -> None:
+    from wikisync.config import find_config
+    from wikisync.errors import UsageError
+
+    home, here = tmp_path / "home", tmp_path / "here"
+    here.mkdir()
+    user = home / ".config" / "wikisync" / "wikisync.yaml"
+    env = {"HOME": str(home)}
+    try:
+        find_config(None, env=env, cwd=here)
+    except UsageError as exc:
+        message = str(exc)
+    assert str(user) in message
+    user.parent.mkdir(parents=True)
+    user.write_text("wikis: {}\n", encoding="utf-8")
+    assert find_config(None, env=env, cwd=here) == user
+    xdg = tmp_path / "xdg" / "wikisync" / "wikisync.yaml"
+    xdg.parent.mkdir(parents=True)
+    xdg.write_text("wikis: {}\n", encoding="utf-8")
+    assert find_config(None, env={**env, "XDG_CONFIG_HOME": str(tmp_path / "xdg")},
+                       cwd=here) == xdg
+    (here / "wikisync.yaml").write_text("wikis: {}\n", encoding="utf-8")
+    assert find_config(None, env=env, cwd=here) == here / "wikisync.yaml"

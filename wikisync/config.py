@@ -249,10 +249,12 @@ def find_config(
     env: Mapping[str, str] = os.environ,
     cwd: Path | None = None,
 ) -> Path:
-    """The config file: ``--config PATH``, then ``$WIKISYNC_CONFIG``, then ``./wikisync.yaml``.
+    """The config file: ``--config PATH``, then ``$WIKISYNC_CONFIG``, then ``./wikisync.yaml``,
+    then the user's config folder (:func:`user_config_file`).
 
-    A path given explicitly (option or variable) must exist; when none is given and the current
-    folder has no ``wikisync.yaml``, a :class:`UsageError` names the three places looked at.
+    A path given explicitly (option or variable) must exist; when none is given and neither the
+    current folder nor the user's folder has a ``wikisync.yaml``, a :class:`UsageError` names
+    the places looked at.
     """
     base = Path.cwd() if cwd is None else Path(cwd)
     if explicit:
@@ -262,10 +264,23 @@ def find_config(
     candidate = base / DEFAULT_NAME
     if candidate.is_file():
         return candidate
+    user = user_config_file(env)
+    if user.is_file():
+        return user
     raise UsageError(
-        f"no config file: looked at --config PATH, ${ENV_VAR} and ./{DEFAULT_NAME} (in {base})",
-        hint=f"create {DEFAULT_NAME} in this folder, or pass --config PATH",
+        f"no config file: looked at --config PATH, ${ENV_VAR}, ./{DEFAULT_NAME} (in {base}) "
+        f"and {user}",
+        hint="create one with `wikisync init` (here), or pass --config PATH",
     )
+
+
+def user_config_file(env: Mapping[str, str]) -> Path:
+    """``$XDG_CONFIG_HOME/wikisync/wikisync.yaml``, or ``~/.config/wikisync/wikisync.yaml``."""
+    xdg = env.get("XDG_CONFIG_HOME", "")
+    if xdg and Path(xdg).is_absolute():
+        return Path(xdg) / "wikisync" / DEFAULT_NAME
+    home = env.get("HOME") or str(Path.home())
+    return Path(home) / ".config" / "wikisync" / DEFAULT_NAME
 
 
 def _existing_file(value: str | os.PathLike[str], base: Path, origin: str,
