@@ -153,7 +153,7 @@ def audit(ctx: Ctx, kinds: tuple[str, ...], wikis: tuple[str, ...], stale_days: 
             state = "report published" if edited else "unchanged, no edit"
             click.echo(f"{wiki}: {publish.strip()}: {state}", err=True)
     # Said last, where a person reading the terminal looks.
-    for wiki, why in result.down.items():
+    for why in result.down.values():
         click.echo(f"error: audit incomplete: {why}; what the other wikis hold is reported",
                    err=True)
     for unread in result.unread:
