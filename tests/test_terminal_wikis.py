@@ -235,7 +235,7 @@ def test_with_one_wiki_down_the_audit_reports_the_others_and_names_it(wikis):
     assert "Max retries" not in proc.stderr + proc.stdout
     table = wikis.run("audit")
     assert table.returncode == EXIT_FAILED
-    assert "Not read: wiki movilab: movilab: cannot connect" in table.stdout
+    assert "Not read: movilab: cannot connect to http://127.0.0.1:9/api.php" in table.stdout
 
 
 def test_read_only_commands_need_no_credentials(wikis):

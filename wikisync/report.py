@@ -89,7 +89,7 @@ def as_table(result: AuditResult) -> str:
     """Findings grouped by code with counts, for a terminal."""
     scope = (f"{len(result.kinds)} kind(s) ({', '.join(result.kinds)}) on "
              f"{', '.join(result.wikis)}; {result.pages_read} page(s) read")
-    unread = [f"Not read: wiki {wiki}: {why}." for wiki, why in result.down.items()]
+    unread = [f"Not read: {why}." for why in result.down.values()]  # each names its wiki
     unread += [f"Not read: {u.message}." for u in result.unread if u.wiki not in result.down]
     if result.clean:
         return "\n".join([f"No findings: {scope}.", *unread]) + "\n"
