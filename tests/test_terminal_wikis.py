@@ -258,7 +258,13 @@ def test_read_only_commands_need_no_credentials(wikis):
     refused = wikis.run("set", "lieu", "Le WIP", "--wiki", "movilab", "--set",
                         "code_postal=14461", "--yes")
     assert refused.returncode == EXIT_USAGE
-    assert "reading needs no login, but this command logs in" in refused.stderr
+    assert "wikis.movilab: no username: this command writes to movilab" in refused.stderr
+    dry = wikis.run("new-lieu", "Le Local", "--set", "ville=Caen", "--dry-run")
+    assert dry.returncode == EXIT_OK, dry.stderr
+    new = wikis.run("new-lieu", "Le Local", "--set", "ville=Caen", "--yes")
+    assert new.returncode == EXIT_USAGE
+    assert "no username: this command writes to fabmob" in new.stderr
+    assert "=== " not in new.stdout + new.stderr  # said before anything is planned or shown
 
 
 def test_audit_json_findings_carry_their_kind_and_page_address(wikis):

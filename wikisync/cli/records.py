@@ -92,6 +92,8 @@ def set_(ctx: Ctx, kind: str, title: str, wiki: str, assignments: tuple[str, ...
     app = ctx.app
     mapping = app.mapping(kind)
     app.config.wiki(wiki)
+    if not dry_run:
+        _need_login(ctx, [wiki])
     values = parse_assignments(assignments)
     check_fields(mapping, values)
     record = read_record(app.site(wiki), mapping, wiki, title)
@@ -111,6 +113,20 @@ def set_(ctx: Ctx, kind: str, title: str, wiki: str, assignments: tuple[str, ...
     summary = summary or edit_summary(mapping, wiki, values)
     saved = app.site(wiki).save(page, text, summary)
     click.echo(f"changed {wiki}:{page.title} (revision {saved.revid})")
+
+
+def _need_login(ctx: Ctx, wikis) -> None:
+    """A command that will write says, before anything else, which wikis lack a login."""
+    from wikisync.errors import ConfigError
+
+    missing = [w for w in wikis if not ctx.app.config.wiki(w).username]
+    if missing:
+        raise ConfigError(
+            [f"{ctx.app.config.path}: wikis.{w}: no username: this command writes to {w}"
+             for w in missing],
+            "give each wiki written to a username and password_env (or password_file); "
+            "--dry-run needs none",
+        )
 
 
 def _new_options(func):
@@ -158,6 +174,8 @@ def run_new(ctx: Ctx, kind: str, name: str, assignments, wikis, lists, dry_run, 
     app = ctx.app
     mapping = app.mapping(kind)
     targets = create.target_wikis(app, mapping, wikis)
+    if not dry_run:
+        _need_login(ctx, targets)
     fields = create.fields_for(mapping, name, parse_assignments(assignments))
     check_fields(mapping, fields)
     missing = create.missing_required(mapping, fields, targets)
@@ -280,6 +298,8 @@ def import_(ctx: Ctx, kind: str, file: str, wikis, dry_run: bool, yes: bool,
     app = ctx.app
     mapping = app.mapping(kind)
     targets = create.target_wikis(app, mapping, wikis)
+    if not dry_run:
+        _need_login(ctx, targets)
     rows = exchange.read_rows(file)
     plan = exchange.plan_import(app, mapping, rows, targets)
     for line in plan.report_lines():
