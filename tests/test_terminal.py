@@ -183,3 +183,36 @@ def test_the_config_is_found_in_the_users_config_folder_last(tmp_path) -> None:
                        cwd=here) == xdg
     (here / "wikisync.yaml").write_text("wikis: {}\n", encoding="utf-8")
     assert find_config(None, env=env, cwd=here) == here / "wikisync.yaml"
+
+
+# --------------------------------------------------------------------------- in process
+
+
+def test_init_without_a_terminal_needs_wikis_and_never_replaces_a_file(tmp_path) -> None:
+    from click.testing import CliRunner
+
+    from wikisync.cli import cli
+    from wikisync.errors import UsageError
+
+    target = tmp_path / "wikisync.yaml"
+    nothing = CliRunner().invoke(cli, ["--config", str(target), "init"], prog_name="wikisync")
+    assert isinstance(nothing.exception, UsageError)
+    assert "give --wiki NAME=API_URL" in (nothing.exception.hint or "")
+    assert not target.exists()
+    target.write_text("# mine\n", encoding="utf-8")
+    kept = CliRunner().invoke(cli, ["--config", str(target), "init", "--wiki",
+                                    "a=https://a.example.org/api.php"], prog_name="wikisync")
+    assert isinstance(kept.exception, UsageError)
+    assert "exists already" in str(kept.exception)
+    assert target.read_text(encoding="utf-8") == "# mine\n"
+
+
+def test_audit_to_goes_with_publish(tmp_path) -> None:
+    from click.testing import CliRunner
+
+    from wikisync.cli import cli
+    from wikisync.errors import UsageError
+
+    result = CliRunner().invoke(cli, ["audit", "--to", "fabmob"], prog_name="wikisync")
+    assert isinstance(result.exception, UsageError)
+    assert "--to WIKI goes with --publish TITLE" in str(result.exception)
