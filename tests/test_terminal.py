@@ -216,3 +216,15 @@ def test_audit_to_goes_with_publish(tmp_path) -> None:
     result = CliRunner().invoke(cli, ["audit", "--to", "fabmob"], prog_name="wikisync")
     assert isinstance(result.exception, UsageError)
     assert "--to WIKI goes with --publish TITLE" in str(result.exception)
+
+
+def test_help_shows_each_commands_line_whole() -> None:
+    from click.testing import CliRunner
+
+    from wikisync.cli import COMMANDS, cli
+
+    text = " ".join(CliRunner().invoke(cli, ["--help"], prog_name="wikisync",
+                                       terminal_width=80).output.split())
+    for _, _, summary in COMMANDS.values():
+        assert summary in text, summary
+    assert "..." not in text

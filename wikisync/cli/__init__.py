@@ -70,6 +70,7 @@ class LazyGroup(click.Group):
         if name not in self.commands and name in self.table:
             module, function, _ = self.table[name]
             command = getattr(importlib.import_module(f"{__name__}.{module}"), function)
+            command.short_help = command.short_help or self.table[name][2]  # never cut
             self.add_command(command, name)
         return self.commands.get(name)
 
@@ -81,16 +82,14 @@ class LazyGroup(click.Group):
                 self.get_command(ctx, name)
         return super().resolve_command(ctx, args)
 
-    def summary(self, name: str, limit: int = 45) -> str:
-        """The command's one-line help cut to ``limit`` characters, as click cuts a docstring."""
-        return click.Command(name, help=self.table[name][2]).get_short_help_str(limit)
+    def summary(self, name: str) -> str:
+        """The command's one-line help, whole (``--help`` wraps it rather than cut it)."""
+        return self.table[name][2]
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         """The "Commands:" part of ``--help``, laid out as click does, from the table."""
-        limit = formatter.width - 6 - max(len(name) for name in self.table)
         with formatter.section("Commands"):
-            formatter.write_dl([(name, self.summary(name, limit))
-                                for name in self.list_commands(ctx)])
+            formatter.write_dl([(name, self.summary(name)) for name in self.list_commands(ctx)])
 
     def shell_complete(self, ctx: click.Context, incomplete: str) -> list[CompletionItem]:
         """Command names from the table, then the group's options (no command is imported)."""
