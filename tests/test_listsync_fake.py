@@ -38,12 +38,12 @@ AFTER = "\n<!-- fin -->\n\n== Contacts ==\nTexte [[Catégorie:Alliance]]"
 CONFIG = """
 wikis:
   fabmob:
-    api_url: http://fabmob.invalid/api.php
+    api_url: https://fabmob.invalid/api.php
     username: Bot@wikisync
     password_env: NONE
     interwiki: {movilab: movilab}
   movilab:
-    api_url: http://movilab.invalid/api.php
+    api_url: https://movilab.invalid/api.php
     username: Bot@wikisync
     password_env: NONE
 mappings_dir: %s

@@ -28,6 +28,10 @@ class App:
         """The Site of the wiki called ``name`` (one per run, so its session and login last)."""
         if name not in self._sites:
             wiki = self.config.wiki(name)
+            if wiki.clear_text:  # allowed by allow_insecure_http, else the config is refused
+                log.warning("%s: the bot password and every page cross the network in clear "
+                            "text to %s (allow_insecure_http: true); use an https:// api_url",
+                            name, wiki.api_url)
             self._sites[name] = Site(
                 name=wiki.name,
                 api_url=wiki.api_url,
@@ -35,6 +39,8 @@ class App:
                 password=wiki.password,
                 write_interval=wiki.write_interval,
                 deadline=self.deadline,
+                ca_bundle=str(wiki.ca_bundle) if wiki.ca_bundle else None,
+                allow_insecure_http=wiki.allow_insecure_http,
                 **({"contact": self.config.user_agent_contact}
                    if self.config.user_agent_contact else {}),
             )

@@ -24,13 +24,25 @@ class WikiStatus:
     groups: list[str] = field(default_factory=list)
     rights: list[str] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
+    #: rights held beyond what wikisync needs that can harm the wiki if the password leaks
+    extra_rights: list[str] = field(default_factory=list)
+    #: what to do about them (the grants to untick), one warning each
+    warnings: list[str] = field(default_factory=list)
+    #: the grants of Special:BotPasswords to untick, every one named by ``warnings``
+    untick: list[str] = field(default_factory=list)
     error: str = ""
     hint: str = ""
 
 
 def check_wikis(app: App) -> list[WikiStatus]:
     """One status per configured wiki; a failing wiki does not stop the others. A password
-    that cannot be had is a config problem (:class:`ConfigError`), raised before any request."""
+    that cannot be had is a config problem (:class:`ConfigError`), raised before any request.
+
+    The bot password's effective rights (its grants as its account's groups allow them) are
+    compared with what wikisync needs: each extra right that can harm the wiki is a warning
+    naming the grants to untick (least privilege: a leaked password then does little harm)."""
+    from wikisync.grants import extra_rights, grants_to_untick
+
     app.config.check_passwords()
     statuses = []
     for name, site in app.sites.items():
@@ -42,11 +54,14 @@ def check_wikis(app: App) -> list[WikiStatus]:
                 WikiStatus(name, site.api_url, ok=False, error=str(exc), hint=exc.hint or "")
             )
             continue
+        extras = extra_rights(rights.rights)
         statuses.append(
             WikiStatus(
                 name, site.api_url, ok=True, version=rights.version, sitename=rights.sitename,
                 user=rights.user, groups=[g for g in rights.groups if g not in ("*", "user")],
                 rights=[r for r in rights.matter if r in rights.rights], missing=rights.missing,
+                extra_rights=[e.right for e in extras], warnings=[e.message for e in extras],
+                untick=grants_to_untick(extras),
             )
         )
     return statuses

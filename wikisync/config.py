@@ -16,6 +16,7 @@ The YAML helpers at the bottom (:func:`read_yaml`, :class:`Checker`) are shared 
 from __future__ import annotations
 
 import difflib
+import ipaddress
 import os
 import re
 import stat
@@ -50,6 +51,8 @@ WIKI_KEYS = (
     "interwiki",
     "write_interval",
     "article_urls",
+    "allow_insecure_http",
+    "ca_bundle",
 )
 LIST_KEYS = ("kind", "pages", "entry")
 PAGE_KEYS = ("title", "section")
@@ -123,6 +126,23 @@ class WikiConfig:
     write_interval: float = DEFAULT_WRITE_INTERVAL
     article_urls: tuple[str, ...] = ()
     source: str = field(default=DEFAULT_NAME, repr=False, compare=False)
+    #: ``allow_insecure_http: true``: the login may cross the network in clear text (warned
+    #: about at every run); without it such a config is refused.
+    allow_insecure_http: bool = False
+    #: A file of certificate authorities to trust for this wiki (a private authority), instead
+    #: of the system's; verification is always on.
+    ca_bundle: Path | None = None
+
+    @property
+    def has_login(self) -> bool:
+        """Whether this wiki has credentials (else it is read anonymously)."""
+        return bool(self.username or self.password_env or self.password_file)
+
+    @property
+    def clear_text(self) -> bool:
+        """Whether its bot password would cross the network unencrypted: a login over
+        ``http://`` to a host other than loopback."""
+        return self.has_login and not secure_transport(self.api_url)
 
     def password(self, env: Mapping[str, str] | None = None) -> str:
         """The bot password, read now from the environment or the password file.
@@ -383,10 +403,52 @@ def _build_wiki(name: str, value: Any, check: Checker, base: Path, env: Mapping[
         check.add(f"{path}.write_interval", "must be 0 or more (seconds between two edits)")
     extra = check.text_list(node, "article_urls", path)
     urls = _article_urls(api_url or "", extra, f"{path}.article_urls", check)
+    insecure = check.boolean(node, "allow_insecure_http", path)
+    ca_bundle = _ca_bundle(node, path, check, base, env, api_url)
     if not api_url:
         return None
+    has_login = bool(username or password_env or password_file)
+    if has_login and not insecure and not secure_transport(api_url):
+        check.add(f"{path}.api_url", f"{api_url!r} would send the bot password in clear text "
+                  "(http:// to a host other than loopback): use https://, or, knowing that "
+                  "anyone on the way can read it, add allow_insecure_http: true to this wiki")
     return WikiConfig(name, api_url, username, password_env, password_file, interwiki,
-                      float(interval or 0.0), urls, check.source)
+                      float(interval or 0.0), urls, check.source, insecure, ca_bundle)
+
+
+def secure_transport(api_url: str) -> bool:
+    """Whether requests to ``api_url`` are safe from eavesdroppers: ``https://``, or any
+    scheme to this machine itself (``localhost``, ``127.0.0.0/8``, ``::1``)."""
+    parts = urlsplit(api_url)
+    return parts.scheme == "https" or is_loopback(parts.hostname or "")
+
+
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` names this machine: ``localhost`` (and ``*.localhost``) or a loopback
+    address."""
+    host = host.lower().rstrip(".")
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _ca_bundle(node: dict[str, Any], path: str, check: Checker, base: Path,
+               env: Mapping[str, str], api_url: str | None) -> Path | None:
+    """``ca_bundle``: an existing file of certificate authorities (PEM), for an https:// API."""
+    value = check.text(node, "ca_bundle", path)
+    if value is None:
+        return None
+    bundle = resolve_path(value, base, env)
+    if not bundle.is_file():
+        state = "is not a file" if bundle.exists() else "does not exist"
+        check.add(f"{path}.ca_bundle", f"{bundle} {state}")
+        return None
+    if api_url and urlsplit(api_url).scheme != "https":
+        check.add(f"{path}.ca_bundle", "a certificate authority is for an https:// api_url")
+    return bundle
 
 
 def _forbid_password(node: dict[str, Any], path: str, check: Checker) -> None:

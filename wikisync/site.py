@@ -22,13 +22,14 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import mwclient
 import mwclient.errors
 import requests
 
 from wikisync import __version__
+from wikisync.config import secure_transport
 from wikisync.errors import (
     ConcurrentEditError,
     EditConflictError,
@@ -111,12 +112,20 @@ class Deadline:
 
 
 class PoliteSession(requests.Session):
-    """A requests session that adds ``maxlag`` to every API call and counts the requests."""
+    """A requests session that adds ``maxlag`` to every API call and counts the requests.
 
-    def __init__(self, user_agent: str) -> None:
+    Credentials travel only where the config says: every request goes to exactly its URL,
+    never following a redirect (a 307/308 would resend the login's body, password included, to
+    wherever it points), which is refused with an error naming the target; TLS certificates are
+    always verified, against ``ca_bundle`` when the wiki names one.
+    """
+
+    def __init__(self, user_agent: str, wiki: str = "", ca_bundle: str | None = None) -> None:
         super().__init__()
         self.headers["User-Agent"] = user_agent
         self.counts: Counter[str] = Counter()
+        self.wiki = wiki
+        self.verify = ca_bundle or True
 
     def request(self, method, url, params=None, data=None, **kwargs):
         if str(url).endswith("api.php"):
@@ -127,7 +136,12 @@ class PoliteSession(requests.Session):
             target.setdefault("maxlag", MAXLAG)
             args = {**(params or {}), **(data if isinstance(data, dict) else {})}
             self.counts[_describe(args)] += 1
-        return super().request(method, url, params=params, data=data, **kwargs)
+        kwargs["allow_redirects"] = False
+        kwargs["verify"] = self.verify or True  # never off, whatever a caller passes
+        resp = super().request(method, url, params=params, data=data, **kwargs)
+        if resp.is_redirect:
+            raise _redirect_refused(self.wiki, str(url), resp)
+        return resp
 
     @property
     def total(self) -> int:
@@ -196,6 +210,11 @@ class Site:
     deadline: Deadline = field(default_factory=lambda: Deadline(600))
     contact: str = DEFAULT_UA_CONTACT
     timeout: float = 30.0
+    #: certificate authorities to trust instead of the system's (a file), for a private one
+    ca_bundle: str | None = None
+    #: whether the login may go over http:// to a host other than loopback (the config's
+    #: ``allow_insecure_http``); without it, :meth:`login` refuses to send the password
+    allow_insecure_http: bool = False
     _mw: mwclient.Site | None = None
     _logged_in: bool = False
     _csrf: str | None = None
@@ -207,7 +226,8 @@ class Site:
         parts = urlsplit(self.api_url)
         if parts.scheme not in ("http", "https") or not parts.path.endswith("api.php"):
             raise UnreachableError(self.name, f"api_url {self.api_url!r} is not an api.php URL")
-        self.session = PoliteSession(f"wikisync/{__version__} ({self.contact}) {self.name}")
+        self.session = PoliteSession(f"wikisync/{__version__} ({self.contact}) {self.name}",
+                                     self.name, self.ca_bundle)
         self._one_at_a_time = threading.Lock()
         self._recent: dict[str, tuple[list[tuple[str, int]], str]] = {}
         self.saved_revids: list[int] = []  # every revision this run saved, for the state
@@ -322,6 +342,12 @@ class Site:
                 self.name,
                 "this command needs to log in, but the config gives no username or password",
                 "set username and password_env (or password_file) for this wiki",
+            )
+        if not self.allow_insecure_http and not secure_transport(self.api_url):
+            raise LoginError(
+                self.name,
+                f"refused to send the bot password in clear text to {self.api_url}",
+                "use an https:// api_url (or allow_insecure_http: true, knowingly)",
             )
         self.siteinfo()  # reachable and a MediaWiki API? (with our retries and messages)
         parts = urlsplit(self.api_url)
@@ -729,6 +755,21 @@ def _age_days(timestamp: str) -> float:
     except ValueError:
         return float("inf")
     return (datetime.now(UTC) - then).total_seconds() / 86400
+
+
+def _redirect_refused(wiki: str, url: str, resp: requests.Response) -> UnreachableError:
+    """The error for an answer that redirects: it names where the redirect points (without
+    its query string), so that the user can correct ``api_url``."""
+    target = urljoin(resp.url or url, resp.headers.get("Location", ""))
+    parts = urlsplit(target)
+    where = urlunsplit((parts.scheme, parts.netloc, parts.path, "", ""))
+    asked = urlunsplit(urlsplit(url)[:3] + ("", ""))
+    return UnreachableError(
+        wiki,
+        f"{asked} answered HTTP {resp.status_code}, a redirect to {where}; wikisync never "
+        "follows a redirect (it could carry the bot password elsewhere)",
+        f"if {where} is the wiki's API, set api_url to it",
+    )
 
 
 def _retry_after(resp: requests.Response) -> float | None:

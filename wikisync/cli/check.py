@@ -32,6 +32,13 @@ def check(ctx: Ctx, as_json: bool) -> None:
                 click.echo(f"{s.wiki}: ok  {s.version}  \"{s.sitename}\"  user {s.user} "
                            f"(groups: {', '.join(s.groups) or '-'})  rights: "
                            f"{', '.join(s.rights) or '-'}{missing}")
+                for warning in s.warnings:
+                    click.echo(f"  warning: {warning}")
+                if s.warnings:
+                    from wikisync.grants import needed_labels
+
+                    click.echo(f"  hint: least privilege: tick only {needed_labels()} for "
+                               f"this bot password (Special:BotPasswords)")
             else:
                 click.echo(f"{s.wiki}: FAILED  {s.error}")
                 if s.hint:

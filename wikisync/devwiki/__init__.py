@@ -26,6 +26,7 @@ from pathlib import Path
 import requests
 
 from wikisync.devwiki.dump import Revision, write_dump
+from wikisync.grants import NEEDED_GRANTS
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +36,9 @@ APT_PACKAGES = ["mediawiki", "php-cli", "php-sqlite3", "php-intl", "php-mbstring
 BOT_USER = "WikisyncBot"
 BOT_APP = "wikisync"
 PEER_USER = "Contributrice"  # a human account, for edits "by someone else" in tests
-BOT_GRANTS = "basic,highvolume,editpage,editprotected,createeditmovepage,protect"
+#: The bot passwords' grants: exactly those the README tells users to tick (least privilege;
+#: ``wikisync check`` warns about anything more).
+BOT_GRANTS = ",".join(NEEDED_GRANTS)
 EXTRA_SETTINGS = """
 # --- added by wikisync.devwiki ---
 $wgServer = getenv( 'WIKISYNC_DEVWIKI_SERVER' ) ?: $wgServer;
