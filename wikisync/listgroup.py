@@ -91,7 +91,7 @@ def sync_lists_sharing_pages(
     live = []
     for lst in lists:
         try:
-            bases[lst.name] = _base_now(app, lst, state, dry_run)
+            bases[lst.name] = _base_now(app, lst, state, dry_run, results[lst.name])
             if _unchanged_since_last_run(app, lst, bases[lst.name]):
                 results[lst.name].skipped = True
                 continue
