@@ -424,10 +424,10 @@ def secure_transport(api_url: str) -> bool:
 
 
 def is_loopback(host: str) -> bool:
-    """Whether ``host`` names this machine: ``localhost`` (and ``*.localhost``) or a loopback
-    address."""
+    """Whether ``host`` names this machine: ``localhost`` or a loopback address (not a name
+    under ``.localhost``, which a resolver may send elsewhere)."""
     host = host.lower().rstrip(".")
-    if host == "localhost" or host.endswith(".localhost"):
+    if host == "localhost":
         return True
     try:
         return ipaddress.ip_address(host).is_loopback
