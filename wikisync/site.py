@@ -78,6 +78,8 @@ def quick_handoff() -> Iterator[None]:
                 sys.setswitchinterval(_Handoff.saved)
 
 MAXLAG = 5
+CONNECT_TIMEOUT = 10.0  # seconds to open a connection; the read timeout is Site.timeout
+MAX_TIMEOUTS = 2  # requests in a row that time out before a wiki is taken for hung
 PREFETCH = True  # category reads ask for the next batch while the caller parses this one
 RECENT_CHANGES_DAYS = 80  # MediaWiki keeps 90 days of recent changes by default
 CONTENT_BATCH = 50  # MediaWiki serves page content for at most 50 titles a request
@@ -259,13 +261,28 @@ class Site:
             return self._send(params, post)
 
     def _send(self, params: dict, post: bool) -> tuple[float | None, object]:
-        timeout = max(1.0, min(self.timeout, self.deadline.left()))
+        if getattr(self, "_hung", None) is not None:  # given up on in this run already
+            raise self._hung
+        read_timeout = max(1.0, min(self.timeout, self.deadline.left()))
+        timeout = (min(CONNECT_TIMEOUT, read_timeout), read_timeout)
         try:
             if post:
                 resp = self.session.post(self.api_url, data=dict(params), timeout=timeout)
             else:
                 resp = self.session.get(self.api_url, params=dict(params), timeout=timeout)
-        except requests.Timeout:
+        except requests.Timeout as exc:
+            # A wiki that never answered, or that let two requests in a row time out, is
+            # hung: give up now rather than wait for the run's deadline (cron must go on).
+            self._timeouts = getattr(self, "_timeouts", 0) + 1
+            if self._never_answered() or self._timeouts >= MAX_TIMEOUTS:
+                self._hung = UnreachableError(
+                    self.name,
+                    f"{self.api_url} did not answer within {read_timeout:.0f}s "
+                    f"({self._timeouts} request(s) timed out: {_short(exc)}); gave up",
+                    "the wiki is down or hung; check that it answers in a browser, then run "
+                    "again (cron will try again on its next run)",
+                )
+                raise self._hung from None
             return 2.0, "the request timed out"
         except requests.ConnectionError as exc:
             if self._never_answered():
@@ -301,6 +318,7 @@ class Site:
             if code in RETRY_ERRORS:
                 return retry_after or 5.0, f"the wiki says {code}"
         self._answered = True
+        self._timeouts = 0
         return None, data
 
     def _never_answered(self) -> bool:

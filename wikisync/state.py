@@ -25,7 +25,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from wikisync.errors import LockedError, WikisyncError
+from wikisync.errors import EXIT_USAGE, LockedError, WikisyncError
 from wikisync.model import ListEntry
 
 log = logging.getLogger(__name__)
@@ -64,7 +64,10 @@ OWN_REVISIONS_DAYS = 90  # as long as MediaWiki keeps its recent changes
 
 
 class StateError(WikisyncError):
-    """The state file is unreadable or from an unknown version."""
+    """The state file is unreadable, from an unknown version, or made against other wikis:
+    nothing was written."""
+
+    exit_code = EXIT_USAGE
 
 
 @dataclass(frozen=True)
@@ -95,6 +98,16 @@ class State:
         self.folder = Path(folder)
         self.path = self.folder / "state.sqlite"
         self._lead = "lead"  # what list_base reads as an entry's lead
+        try:
+            self._open(readonly)
+        except sqlite3.DatabaseError as exc:
+            raise StateError(
+                f"the state file {self.path} cannot be read ({exc})",
+                f"move it away (e.g. mv {self.path} {self.path}.broken) and run again: the "
+                "next sync rebuilds what it needs from the list pages' histories",
+            ) from None
+
+    def _open(self, readonly: bool) -> None:
         if readonly:  # --dry-run: read the state if there is one, never create or change it
             if self.path.exists():
                 self.db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True,
