@@ -5,6 +5,7 @@ recent changes. A real implementation of the interface Site offers, not a mock."
 from __future__ import annotations
 
 import hashlib
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -12,6 +13,8 @@ from wikisync.errors import EditConflictError, EditError, PageExistsError
 from wikisync.model import Page
 from wikisync.site import LaterRevision
 from wikisync.siteinfo import TitleRules
+
+_REDIRECT = re.compile(r"#(?:REDIRECT|REDIRECTION)\s*\[\[([^\]|#]+)", re.IGNORECASE)
 
 SITEINFO = {
     "namespaces": {
@@ -81,6 +84,16 @@ class FakeWiki:
     def revisions(self, titles: list[str]) -> dict[str, Page]:
         self.counts["revisions"] += 1
         return {t: self._latest(t) for t in titles}
+
+    def redirects(self, titles: list[str]) -> dict[str, str]:
+        self.counts["redirects"] += 1
+        found = {}
+        for title in titles:
+            page = self._latest(title)
+            target = _REDIRECT.match(page.text) if page.exists else None
+            if target:
+                found[title] = target.group(1).strip()
+        return found
 
     def category_pages(self, category: str):
         self.counts["category"] += 1

@@ -158,8 +158,9 @@ def _write_all(app: App, planned: list[_Planned], state: State, dry_run: bool,
             key = (wiki, lp.page.title)
             originals.setdefault(key, lp.page)
             current = texts.get(key, lp.page.text)
-            on_current = parse_page(p.lst, wiki, replace(lp.page, text=current), ctx)
-            texts[key] = new_text(on_current, plan, has_page, ctx, sources)
+            read_ctx = p.read.ctx or ctx
+            on_current = parse_page(p.lst, wiki, replace(lp.page, text=current), read_ctx)
+            texts[key] = new_text(on_current, plan, has_page, read_ctx, sources)
             parts.setdefault(key, []).append((p, edit_summary(plan, lp.section)))
     changed = {k: t for k, t in texts.items() if t != originals[k].text}
     if changed and not dry_run:

@@ -138,6 +138,12 @@ class LinkContext:
 
     wikis: tuple[WikiLinks, ...] = ()
     same: Identity = field(default_factory=Identity)
+    #: (wiki, title) of a redirect -> the title it leads to on that wiki (read per run).
+    redirects: Mapping[tuple[str, str], str] = field(default_factory=dict)
+
+    def followed(self, target: tuple[str, str]) -> tuple[str, str]:
+        """``(wiki, title)``, or where it redirects to on that wiki."""
+        return target[0], self.redirects.get(target, target[1])
 
     @classmethod
     def from_data(cls, data: Mapping[str, Mapping[str, Any]],
@@ -465,7 +471,8 @@ def to_list_entry(raw: RawEntry, wiki: str, ctx: LinkContext) -> ListEntry:
     if target is not None:
         title = target[1]
         label = " ".join(raw.head.split()) if raw.head else _label(raw.link.label, title)
-        return ListEntry(ctx.same.key(*target), label, annotation, children, lead, linked=True)
+        return ListEntry(ctx.same.key(*ctx.followed(target)), label, annotation, children, lead,
+                         linked=True)
     if raw.link.kind == "plain":
         if raw.name.strip():
             shown = " ".join(raw.name.split())

@@ -97,6 +97,7 @@ class ListRead:
     name: str
     pages: dict[str, ListPage]
     plan: ListPlan
+    ctx: LinkContext | None = None  # how the pages were read (with their redirects)
 
 
 def read_pages(app: App, lst: ListConfig,
@@ -151,19 +152,39 @@ def read_list(app: App, lst: ListConfig, state: State | None) -> ListRead:
 def _read_and_plan(app: App, lst: ListConfig, base: ListBase | None,
                    cache: dict[tuple[str, str], Page] | None = None) -> ListRead:
     ctx = link_context(app.config)
-    pages = {
-        wiki: parse_page(lst, wiki, page, ctx)
-        for wiki, page in read_pages(app, lst, cache).items()
-    }
+    texts = read_pages(app, lst, cache)
+    pages = {wiki: parse_page(lst, wiki, page, ctx) for wiki, page in texts.items()}
+    found = follow_redirects(app, pages, ctx)
+    if found:  # read again, each redirect standing for the page it leads to
+        ctx = replace(ctx, redirects=found)
+        pages = {wiki: parse_page(lst, wiki, page, ctx) for wiki, page in texts.items()}
     plan = plan_list(
         {wiki: lp.entries for wiki, lp in pages.items()},
         # a key synced before a same: pair named its lieu is that lieu's key now
         {(k := ctx.same.key(None, key)): replace(e, key=k) for key, e in base.entries.items()}
         if base is not None else None,
     )
-    read = ListRead(lst.name, pages, plan)
+    read = ListRead(lst.name, pages, plan, ctx)
     check_removals(read, ctx)
     return read
+
+
+def follow_redirects(app: App, pages: Mapping[str, ListPage], ctx: LinkContext
+                     ) -> dict[tuple[str, str], str]:
+    """(wiki, title) -> target of the entries' link targets that are redirects: one batched
+    request per wiki whose pages' entries link to it."""
+    asked: dict[str, set[str]] = {}
+    for lp in pages.values():
+        for raw in lp.raw:
+            target = link_target(raw.link, lp.wiki, ctx)
+            if target is not None:
+                asked.setdefault(target[0], set()).add(target[1])
+    found: dict[tuple[str, str], str] = {}
+    for wiki, titles in asked.items():
+        if wiki in app.config.wikis:
+            for title, goes_to in app.site(wiki).redirects(sorted(titles)).items():
+                found[(wiki, title)] = goes_to
+    return found
 
 
 def check_removals(read: ListRead, ctx: LinkContext) -> None:
@@ -538,6 +559,7 @@ def _write(
     todo = {w: p for w, p in read.plan.pages.items() if not p.is_empty}
     if not todo:
         return {}
+    ctx = read.ctx or ctx
     keys = sorted({e.key for p in todo.values() for e in (*p.add, *p.change)})
     has_page = page_existence(app, keys)
     sources = entry_sources(read)

@@ -449,6 +449,20 @@ class Site:
             result.update(self._read_batch(batch, content=False))
         return result
 
+    def redirects(self, titles: list[str]) -> dict[str, str]:
+        """title -> the title it redirects to, for the titles that are redirects (50 titles a
+        request, no content)."""
+        result: dict[str, str] = {}
+        for batch in _chunks(_unique(titles), CONTENT_BATCH):
+            query = self.query(titles="|".join(batch), redirects="1").get("query", {})
+            aliases = {item["from"]: item["to"] for item in query.get("normalized", [])}
+            targets = {item["from"]: item["to"] for item in query.get("redirects", [])}
+            for title in batch:
+                real = aliases.get(title, title)
+                if real in targets:
+                    result[title] = targets[real]
+        return result
+
     def _read_batch(self, titles: list[str], content: bool) -> dict[str, Page]:
         rvprop = "ids|timestamp|user" + ("|content" if content else "")
         params = {
