@@ -1,4 +1,4 @@
-"""``wikisync check`` reads every configured list as ``sync`` would (issue 10), on the real wikis."""
+"""`wikisync check` reads every configured list as `sync` would (issue 10), on real wikis."""
 
 from __future__ import annotations
 

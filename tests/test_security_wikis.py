@@ -9,7 +9,6 @@ import json
 import os
 import secrets
 import threading
-from pathlib import Path
 
 import requests
 import yaml
