@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from wikisync.errors import EditConflictError, EditError, PageExistsError
 from wikisync.model import Page
-from wikisync.site import LaterRevision
+from wikisync.site import HistoryEntry, LaterRevision
 from wikisync.siteinfo import TitleRules
 
 _REDIRECT = re.compile(r"#(?:REDIRECT|REDIRECTION)\s*\[\[([^\]|#]+)", re.IGNORECASE)
@@ -36,6 +36,7 @@ class FakeWiki:
     saved_revids: list[int] = field(default_factory=list)  # wikisync's edits (as Site keeps)
     counts: Counter = field(default_factory=Counter)
     categories: dict[str, set[str]] = field(default_factory=dict)
+    summaries: dict[int, str] = field(default_factory=dict)  # revid -> edit summary
 
     # -- what tests use -------------------------------------------------------------------
 
@@ -112,6 +113,24 @@ class FakeWiki:
         return [LaterRevision(p.revid, parent, hashlib.sha1(p.text.encode("utf-8")).hexdigest())
                 for p, parent in zip(later, parents, strict=True)]
 
+    def history(self, title: str, limit: int = 500) -> list[HistoryEntry]:
+        self.counts["history"] += 1
+        history = self.pages.get(self.titles().normalize(title), [])
+        return [HistoryEntry(p.revid, p.timestamp, p.user, self.summaries.get(p.revid, ""))
+                for p in reversed(history)][:limit]
+
+    def texts(self, revids: list[int]) -> dict[int, str]:
+        self.counts["texts"] += 1
+        return {p.revid: p.text for h in self.pages.values() for p in h if p.revid in revids}
+
+    def identity(self, titles: list[str]) -> tuple[dict, dict[str, Page]]:
+        self.counts["identity"] += 1
+        return self.siteinfo()["general"], {t: self._latest(t) for t in titles}
+
+    def siteinfo(self) -> dict:
+        return {"general": {"server": f"https://{self.name}.invalid", "sitename": self.name,
+                            "wikiid": self.name}, **SITEINFO}
+
     def save(self, page: Page, text: str, summary: str, *, create: bool = False) -> Page:
         self.counts["edit"] += 1
         current = self._latest(page.title)
@@ -125,4 +144,5 @@ class FakeWiki:
             return current
         saved = self.put(page.title, text, self.account)
         self.saved_revids.append(saved.revid)
+        self.summaries[saved.revid] = summary
         return saved

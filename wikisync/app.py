@@ -23,6 +23,9 @@ class App:
     deadline: Deadline = field(default_factory=lambda: Deadline(600))
     _sites: dict[str, Site] = field(default_factory=dict)
     _mappings: dict[str, Mapping] | None = None
+    #: (wiki, title) -> the latest revision of a list page, read at the start of the run with
+    #: the wiki's identity (wikisync.provenance); taken once, before anything is written
+    first_look: dict[tuple[str, str], int] = field(default_factory=dict)
 
     def site(self, name: str) -> Site:
         """The Site of the wiki called ``name`` (one per run, so its session and login last)."""

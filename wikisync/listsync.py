@@ -380,7 +380,10 @@ def _unchanged_since_last_run(app: App, lst: ListConfig, base: ListBase | None) 
     if base is None or set(base.page_revs) != set(lst.pages):
         return False
     for wiki, ref in lst.pages.items():
-        if app.site(wiki).revisions([ref.title])[ref.title].revid != base.page_revs[wiki]:
+        revid = app.first_look.pop((wiki, ref.title), None)  # read with the wiki's identity
+        if revid is None:
+            revid = app.site(wiki).revisions([ref.title])[ref.title].revid
+        if revid != base.page_revs[wiki]:
             return False
     return True
 
@@ -412,7 +415,7 @@ def sync_list(
             log.warning("%s; re-reading and re-planning (attempt %d)", exc, attempt)
             result.changes = [c for c in result.changes if c.revid]
             if not dry_run:  # the pages confirmed written so far are in the state's base
-                base = state.list_base(lst.name)
+                base = state.list_base(lst.name) or base
             continue
         if not dry_run:
             # with conflicts left, remember no revision: the next run must read and report
@@ -443,6 +446,10 @@ def _base_now(
     base = state.list_base(lst.name)
     pending = state.pending_save(lst.name)
     if pending is None:
+        if base is None:  # a lost state, or a list never synced: the wikis know
+            from wikisync.provenance import base_from_history
+
+            return base_from_history(app, lst, state)
         return base
     site = app.site(pending.wiki)
     later = site.revisions_after(pending.title, pending.parent)

@@ -47,6 +47,7 @@ class Page:
     user: str = ""
     exists: bool = True
     starttimestamp: str = ""  # the server's time when the page was read (for edit safety)
+    pageid: int = 0  # MediaWiki's page id (0: unknown); a re-created page gets a new one
 
 
 @dataclass(frozen=True)

@@ -189,6 +189,16 @@ class LaterRevision:
     sha1: str
 
 
+@dataclass(frozen=True)
+class HistoryEntry:
+    """A revision as a page's history lists it: id, when, by whom, with what summary."""
+
+    revid: int
+    timestamp: str
+    user: str
+    comment: str
+
+
 @dataclass
 class WriteAccess:
     """What an account may edit on a wiki: its rights, whether it is blocked, and the pages it
@@ -641,6 +651,48 @@ class Site:
             for r in (pages[0].get("revisions") or []) if r["revid"] != revid
         ]
 
+    def identity(self, titles: list[str]) -> tuple[dict, dict[str, Page]]:
+        """The wiki's siteinfo ``general`` part and the latest revision of each title (at most
+        50, no content), in one request: what a state is checked against."""
+        data = self.query(meta="siteinfo", siprop="general", prop="revisions",
+                          rvprop="ids|timestamp|user", curtimestamp="1",
+                          **({"titles": "|".join(titles[:50])} if titles else {}))
+        query = data.get("query", {})
+        aliases = {n["from"]: n["to"] for n in query.get("normalized", [])}
+        raw = {p["title"]: p for p in query.get("pages", [])}
+        cur = data.get("curtimestamp", "")
+        pages = {t: _to_page(raw.get(aliases.get(t, t), {"title": t, "missing": True}), cur)
+                 for t in titles[:50]}
+        return query.get("general", {}), pages
+
+    def history(self, title: str, limit: int = 500) -> list[HistoryEntry]:
+        """The page's revisions, newest first (at most ``limit``), with who saved each, when,
+        and its summary; no content."""
+        params = {"prop": "revisions", "titles": title, "rvdir": "older",
+                  "rvlimit": str(min(limit, 500 if self.has_highlimits else 50)),
+                  "rvprop": "ids|timestamp|user|comment"}
+        found: list[HistoryEntry] = []
+        for data in self._continued(params):
+            for page in data.get("query", {}).get("pages", []):
+                found += [HistoryEntry(int(r["revid"]), r.get("timestamp", ""), r.get("user", ""),
+                                       r.get("comment", ""))
+                          for r in page.get("revisions") or []]
+            if len(found) >= limit:
+                break
+        return found[:limit]
+
+    def texts(self, revids: list[int]) -> dict[int, str]:
+        """The text of each revision (batched: 50 a request)."""
+        result: dict[int, str] = {}
+        for batch in _chunks(sorted(set(map(str, revids))), CONTENT_BATCH):
+            data = self.query(prop="revisions", revids="|".join(batch), rvprop="ids|content",
+                              rvslots="main")
+            for page in data.get("query", {}).get("pages", []):
+                for rev in page.get("revisions") or []:
+                    slot = (rev.get("slots") or {}).get("main", {})
+                    result[int(rev["revid"])] = slot.get("content", "")
+        return result
+
     def put_back(self, planned: Page, ours: int) -> None:
         """Our revision ``ours``, saved on top of a person's edit that came after ``planned``
         was read, replaced it and was never put back (the run was killed): put it back now if
@@ -773,6 +825,7 @@ def _to_page(raw: dict, curtimestamp: str) -> Page:
         user=rev.get("user", ""),
         exists=True,
         starttimestamp=curtimestamp,
+        pageid=int(raw.get("pageid", 0) or 0),
     )
 
 

@@ -294,6 +294,22 @@ class State:
             db.execute("DELETE FROM own_revision WHERE at < ?", (oldest,))
 
 
+    # -- what the state was made against -------------------------------------------------
+
+    def identities(self) -> dict[str, dict]:
+        """What the state was made against, by key: ``wiki:NAME`` -> the wiki's siteinfo
+        identity; ``page:LIST:WIKI`` -> the list page's title, page id and latest revision."""
+        rows = self.db.execute(
+            "SELECT key, value FROM meta WHERE key LIKE 'wiki:%' OR key LIKE 'page:%'")
+        return {key: json.loads(value) for key, value in rows}
+
+    def save_identities(self, found: Mapping[str, dict]) -> None:
+        with self.transaction() as db:
+            db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)",
+                           [(key, json.dumps(value, sort_keys=True))
+                            for key, value in found.items()])
+
+
 def _now() -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
 

@@ -20,6 +20,7 @@ from wikisync.errors import EXIT_ATTENTION, EXIT_FAILED, EXIT_OK, WikisyncError
 from wikisync.fieldsync import FieldResult, sync_kind
 from wikisync.listgroup import groups_sharing_pages, sync_lists_sharing_pages
 from wikisync.listsync import ListResult, sync_list
+from wikisync.provenance import check_provenance
 from wikisync.state import Lock, State
 
 log = logging.getLogger(__name__)
@@ -62,6 +63,8 @@ def run_sync(
     with contextlib.nullcontext() if dry_run else Lock(app.config.state_dir):
         state = State(app.config.state_dir, readonly=dry_run)
         try:
+            # a state made against other wikis or pages is never used (exit 2)
+            check_provenance(app, lists, list(pages), state, record=not dry_run)
             for group in groups_sharing_pages(lists):
                 try:
                     if len(group) == 1:
