@@ -184,7 +184,7 @@ def in_folder(tmp_path, monkeypatch):
 
 
 def test_tab_completes_command_names(in_folder):
-    assert complete("wikisync s") == ["plain,set", "plain,show", "plain,sync"]
+    assert complete("wikisync s") == ["plain,set", "plain,show", "plain,status", "plain,sync"]
 
 
 def test_tab_completes_kinds_from_the_mapping_files(in_folder):

@@ -26,6 +26,9 @@ class App:
     #: (wiki, title) -> the latest revision of a list page, read at the start of the run with
     #: the wiki's identity (wikisync.provenance); taken once, before anything is written
     first_look: dict[tuple[str, str], int] = field(default_factory=dict)
+    #: list -> (wiki, keys or None for all): conflicts to settle by taking that wiki's version
+    #: (``wikisync resolve``), see wikisync.settle
+    resolve: dict[str, tuple[str, frozenset[str] | None]] = field(default_factory=dict)
 
     def site(self, name: str) -> Site:
         """The Site of the wiki called ``name`` (one per run, so its session and login last)."""

@@ -54,7 +54,7 @@ WIKI_KEYS = (
     "allow_insecure_http",
     "ca_bundle",
 )
-LIST_KEYS = ("kind", "pages", "entry")
+LIST_KEYS = ("kind", "pages", "entry", "conflict_resolution")
 PAGE_KEYS = ("title", "section")
 
 
@@ -106,6 +106,9 @@ class ListConfig:
     #: How an entry that ``new`` or ``import`` adds reads, e.g. ``"[[{nom}]] – {ville}"``: the
     #: link, then the rest of the line from the record's fields (left out when one is empty).
     entry: str | None = None
+    #: Who settles a conflict: "ask" (None: a person, with ``wikisync resolve``) or the name
+    #: of the wiki whose version is written everywhere.
+    conflict_resolution: str | None = None
 
     @property
     def annotation(self) -> str:
@@ -582,9 +585,17 @@ def _build_list(name: str, value: Any, check: Checker, wikis: set[str],
     if entry is not None and not (entry.startswith("[[") and "]]" in entry):
         check.add(f"{path}.entry", 'must start with the link, like "[[{nom}]] – {ville}"')
         entry = None
+    resolution = check.text(node, "conflict_resolution", path)
+    if resolution is not None and resolution != "ask" and pages is not None \
+            and resolution not in pages:
+        check.add(f"{path}.conflict_resolution",
+                  f"must be 'ask' or one of the list's wikis ({', '.join(sorted(pages))})"
+                  f"{suggest(resolution, pages)}")
+        resolution = None
     if kind is None or pages is None:
         return None
-    return ListConfig(name, kind, pages, entry)
+    return ListConfig(name, kind, pages, entry,
+                      None if resolution in (None, "ask") else resolution)
 
 
 def _list_pages(node: dict[str, Any], path: str, check: Checker,

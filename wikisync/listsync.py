@@ -45,6 +45,7 @@ from wikisync.mapping import load_mappings
 from wikisync.model import Link, ListEntry, Page, RawEntry
 from wikisync.planner import ListPlan, PagePlan, plan_list
 from wikisync.records import unified_diff
+from wikisync.settle import settle_plan
 from wikisync.state import ListBase, PendingSave, State
 from wikisync.titles import normalize_title
 
@@ -164,6 +165,7 @@ def _read_and_plan(app: App, lst: ListConfig, base: ListBase | None,
         {(k := ctx.same.key(None, key)): replace(e, key=k) for key, e in base.entries.items()}
         if base is not None else None,
     )
+    plan = settle_plan(lst.name, plan, lst.conflict_resolution, app.resolve)
     read = ListRead(lst.name, pages, plan, ctx)
     check_removals(read, ctx)
     return read
@@ -372,6 +374,8 @@ class ListResult:
     duplicates: list = field(default_factory=list)
     error: WikisyncError | None = None
     skipped: bool = False  # nothing changed since the last run: not even read
+    #: the conflicts are those of the last run, pending since then (said once, not again)
+    conflicts_since: str | None = None
 
 
 def _unchanged_since_last_run(app: App, lst: ListConfig, base: ListBase | None) -> bool:

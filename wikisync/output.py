@@ -80,9 +80,15 @@ def print_sync(report: SyncReport, verbose: int = 0, quiet: bool = False) -> Non
             click.echo(f"{verb} {change.wiki}:{change.title}: {change.summary}{rev}")
             if report.dry_run:
                 click.echo(change.diff, nl=False)
-        for conflict in result.conflicts:
-            for line in conflict_lines(f"list {result.name}", conflict):
-                click.echo(line)
+        if result.conflicts and result.conflicts_since:  # told already: said once
+            keys = ", ".join(repr(c.key) for c in result.conflicts)
+            click.echo(f"list {result.name}: {len(result.conflicts)} conflict(s) still pending "
+                       f"since {result.conflicts_since}, unchanged: {keys} (wikisync status "
+                       f"shows them; wikisync resolve {result.name} KEY --take WIKI settles one)")
+        else:
+            for conflict in result.conflicts:
+                for line in conflict_lines(f"list {result.name}", conflict):
+                    click.echo(line)
         for dup in result.duplicates if not quiet else ():
             click.echo(f"note: {dup.key!r} is listed more than once on {dup.page}; "
                        "only the first is synced")
@@ -128,6 +134,7 @@ def sync_json(report: SyncReport) -> dict:
                 "changes": [{"wiki": c.wiki, "title": c.title, "summary": c.summary,
                              "revid": c.revid or None, "diff": c.diff} for c in r.changes],
                 "conflicts": [_conflict_json(c) for c in r.conflicts],
+                "conflicts_pending_since": r.conflicts_since,
             }
             for r in report.lists
         ],

@@ -303,6 +303,23 @@ class State:
             "SELECT key, value FROM meta WHERE key LIKE 'wiki:%' OR key LIKE 'page:%'")
         return {key: json.loads(value) for key, value in rows}
 
+    def note(self, key: str) -> dict | None:
+        """A small JSON document the state keeps under ``key`` (e.g. a list's pending
+        conflicts), or None."""
+        row = self.db.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
+        return json.loads(row[0]) if row else None
+
+    def set_note(self, key: str, value: dict | None) -> None:
+        with self.transaction() as db:
+            db.execute("DELETE FROM meta WHERE key=?", (key,))
+            if value is not None:
+                db.execute("INSERT INTO meta VALUES (?, ?)", (key, json.dumps(value)))
+
+    def synced_at(self, name: str) -> str | None:
+        """When the list was last synced (UTC), or None."""
+        row = self.db.execute("SELECT at FROM list_synced WHERE list=?", (name,)).fetchone()
+        return row[0] if row else None
+
     def save_identities(self, found: Mapping[str, dict]) -> None:
         with self.transaction() as db:
             db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)",

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import time
 from dataclasses import dataclass, field
 
 from wikisync.app import App
@@ -21,6 +22,7 @@ from wikisync.fieldsync import FieldResult, sync_kind
 from wikisync.listgroup import groups_sharing_pages, sync_lists_sharing_pages
 from wikisync.listsync import ListResult, sync_list
 from wikisync.provenance import check_provenance
+from wikisync.settle import remember_conflicts
 from wikisync.state import Lock, State
 
 log = logging.getLogger(__name__)
@@ -78,6 +80,11 @@ def run_sync(
                 except WikisyncError as exc:
                     log.debug("lists %s failed", [lst.name for lst in group], exc_info=True)
                     report.lists.extend(ListResult(lst.name, error=exc) for lst in group)
+            if not dry_run:  # a conflict is reported when it appears or changes
+                for result in report.lists:
+                    if result.error is None and not result.skipped:
+                        result.conflicts_since = remember_conflicts(
+                            state, result.name, result.conflicts, _now())
             if fields:
                 for mapping in app.mappings.values():
                     try:
@@ -92,6 +99,10 @@ def run_sync(
                         state.save_own_revisions(name, site.saved_revids)
             state.close()
     return report
+
+
+def _now() -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
 
 
 def _pages_written(app: App, lists: list[ListConfig], fields: bool) -> dict[str, list[str]]:

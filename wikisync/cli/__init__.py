@@ -47,9 +47,14 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "new-lieu": ("records", "new_lieu",
                  "Create a tiers-lieu's pages (kind `lieu`) and add it to the lists."),
     "new-project": ("records", "new_project", "Create a project's pages (kind `projet`)."),
+    "resolve": ("state", "resolve",
+                "Settle a list's conflict by writing one wiki's version everywhere."),
     "set": ("records", "set_",
             "Change fields of an existing page: only those parameters change."),
     "show": ("records", "show", "The page's fields, as the mapping reads them."),
+    "status": ("state", "status",
+               "What the sync state holds: per list, pages, revisions at the last run, "
+               "entries, pending conflicts."),
     "sync": ("sync", "sync",
              "Make every configured list identical on all its pages, and the mappings' `sync` "
              "fields equal on every wiki that has the record."),

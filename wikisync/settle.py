@@ -1,0 +1,151 @@
+"""Conflicts people can settle, and what the state holds, for ``status``.
+
+- :func:`settle` (pure) turns a list plan's conflicts into actions by taking one wiki's
+  version: what ``wikisync resolve LIST KEY --take WIKI`` asks for once, and what a list's
+  ``conflict_resolution: WIKI`` asks for at every run. The version taken is written on every
+  other page: its entry (with its annotation and sub-lines), or its absence.
+- :func:`remember_conflicts` keeps each list's pending conflicts in the state, with since when,
+  so that a run reports a conflict when it appears or changes and, while it stays the same,
+  only says that it is still pending (the run still exits 3).
+- :func:`status` is what the state holds, per list (no request to any wiki).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Collection, Mapping
+from dataclasses import replace
+
+from wikisync.config import Config
+from wikisync.model import ListEntry
+from wikisync.planner import Conflict, ListPlan, PagePlan
+from wikisync.state import State
+from wikisync.titles import normalize_title
+
+log = logging.getLogger(__name__)
+
+
+def settle(plan: ListPlan, wiki: str, keys: Collection[str] | None = None
+           ) -> tuple[ListPlan, list[Conflict]]:
+    """``plan`` with its conflicts on ``keys`` (all when None) settled by taking ``wiki``'s
+    version, and the conflicts settled. A conflict on a page of no such wiki stays."""
+    wanted = None if keys is None else {normalize_title(k) for k in keys}
+    settled = [c for c in plan.conflicts if wiki in c.values
+               and (wanted is None or normalize_title(c.key) in wanted)]
+    if not settled:
+        return plan, []
+    pages = {pid: (list(p.add), list(p.remove), list(p.change)) for pid, p in plan.pages.items()}
+    new_base = dict(plan.new_base)
+    for conflict in settled:
+        taken: ListEntry | None = conflict.values[wiki]
+        for pid, value in conflict.values.items():
+            add, remove, change = pages.setdefault(pid, ([], [], []))
+            if pid == wiki or value == taken:
+                continue
+            if taken is None:
+                remove.append(conflict.key)
+            elif value is None:
+                add.append(taken)
+            else:
+                change.append(taken)
+        if taken is None:
+            new_base.pop(conflict.key, None)
+        else:
+            new_base[conflict.key] = taken
+    return replace(
+        plan,
+        pages={pid: PagePlan(tuple(a), tuple(r), tuple(c)) for pid, (a, r, c) in pages.items()},
+        conflicts=tuple(c for c in plan.conflicts if c not in settled),
+        new_base=new_base,
+    ), settled
+
+
+def settle_plan(name: str, plan: ListPlan, conflict_resolution: str | None,
+                asked: Mapping[str, tuple[str, frozenset[str] | None]]) -> ListPlan:
+    """The plan once settled as ``wikisync resolve`` asked (``asked``: list -> wiki, keys)
+    and then as the list's ``conflict_resolution`` says; each settlement is logged."""
+    if name in asked:
+        wiki, keys = asked[name]
+        plan, done = settle(plan, wiki, keys)
+        for conflict in done:
+            log.warning("list %s: conflict on %r settled: %s's version is written everywhere "
+                        "(wikisync resolve)", name, conflict.key, wiki)
+    if conflict_resolution and conflict_resolution != "ask":
+        plan, done = settle(plan, conflict_resolution)
+        for conflict in done:
+            log.warning("list %s: conflict on %r settled: %s's version is written everywhere "
+                        "(conflict_resolution: %s)", name, conflict.key, conflict_resolution,
+                        conflict_resolution)
+    return plan
+
+
+def _signature(conflicts: list[Conflict]) -> list:
+    def text(value: object) -> object:
+        return None if value is None else repr(value)
+
+    found = sorted([c.key, c.kind, text(c.base), sorted([str(p), text(v)]
+                                                        for p, v in c.values.items())]
+                   for c in conflicts)
+    return json.loads(json.dumps(found))  # as the state gives it back
+
+
+def remember_conflicts(state: State, name: str, conflicts: list[Conflict], now: str
+                       ) -> str | None:
+    """Keep the list's pending conflicts in the state; returns since when they are pending
+    when they are exactly those of the last run (then they need not be printed again)."""
+    key = f"conflicts:{name}"
+    before = state.note(key)
+    if not conflicts:
+        if before is not None:
+            state.set_note(key, None)
+        return None
+    signature = _signature(conflicts)
+    if before is not None and before.get("signature") == signature:
+        return before.get("since")
+    state.set_note(key, {
+        "signature": signature, "since": now,
+        "conflicts": [{"key": c.key, "kind": c.kind,
+                       "pages": {str(p): _line(v) for p, v in c.values.items()},
+                       "base": _line(c.base)} for c in conflicts],
+    })
+    return None
+
+
+def _line(entry: object) -> str | None:
+    if entry is None:
+        return None
+    if isinstance(entry, ListEntry):
+        return "".join([entry.lead, f"[[{entry.key}]]", entry.annotation,
+                        *(f"\n{child}" for child in entry.children)])
+    return str(entry)
+
+
+def status(config: Config, state: State) -> dict:
+    """Per configured list: its pages and their revision at the last run, when it was last
+    synced, its entries, and its pending conflicts with since when."""
+    identities = state.identities()
+    lists = []
+    for name, lst in config.lists.items():
+        base = state.list_base(name)
+        note = state.note(f"conflicts:{name}") or {}
+        pages = []
+        for wiki, ref in lst.pages.items():
+            seen = identities.get(f"page:{name}:{wiki}", {})
+            revid = (base.page_revs.get(wiki) if base else None) or seen.get("revid")
+            pages.append({"wiki": wiki, "title": ref.title, "section": ref.section,
+                          "revision": revid, "page_id": seen.get("pageid")})
+        lists.append({
+            "name": name,
+            "synced_at": state.synced_at(name),
+            "pages": pages,
+            "entries": list(base.entries) if base else None,
+            "conflicts": note.get("conflicts", []),
+            "conflicts_since": note.get("since"),
+            "conflict_resolution": lst.conflict_resolution or "ask",
+        })
+    return {"state": str(state.path), "lists": lists}
+
+
+def dumps(data: dict) -> str:
+    return json.dumps(data, ensure_ascii=False, indent=2)
