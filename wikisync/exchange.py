@@ -131,6 +131,9 @@ class ImportPlan:
     invalid: list[str] = field(default_factory=list)  # "row N: problem"
 
     partial: list[str] = field(default_factory=list)  # "title: on wiki" existing elsewhere
+    #: records that exist on every target with exactly the file's fields (a run stopped after
+    #: creating them, before its list edits): added to the lists they are missing from
+    repair: list[create.Creation] = field(default_factory=list)
 
     @property
     def exit_code(self) -> int:
@@ -184,6 +187,10 @@ def plan_import(
         lacking = [w for w in wikis if not existing[w][title].exists]
         if not lacking:
             plan.skipped.append(title)
+            if all(create.holds_fields(mapping, w, existing[w][title], fields) for w in wikis):
+                plan.repair.append(create.Creation(mapping.kind, title, fields, [
+                    create.PagePlan(w, existing[w][title].title, "", existing[w][title])
+                    for w in wikis]))
             continue
         problems = _row_problems(mapping, fields, lacking)
         if problems:
@@ -264,7 +271,8 @@ def execute_import(app: App, mapping: Mapping, plan: ImportPlan, progress: bool,
             done = create.execute(app, [creation], summary)
             outcome.created += done.created
             outcome.skipped += done.skipped
-    create.write_list_additions(app, create.plan_list_additions(app, mapping, items), outcome)
+    create.write_list_additions(
+        app, create.plan_list_additions(app, mapping, items + plan.repair), outcome)
     return outcome
 
 

@@ -312,11 +312,13 @@ def import_(ctx: Ctx, kind: str, file: str, wikis, dry_run: bool, yes: bool,
         )
     pages = sum(not p.done for c in plan.creations for p in c.pages)
     skipped = len(plan.skipped) + len(plan.partial)
-    if not plan.creations:
+    # records a stopped run created but did not list yet: added to the lists they miss
+    unlisted = create.plan_list_additions(app, mapping, plan.repair) if plan.repair else []
+    if not plan.creations and not unlisted:
         click.echo(f"nothing to create: {skipped} record(s) skipped")
         raise SystemExit(plan.exit_code)
     if dry_run:
-        for add in create.plan_list_additions(app, mapping, plan.creations):
+        for add in create.plan_list_additions(app, mapping, plan.creations + plan.repair):
             click.echo(f"=== list {add.list_name} on {add.wiki}:{add.page.title}")
             click.echo(unified_diff(add.page.title, add.page.text, add.new_text, add.wiki),
                        nl=False)
