@@ -34,3 +34,51 @@ def test_other_keys_stay_in_conflict():
     settled, done = settle(plan, "movilab", ["Z"])
     assert done == []
     assert settled is plan
+
+
+# --------------------------------------------------------------------------- config, status
+
+
+def test_conflict_resolution_is_ask_or_one_of_the_lists_wikis(tmp_path, monkeypatch):
+    from tests.test_config import VALID, problems_of, write
+    from wikisync.config import load_config
+
+    monkeypatch.chdir(tmp_path)
+    key = "    kind: lieu\n"
+    wrong = write(tmp_path, VALID.replace(key, key + "    conflict_resolution: movilb\n"))
+    [problem] = problems_of(wrong)
+    assert problem.startswith(
+        "wikisync.yaml: lists.tiers-lieux-interesses.conflict_resolution: must be 'ask' or one "
+        "of the list's wikis (fabmob, movilab)")
+    assert "did you mean 'movilab'" in problem
+    for value, expected in (("movilab", "movilab"), ("ask", None)):
+        path = write(tmp_path, VALID.replace(key, key + f"    conflict_resolution: {value}\n"))
+        lst = load_config(path, env={"HOME": "/home/u"}).list_named("tiers-lieux-interesses")
+        assert lst.conflict_resolution == expected
+
+
+def test_status_of_a_state_says_pages_entries_and_pending_conflicts(tmp_path):
+    from tests.test_config import VALID, write
+    from wikisync.config import load_config
+    from wikisync.settle import remember_conflicts, status
+    from wikisync.state import State
+
+    config = load_config(write(tmp_path, VALID), env={"HOME": "/home/u"})
+    state = State(tmp_path / "state")
+    empty = status(config, state)["lists"][0]
+    assert (empty["synced_at"], empty["entries"], empty["conflicts"]) == (None, None, [])
+    state.save_list("tiers-lieux-interesses", {"A": A, "B": B},
+                    {"fabmob": ("AMI Fabriques de Territoires", 12)})
+    plan = plan_list({"fabmob": [A, B_FAB], "movilab": [A, B_MOV]}, {"A": A, "B": B})
+    name = "tiers-lieux-interesses"
+    assert remember_conflicts(state, name, list(plan.conflicts), "T1") is None  # new: say it
+    assert remember_conflicts(state, name, list(plan.conflicts), "T2") == "T1"  # same: said
+    [lst] = status(config, state)["lists"]
+    assert lst["entries"] == ["A", "B"]
+    assert lst["pages"][0]["revision"] == 12
+    assert lst["conflicts_since"] == "T1"
+    assert lst["conflicts"][0]["pages"] == {"fabmob": "[[B]] – fab", "movilab": "[[B]] – mov"}
+    other = plan_list({"fabmob": [A, B_FAB], "movilab": [A]}, {"A": A, "B": B})
+    assert remember_conflicts(state, name, list(other.conflicts), "T3") is None  # changed
+    assert remember_conflicts(state, name, [], "T4") is None
+    assert status(config, state)["lists"][0]["conflicts"] == []
