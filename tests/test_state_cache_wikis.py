@@ -69,3 +69,22 @@ def test_a_state_used_with_a_config_pointing_at_other_wikis_is_refused(wikis):
     assert "wiki fabmob: the state was made against" in result.stderr
     assert {w: wikis.text(w, t) for w, t in PAGES.items()} == before
     assert FAB and MOV
+
+
+def test_a_list_page_deleted_and_re_created_is_not_the_page_of_the_state(wikis):
+    assert wikis.run("sync").returncode == EXIT_OK
+    wiki = wikis.farm.wikis["movilab"]
+    text = wikis.text("movilab", MOV)
+    listing = wikis.folder / "to-delete.txt"
+    listing.write_text(MOV + "\n", encoding="utf-8")
+    wiki._php("deleteBatch.php", "-u", "Admin", "-r", "test", str(listing))
+    from wikisync.model import Page
+
+    # re-created by a person with fewer entries: a new page, whose history wikisync never saw
+    shorter = "\n".join(line for line in text.split("\n") if "La Myne" not in line)
+    wikis.peer("movilab").save(Page(MOV, exists=False), shorter, "recréée", create=True)
+    before = {w: wikis.text(w, t) for w, t in PAGES.items()}
+    result = wikis.run("sync")
+    assert result.returncode == EXIT_USAGE, result.stdout + result.stderr
+    assert "deleted and re-created?" in result.stderr
+    assert {w: wikis.text(w, t) for w, t in PAGES.items()} == before  # La Myne not removed
