@@ -75,3 +75,14 @@ def test_a_page_deleted_and_recreated_or_rewound_is_not_the_page_of_the_state():
         then, Page("Fabriques de Territoire", revid=39, pageid=12))
     assert _page_problem(then, Page("Autre page", revid=1, pageid=99)) is None  # config changed
     assert _page_problem(None, Page("Fabriques de Territoire", revid=1, pageid=1)) is None
+
+
+def test_a_persons_edit_in_the_second_of_wikisyncs_last_save_came_after_it(tmp_path):
+    app, wikis, lst = setup(tmp_path, {"fabmob": ["A", "B", "X"], "movilab": ["A", "B"]})
+    bot_save(wikis["movilab"], ["A", "B", "X"])
+    saved = wikis["movilab"].pages[TITLES["movilab"]][-1].timestamp
+    wikis["fabmob"].clock = wikis["movilab"].clock - 1  # the next tick is that same second
+    removal = wikis["fabmob"].put(TITLES["fabmob"], text(["A", "B"]))
+    assert removal.timestamp == saved
+    base = base_from_history(app, lst, State(tmp_path / "state"))
+    assert list(base.entries) == ["A", "B", "X"]  # X's removal stays a removal

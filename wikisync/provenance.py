@@ -116,14 +116,15 @@ def base_from_history(app: App, lst: ListConfig, state: State) -> ListBase | Non
     from wikisync.listsync import link_context, parse_page
 
     histories: dict[str, list[HistoryEntry]] = {}
+    mine: dict[str, set[int]] = {}  # wiki -> wikisync's revisions in the history read
     last: tuple[str, str, int] | None = None  # (timestamp, wiki, revid)
     for wiki, ref in lst.pages.items():
-        site = app.site(wiki)
-        histories[wiki] = site.history(ref.title)
+        histories[wiki] = app.site(wiki).history(ref.title)
         username = app.config.wiki(wiki).username
         account = username.split("@", 1)[0] if username else None
-        ours = next((r for r in histories[wiki]
-                     if _is_ours(r, state.own_revisions(wiki), account)), None)
+        own = state.own_revisions(wiki)
+        mine[wiki] = {r.revid for r in histories[wiki] if _is_ours(r, own, account)}
+        ours = next((r for r in histories[wiki] if r.revid in mine[wiki]), None)
         if ours is not None and (last is None or ours.timestamp > last[0]):
             last = (ours.timestamp, wiki, ours.revid)
     if last is None:
@@ -131,7 +132,10 @@ def base_from_history(app: App, lst: ListConfig, state: State) -> ListBase | Non
     when = last[0]
     at: dict[str, int] = {}
     for wiki, history in histories.items():
-        rev = next((r for r in history if r.timestamp <= when), None)
+        # what the page held when that run ended: a person's edit in the very second of its
+        # last save came after what the run read (timestamps count seconds)
+        rev = next((r for r in history if r.timestamp < when
+                    or (r.timestamp == when and r.revid in mine[wiki])), None)
         if rev is None:  # the page did not exist then (or its history is longer than read)
             log.info("list %s: no merge base from history (%s had no revision at %s)",
                      lst.name, wiki, when)
