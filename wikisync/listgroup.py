@@ -1,12 +1,12 @@
-"""Lists that share a page: planned one by one, written in one edit per page.
+"""Lists planned one by one and written in one edit per page: the executor of list sync.
 
 A page may hold several configured lists (two sections of "AMI Fabriques de Territoires", each
 kept in step with another wiki). :func:`sync_lists_sharing_pages` syncs such a group so that a
 run makes at most one edit per page, whatever the number of lists it holds:
 
 1. every page of the group is read once (one request per page);
-2. each list is planned against its own merge base, exactly as :func:`wikisync.listsync
-   .sync_list` plans it (same guards: empty list, removals of entries still standing);
+2. each list is planned against its own merge base (:func:`wikisync.listsync._read_and_plan`,
+   with its guards: empty list, removals of entries still standing);
 3. each page's new text is the lists' edits applied one after the other, each to its own
    section (sections never overlap: a list is its section's own text);
 4. one save per page, with a summary naming every list it changes
@@ -15,7 +15,8 @@ run makes at most one edit per page, whatever the number of lists it holds:
 5. an edit conflict re-reads and re-plans the whole group, a bounded number of times.
 
 A list whose planning fails (a missing section, a line it cannot read) is reported as failed
-and left out; the others of the group are still written.
+and left out; the others of the group are still written. A list alone is a group of one
+(:func:`wikisync.listsync.sync_list`).
 """
 
 from __future__ import annotations
@@ -107,8 +108,8 @@ def sync_lists_sharing_pages(
             log.warning("%s; re-reading and re-planning (attempt %d)", exc, attempt)
             for p in planned:
                 p.result.changes = [c for c in p.result.changes if c.revid]
-                if not dry_run:
-                    bases[p.lst.name] = state.list_base(p.lst.name)
+                if not dry_run:  # the pages confirmed written so far are in the state's base
+                    bases[p.lst.name] = state.list_base(p.lst.name) or bases[p.lst.name]
             continue
         return [results[lst.name] for lst in lists]
     raise EditConflictError(

@@ -1,15 +1,16 @@
 """List sync: read every page of a configured list, plan with the pure planner, write.
 
-The reading half (:func:`read_list`) is shared with the audit; the planner is
-:func:`wikisync.planner.plan_list`; this module only executes its plan:
+The reading half (:func:`read_list`, :func:`parse_page`, :func:`check_removals`) is shared with
+the audit, ``check`` and ``new``/``import``; the planner is :func:`wikisync.planner.plan_list`;
+:func:`new_text` turns a page's plan into its new text (every written entry read back). The
+executor is :mod:`wikisync.listgroup` (a list alone is a group of one):
 
-- at most one edit per page, bot-flagged, with a summary such as
+- at most one edit per page per run, bot-flagged, with a summary such as
   ``wikisync: +2 −1 (Tiers Lieux intéressés)``;
 - an edit conflict (someone edited between our read and our write) re-reads the page and
   re-plans, a bounded number of times, and never clobbers;
-- the merge base in the state advances only when every page of the list is confirmed written
-  (or needed nothing): a partial run leaves the old base, and the three-way merge of the next
-  run finishes the job without losing or duplicating anything.
+- the merge base in the state advances page by page, as each save is confirmed
+  (:class:`_Journal`), so a run killed at any point leaves a base that matches each page.
 """
 
 from __future__ import annotations
@@ -26,7 +27,6 @@ from wikisync.app import App
 from wikisync.config import Config, ListConfig
 from wikisync.errors import (
     ConcurrentEditError,
-    EditConflictError,
     ListStopped,
     PageMissingError,
     SectionMissingError,
@@ -44,7 +44,6 @@ from wikisync.mapping import Mapping as KindMapping
 from wikisync.mapping import load_mappings
 from wikisync.model import Link, ListEntry, Page, RawEntry
 from wikisync.planner import ListPlan, PagePlan, plan_list
-from wikisync.records import unified_diff
 from wikisync.settle import settle_plan
 from wikisync.state import ListBase, PendingSave, State
 from wikisync.titles import normalize_title
@@ -398,41 +397,18 @@ def sync_list(
 ) -> ListResult:
     """Make one list identical on all its pages; see the module docstring.
 
-    ``before_write`` runs once before the first page is saved (the run's check that it can
-    write everywhere; it raises when it cannot).
+    A list alone is a group of one for :func:`wikisync.listgroup.sync_lists_sharing_pages`,
+    which plans and writes every list (one code path). ``before_write`` runs once before the
+    first page is saved (the run's check that it can write everywhere; it raises when it
+    cannot). Raises the list's error, if any.
     """
-    result = ListResult(lst.name)
-    base = _base_now(app, lst, state, dry_run, result)
-    if _unchanged_since_last_run(app, lst, base):
-        result.skipped = True
-        return result
-    ctx = link_context(app.config)
-    for attempt in range(1, MAX_REPLANS + 1):
-        read = _read_and_plan(app, lst, base)
-        _empty_guard(lst, read, base, allow_empty)
-        result.conflicts = list(read.plan.conflicts)
-        result.duplicates = list(read.plan.duplicates)
-        journal = _Journal(state, lst.name, read, base, dry_run)
-        try:
-            written = _write(app, read, ctx, dry_run, result, before_write, journal)
-        except EditConflictError as exc:
-            log.warning("%s; re-reading and re-planning (attempt %d)", exc, attempt)
-            result.changes = [c for c in result.changes if c.revid]
-            if not dry_run:  # the pages confirmed written so far are in the state's base
-                base = state.list_base(lst.name) or base
-            continue
-        if not dry_run:
-            # with conflicts left, remember no revision: the next run must read and report
-            # them again, even if nobody touched the pages
-            revs = {} if read.plan.conflicts else {
-                w: (lp.page.title, written.get(w, lp.page.revid)) for w, lp in read.pages.items()
-            }
-            state.save_list(lst.name, read.plan.new_base, revs)
-        return result
-    raise EditConflictError(
-        next(iter(lst.pages)), f"list {lst.name!r}: the pages kept changing while syncing",
-        "someone is editing the list right now; the next run will finish the sync",
-    )
+    from wikisync.listgroup import sync_lists_sharing_pages  # it builds on this module
+
+    [result] = sync_lists_sharing_pages(app, [lst], state, dry_run=dry_run,
+                                        allow_empty=allow_empty, before_write=before_write)
+    if result.error is not None:
+        raise result.error
+    return result
 
 
 def _base_now(
@@ -559,53 +535,6 @@ def _empty_guard(
                 f"while {len(base.entries)} entries were synced last time; sync stopped",
                 "if the list was emptied on purpose, run again with --allow-empty",
             )
-
-
-def _write(
-    app: App, read: ListRead, ctx: LinkContext, dry_run: bool, result: ListResult,
-    before_write: Callable[[], None] = lambda: None, journal: _Journal | None = None,
-) -> dict[str, int]:
-    """Write each page that needs it; returns wiki -> new revid of the pages written (or that
-    needed no edit after all). ``journal`` hears of each save before and after it."""
-    todo = {w: p for w, p in read.plan.pages.items() if not p.is_empty}
-    if not todo:
-        return {}
-    ctx = read.ctx or ctx
-    keys = sorted({e.key for p in todo.values() for e in (*p.add, *p.change)})
-    has_page = page_existence(app, keys)
-    sources = entry_sources(read)
-    texts = {wiki: new_text(read.pages[wiki], plan, has_page, ctx, sources)
-             for wiki, plan in todo.items()}
-    if not dry_run and any(text != read.pages[w].page.text for w, text in texts.items()):
-        before_write()
-    written: dict[str, int] = {}
-    for wiki, plan in todo.items():
-        lp, text = read.pages[wiki], texts[wiki]
-        if text == lp.page.text:
-            written[wiki] = lp.page.revid
-            if journal is not None:
-                journal.unchanged(wiki)
-            continue
-        change = PageChange(wiki, lp.page.title, edit_summary(plan, lp.section),
-                            unified_diff(lp.page.title, lp.page.text, text, wiki))
-        result.changes.append(change)
-        if dry_run:
-            continue
-        if journal is not None:
-            journal.saving(wiki, text)
-        try:
-            saved = app.site(wiki).save(lp.page, text, change.summary)
-        except WikisyncError as exc:
-            if journal is not None:
-                journal.failed()
-            if isinstance(exc, ConcurrentEditError):
-                _report_concurrent(result, change, exc)
-            raise
-        change.revid = saved.revid
-        written[wiki] = saved.revid
-        if journal is not None:
-            journal.saved(wiki)
-    return written
 
 
 def _report_concurrent(result: ListResult, change: PageChange, exc: ConcurrentEditError) -> None:

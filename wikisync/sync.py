@@ -20,7 +20,7 @@ from wikisync.config import ListConfig
 from wikisync.errors import EXIT_ATTENTION, EXIT_FAILED, EXIT_OK, WikisyncError
 from wikisync.fieldsync import FieldResult, sync_kind
 from wikisync.listgroup import groups_sharing_pages, sync_lists_sharing_pages
-from wikisync.listsync import ListResult, sync_list
+from wikisync.listsync import ListResult
 from wikisync.provenance import check_provenance
 from wikisync.settle import remember_conflicts
 from wikisync.state import Lock, State
@@ -68,15 +68,10 @@ def run_sync(
             # a state made against other wikis or pages is never used (exit 2)
             check_provenance(app, lists, list(pages), state, record=not dry_run)
             for group in groups_sharing_pages(lists):
-                try:
-                    if len(group) == 1:
-                        report.lists.append(sync_list(app, group[0], state, dry_run=dry_run,
-                                                      allow_empty=allow_empty,
-                                                      before_write=ready))
-                    else:  # lists that share a page: one edit per page
-                        report.lists.extend(sync_lists_sharing_pages(
-                            app, group, state, dry_run=dry_run, allow_empty=allow_empty,
-                            before_write=ready))
+                try:  # lists that share a page are written in one edit per page
+                    report.lists.extend(sync_lists_sharing_pages(
+                        app, group, state, dry_run=dry_run, allow_empty=allow_empty,
+                        before_write=ready))
                 except WikisyncError as exc:
                     log.debug("lists %s failed", [lst.name for lst in group], exc_info=True)
                     report.lists.extend(ListResult(lst.name, error=exc) for lst in group)
