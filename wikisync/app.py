@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from wikisync.config import Config, suggest
 from wikisync.errors import UsageError
+from wikisync.lists import LinkContext
 from wikisync.mapping import Mapping, load_mappings
 from wikisync.site import Deadline, Site
 
@@ -23,6 +24,7 @@ class App:
     deadline: Deadline = field(default_factory=lambda: Deadline(600))
     _sites: dict[str, Site] = field(default_factory=dict)
     _mappings: dict[str, Mapping] | None = None
+    _links: LinkContext | None = None
     #: (wiki, title) -> the latest revision of a list page, read at the start of the run with
     #: the wiki's identity (wikisync.provenance); taken once, before anything is written
     first_look: dict[tuple[str, str], int] = field(default_factory=dict)
@@ -55,6 +57,16 @@ class App:
     @property
     def sites(self) -> dict[str, Site]:
         return {name: self.site(name) for name in self.config.wikis}
+
+    @property
+    def links(self) -> LinkContext:
+        """The configured wikis as links see them, with the mappings' ``same:`` pairs: built
+        once per run (it reads the mappings folder)."""
+        if self._links is None:
+            from wikisync.listsync import link_context  # listsync builds on this module
+
+            self._links = link_context(self.config)
+        return self._links
 
     @property
     def mappings(self) -> dict[str, Mapping]:

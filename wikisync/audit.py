@@ -641,7 +641,7 @@ def audit_lists(app: App, mapping: KindMapping, options: AuditOptions,
     if not lists:
         return []
     ignored = ignore_rule(mapping, options.ignore)
-    ctx = listsync.link_context(app.config)
+    ctx = app.links
     findings: list[Finding] = []
     for lst in lists:
         log.info("audit: reading list %s", lst.name)

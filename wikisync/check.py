@@ -88,9 +88,9 @@ def check_lists(app: App) -> list[ListPageStatus]:
     read as part of the list.
     """
     from wikisync import wikitext
-    from wikisync.listsync import link_context, parse_page, read_pages
+    from wikisync.listsync import parse_page, read_pages
 
-    ctx = link_context(app.config)
+    ctx = app.links
     out = []
     for lst in app.config.lists.values():
         try:

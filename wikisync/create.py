@@ -21,7 +21,7 @@ from wikisync.app import App
 from wikisync.config import ListConfig
 from wikisync.errors import InputError, PageExistsError, WikisyncError, WikitextError
 from wikisync.identity import Identity
-from wikisync.listsync import link_context, new_text, page_existence, parse_page, read_pages
+from wikisync.listsync import new_text, page_existence, parse_page, read_pages
 from wikisync.mapping import Mapping
 from wikisync.model import ListEntry, Page
 from wikisync.planner import PagePlan as ListPagePlan
@@ -186,7 +186,7 @@ def plan_list_additions(
     lists = _lists_for(app, mapping.kind, list_names)
     if not lists:
         return []
-    ctx = link_context(app.config)
+    ctx = app.links
     planned = {(p.wiki, normalize_title(p.title)) for c in creations for p in c.pages}
     keys_of = {c.title: ctx.same.key(None, c.title) for c in creations}  # record keys
     exists = page_existence(app, list(keys_of.values()))

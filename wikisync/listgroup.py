@@ -41,7 +41,6 @@ from wikisync.listsync import (
     _unchanged_since_last_run,
     edit_summary,
     entry_sources,
-    link_context,
     new_text,
     page_existence,
     parse_page,
@@ -143,7 +142,7 @@ def _plan_all(app: App, lists: list[ListConfig], bases: dict, results: dict[str,
 def _write_all(app: App, planned: list[_Planned], state: State, dry_run: bool,
                before_write: Callable[[], None]) -> None:
     """Apply every list's plan page by page, then save each changed page once."""
-    ctx = link_context(app.config)
+    ctx = app.links
     keys = sorted({e.key for p in planned for plan in p.read.plan.pages.values()
                    for e in (*plan.add, *plan.change)})
     has_page = page_existence(app, keys)

@@ -151,7 +151,7 @@ def read_list(app: App, lst: ListConfig, state: State | None) -> ListRead:
 
 def _read_and_plan(app: App, lst: ListConfig, base: ListBase | None,
                    cache: dict[tuple[str, str], Page] | None = None) -> ListRead:
-    ctx = link_context(app.config)
+    ctx = app.links
     texts = read_pages(app, lst, cache)
     pages = {wiki: parse_page(lst, wiki, page, ctx) for wiki, page in texts.items()}
     found = follow_redirects(app, pages, ctx)
@@ -242,7 +242,7 @@ def page_existence(app: App, keys: list[str]) -> Callable[[str, str], bool]:
     """``has_page(wiki, title)`` for each wiki's own title of every key (the mappings' ``same:``
     pairs), from one batched metadata read per wiki."""
     known: dict[tuple[str, str], bool] = {}
-    same = link_context(app.config).same
+    same = app.links.same
     for wiki in app.config.wikis:
         if not keys:
             break

@@ -113,7 +113,7 @@ def base_from_history(app: App, lst: ListConfig, state: State) -> ListBase | Non
     with the same text. An entry only some pages had then is left out, so it is added where it
     is missing rather than removed where it is (a partial run never causes a removal).
     """
-    from wikisync.listsync import link_context, parse_page
+    from wikisync.listsync import parse_page
 
     histories: dict[str, list[HistoryEntry]] = {}
     mine: dict[str, set[int]] = {}  # wiki -> wikisync's revisions in the history read
@@ -141,7 +141,7 @@ def base_from_history(app: App, lst: ListConfig, state: State) -> ListBase | Non
                      lst.name, wiki, when)
             return None
         at[wiki] = rev.revid
-    ctx = link_context(app.config)
+    ctx = app.links
     lists: dict[str, list[ListEntry]] = {}
     for wiki, revid in at.items():
         text = app.site(wiki).texts([revid]).get(revid, "")
