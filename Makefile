@@ -5,12 +5,12 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help venv deps test unit demo bench lint clean
+.PHONY: help venv deps test unit demo bench lint messages clean
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
 
-$(STAMP): setup.cfg pyproject.toml
+$(STAMP): setup.cfg setup.py pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -e '.[test]'
@@ -32,6 +32,15 @@ demo: deps ## start and seed two local wikis, then run wikisync against them
 
 bench: deps ## benchmarks (figures printed, nothing asserted)
 	$(PY) -m bench
+
+LOCALE := wikisync/locale
+POT    := $(LOCALE)/wikisync.pot
+
+messages: venv ## extract the messages again, update the French catalog, compile it
+	$(VENV)/bin/pybabel extract -F babel.cfg -k N_ --add-location=file --sort-output \
+		--omit-header -o $(POT) .
+	$(VENV)/bin/pybabel update -i $(POT) -d $(LOCALE) -D wikisync -l fr
+	$(VENV)/bin/pybabel compile -d $(LOCALE) -D wikisync --statistics
 
 lint: venv ## ruff
 	$(PY) -m ruff check wikisync tests

@@ -19,6 +19,10 @@ settings.register_profile("ci", derandomize=True, deadline=None)
 settings.register_profile("dev", deadline=None)
 settings.load_profile("ci" if os.environ.get("CI") else "dev")
 
+# Messages are asserted in English: a French locale on the machine running the tests must not
+# change them. gettext reads LANGUAGE first; tests of the French catalog set their own locale.
+os.environ["LANGUAGE"] = "en"
+
 REPO = Path(__file__).resolve().parents[1]
 DATA = Path(__file__).with_name("data")
 

@@ -7,6 +7,8 @@ turns them into messages in one place (``wikisync.cli``).
 
 from __future__ import annotations
 
+from wikisync.i18n import _, ngettext
+
 # Exit codes of the contract.
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -40,7 +42,9 @@ class ConfigError(UsageError):
     def __init__(self, problems: list[str], hint: str | None = None) -> None:
         self.problems = list(problems)
         lines = "\n".join(f"  - {p}" for p in self.problems)
-        super().__init__(f"{len(self.problems)} problem(s) found:\n{lines}", hint)
+        found = ngettext("%(count)d problem found:", "%(count)d problems found:",
+                         len(self.problems)) % {"count": len(self.problems)}
+        super().__init__(f"{found}\n{lines}", hint)
 
 
 class InputError(UsageError):
@@ -93,7 +97,7 @@ class ConcurrentEditError(EditConflictError):
     def __init__(
         self, wiki: str, title: str, message: str, saved: tuple[tuple[int, str], ...]
     ) -> None:
-        super().__init__(wiki, message, "nothing was lost; the page is read and merged again")
+        super().__init__(wiki, message, _("nothing was lost; the page is read and merged again"))
         self.title = title
         self.saved = saved
 

@@ -21,6 +21,7 @@ import click
 
 from wikisync import __version__
 from wikisync.errors import EXIT_FAILED, EXIT_OK, WikisyncError
+from wikisync.i18n import _
 
 if TYPE_CHECKING:
     from click.shell_completion import CompletionItem
@@ -73,7 +74,7 @@ class LazyGroup(click.Group):
 
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
         if name not in self.commands and name in self.table:
-            module, function, _ = self.table[name]
+            module, function, _summary = self.table[name]
             command = getattr(importlib.import_module(f"{__name__}.{module}"), function)
             command.short_help = command.short_help or self.table[name][2]  # never cut
             self.add_command(command, name)
@@ -168,23 +169,25 @@ def main(argv: list[str] | None = None) -> None:
     try:
         code = cli.main(args=argv, prog_name="wikisync", standalone_mode=False)
     except click.exceptions.Abort:
-        click.echo("Aborted: nothing more was written.", err=True)
+        click.echo(_("Aborted: nothing more was written."), err=True)
         code = EXIT_FAILED
     except click.ClickException as exc:
         exc.show()
         code = exc.exit_code
     except WikisyncError as exc:
-        click.echo(f"error: {exc}", err=True)
+        from wikisync.cli import ui
+
+        ui.error(_("error: %(message)s") % {"message": exc})
         if exc.hint:
-            click.echo(f"hint: {exc.hint}", err=True)
+            click.echo(_("hint: %(hint)s") % {"hint": exc.hint}, err=True)
         code = exc.exit_code
     except SystemExit as exc:
         code = exc.code if isinstance(exc.code, int) else EXIT_FAILED
     except KeyboardInterrupt:
-        click.echo("Interrupted.", err=True)
+        click.echo(_("Interrupted."), err=True)
         code = 130
     except Exception:
-        log.exception("unexpected error (a bug in wikisync; please report it)")
+        log.exception(_("unexpected error (a bug in wikisync; please report it)"))
         code = EXIT_FAILED
     sys.exit(code if isinstance(code, int) else EXIT_OK)
 

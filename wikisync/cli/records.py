@@ -14,6 +14,7 @@ import click
 from wikisync.cli import Ctx, pass_ctx, ui
 from wikisync.cli.options import complete_lists, complete_wikis, kind_argument, wiki_option
 from wikisync.errors import EXIT_ATTENTION, EXIT_FAILED, InputError, PageExistsError
+from wikisync.i18n import _, ngettext
 
 set_option = click.option("--set", "assignments", multiple=True, metavar="FIELD=VALUE",
                           help="a field's value (repeatable)")
@@ -52,7 +53,9 @@ def show(ctx: Ctx, kind: str, title: str, wiki: str, as_json: bool) -> None:
                "url": app.config.wiki(wiki).page_url(record.title), "fields": fields}
         click.echo(json.dumps(doc, ensure_ascii=False, indent=2))
         return
-    click.echo(f"{wiki}:{record.title}  (revision {page.revid}, {page.timestamp}, {page.user})")
+    click.echo(_("%(wiki)s:%(title)s  (revision %(revid)s, %(timestamp)s, %(user)s)") % {
+        "wiki": wiki, "title": record.title, "revid": page.revid, "timestamp": page.timestamp,
+        "user": page.user})
     width = max((len(f) for f in mapping.mapped_fields(wiki)), default=0)
     for name in mapping.mapped_fields(wiki):
         click.echo(f"  {name:<{width}}  {record.fields.get(name, '')}")
@@ -88,7 +91,7 @@ def set_(ctx: Ctx, kind: str, title: str, wiki: str, assignments: tuple[str, ...
     )
 
     if not assignments:
-        raise InputError("nothing to set", "give at least one --set FIELD=VALUE")
+        raise InputError(_("nothing to set"), _("give at least one --set FIELD=VALUE"))
     app = ctx.app
     mapping = app.mapping(kind)
     app.config.wiki(wiki)
@@ -100,19 +103,22 @@ def set_(ctx: Ctx, kind: str, title: str, wiki: str, assignments: tuple[str, ...
     page = record.page
     text = plan_field_edit(mapping, wiki, page, values)
     if text == page.text:
-        ui.say(f"{wiki}:{page.title}: already up to date", ctx.quiet)
+        ui.say(_("%(wiki)s:%(title)s: already up to date") % {"wiki": wiki, "title": page.title},
+               ctx.quiet)
         return
     diff = unified_diff(page.title, page.text, text, wiki)
     if dry_run:
-        click.echo(diff, nl=False)
+        ui.preview(diff, err=False)
         return
     if ui.is_interactive(yes):
         ui.preview(diff)
-        if not ui.confirm(f"Write this change to {wiki}:{page.title}?"):
+        if not ui.confirm(_("Write this change to %(wiki)s:%(title)s?")
+                          % {"wiki": wiki, "title": page.title}):
             ui.nothing_written()
     summary = summary or edit_summary(mapping, wiki, values)
     saved = app.site(wiki).save(page, text, summary)
-    click.echo(f"changed {wiki}:{page.title} (revision {saved.revid})")
+    click.echo(_("changed %(wiki)s:%(title)s (revision %(revid)s)")
+               % {"wiki": wiki, "title": page.title, "revid": saved.revid})
 
 
 def _need_login(ctx: Ctx, wikis) -> None:
@@ -122,10 +128,10 @@ def _need_login(ctx: Ctx, wikis) -> None:
     missing = [w for w in wikis if not ctx.app.config.wiki(w).username]
     if missing:
         raise ConfigError(
-            [f"{ctx.app.config.path}: wikis.{w}: no username: this command writes to {w}"
-             for w in missing],
-            "give each wiki written to a username and password_env (or password_file); "
-            "--dry-run needs none",
+            [_("%(file)s: wikis.%(wiki)s: no username: this command writes to %(wiki)s")
+             % {"file": ctx.app.config.path, "wiki": w} for w in missing],
+            _("give each wiki written to a username and password_env (or password_file); "
+              "--dry-run needs none"),
         )
 
 
@@ -307,32 +313,44 @@ def import_(ctx: Ctx, kind: str, file: str, wikis, dry_run: bool, yes: bool,
             click.echo(line)
     if plan.invalid:
         raise InputError(
-            f"{len(plan.invalid)} invalid row(s) in {file}; nothing was written",
-            "fix or remove those rows and run again",
+            ngettext("%(count)d invalid row in %(file)s; nothing was written",
+                     "%(count)d invalid rows in %(file)s; nothing was written",
+                     len(plan.invalid)) % {"count": len(plan.invalid), "file": file},
+            _("fix or remove those rows and run again"),
         )
     pages = sum(not p.done for c in plan.creations for p in c.pages)
     skipped = len(plan.skipped) + len(plan.partial)
     # records a stopped run created but did not list yet: added to the lists they miss
     unlisted = create.plan_list_additions(app, mapping, plan.repair) if plan.repair else []
     if not plan.creations and not unlisted:
-        click.echo(f"nothing to create: {skipped} record(s) skipped")
+        click.echo(ngettext("nothing to create: %(count)d record skipped",
+                            "nothing to create: %(count)d records skipped", skipped)
+                   % {"count": skipped})
         raise SystemExit(plan.exit_code)
+    records, creating = len(plan.creations), {"records": len(plan.creations), "pages": pages,
+                                              "skipped": skipped}
     if dry_run:
-        for add in create.plan_list_additions(app, mapping, plan.creations + plan.repair):
-            click.echo(f"=== list {add.list_name} on {add.wiki}:{add.page.title}")
-            click.echo(unified_diff(add.page.title, add.page.text, add.new_text, add.wiki),
-                       nl=False)
-        click.echo(f"would create {len(plan.creations)} record(s) ({pages} page(s)), "
-                   f"skip {skipped} record(s)")
+        ui.preview("".join(
+            _("=== list %(list)s on %(wiki)s:%(title)s") % {
+                "list": add.list_name, "wiki": add.wiki, "title": add.page.title} + "\n"
+            + unified_diff(add.page.title, add.page.text, add.new_text, add.wiki)
+            for add in create.plan_list_additions(app, mapping, plan.creations + plan.repair)),
+            err=False)
+        click.echo(ngettext("would create %(records)d record (%(pages)d page(s)), "
+                            "skip %(skipped)d record(s)",
+                            "would create %(records)d records (%(pages)d page(s)), "
+                            "skip %(skipped)d record(s)", records) % creating)
         raise SystemExit(plan.exit_code)
     if ui.is_interactive(yes) and not ui.confirm(
-            f"Create {len(plan.creations)} record(s) ({pages} page(s))?"):
+            ngettext("Create %(records)d record (%(pages)d page(s))?",
+                     "Create %(records)d records (%(pages)d page(s))?", records) % creating):
         ui.nothing_written()
     outcome = exchange.execute_import(app, mapping, plan, progress=sys.stderr.isatty(),
                                       summary=summary)
-    click.echo(f"created {len(outcome.created)} page(s), skipped {skipped} existing "
-               f"record(s), {len(plan.invalid)} invalid row(s), "
-               f"{len(outcome.listed)} list page(s) edited")
+    click.echo(_("created %(pages)d page(s), skipped %(skipped)d existing record(s), "
+                 "%(invalid)d invalid row(s), %(lists)d list page(s) edited") % {
+        "pages": len(outcome.created), "skipped": skipped, "invalid": len(plan.invalid),
+        "lists": len(outcome.listed)})
     raise SystemExit(plan.exit_code)
 
 
@@ -369,13 +387,13 @@ def export(ctx: Ctx, kind: str, wikis, fmt: str) -> None:
             skipped.clear()
     exchange.write_rows(rows, mapping, fmt, sys.stdout)
     if skipped:
-        click.echo(f"{len(skipped)} page(s) of kind {kind!r} skipped (no single readable call "
-                   "of its template):", err=True)
+        click.echo(_("%(count)d page(s) of kind %(kind)r skipped (no single readable call "
+                     "of its template):") % {"count": len(skipped), "kind": kind}, err=True)
         for wiki, title, why in skipped:
             click.echo(f"  {wiki}:{title}: {why}", err=True)
     for why in down.values():
-        click.echo(f"error: export incomplete: {why}; the other wikis' records are exported",
-                   err=True)
+        ui.error(_("error: export incomplete: %(why)s; the other wikis' records are exported")
+                 % {"why": why})
     if down:
         raise SystemExit(EXIT_FAILED)
     if skipped:
