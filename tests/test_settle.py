@@ -71,14 +71,32 @@ def test_status_of_a_state_says_pages_entries_and_pending_conflicts(tmp_path):
                     {"fabmob": ("AMI Fabriques de Territoires", 12)})
     plan = plan_list({"fabmob": [A, B_FAB], "movilab": [A, B_MOV]}, {"A": A, "B": B})
     name = "tiers-lieux-interesses"
-    assert remember_conflicts(state, name, list(plan.conflicts), "T1") is None  # new: say it
-    assert remember_conflicts(state, name, list(plan.conflicts), "T2") == "T1"  # same: said
+    conflicts = {c.key: c for c in plan.conflicts}
+    assert list(conflicts) == ["B"]
+    assert remember_conflicts(state, name, conflicts, "T1") == {}  # new: say it
+    assert remember_conflicts(state, name, conflicts, "T2") == {"B": "T1"}  # same: said
     [lst] = status(config, state)["lists"]
     assert lst["entries"] == ["A", "B"]
     assert lst["pages"][0]["revision"] == 12
     assert lst["conflicts_since"] == "T1"
-    assert lst["conflicts"][0]["pages"] == {"fabmob": "[[B]] – fab", "movilab": "[[B]] – mov"}
+    assert lst["conflicts"] == [{"key": "B", "kind": lst["conflicts"][0]["kind"],
+                                 "pages": {"fabmob": "[[B]] – fab", "movilab": "[[B]] – mov"},
+                                 "base": "[[B]]", "since": "T1"}]
     other = plan_list({"fabmob": [A, B_FAB], "movilab": [A]}, {"A": A, "B": B})
-    assert remember_conflicts(state, name, list(other.conflicts), "T3") is None  # changed
-    assert remember_conflicts(state, name, [], "T4") is None
+    assert remember_conflicts(state, name, {c.key: c for c in other.conflicts}, "T3") == {}
+    assert remember_conflicts(state, name, {}, "T4") == {}
     assert status(config, state)["lists"][0]["conflicts"] == []
+
+
+def test_a_new_conflict_beside_a_pending_one_is_the_only_one_new(tmp_path):
+    from wikisync.settle import remember_conflicts
+    from wikisync.state import State
+
+    state = State(tmp_path / "state")
+    first = plan_list({"fabmob": [A, B_FAB], "movilab": [A, B_MOV]}, {"A": A, "B": B})
+    assert remember_conflicts(state, "l", {c.key: c for c in first.conflicts}, "T1") == {}
+    a_fab, a_mov = (ListEntry(A.key, annotation=" – fab"), ListEntry(A.key, annotation=" – mov"))
+    both = plan_list({"fabmob": [a_fab, B_FAB], "movilab": [a_mov, B_MOV]}, {"A": A, "B": B})
+    assert sorted(c.key for c in both.conflicts) == ["A", "B"]
+    assert remember_conflicts(state, "l", {c.key: c for c in both.conflicts}, "T2") == {
+        "B": "T1"}  # A is new: printed; B stands as it was: not printed again

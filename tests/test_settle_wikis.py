@@ -33,7 +33,7 @@ def test_a_pending_conflict_is_said_once_then_settled_with_resolve(wikis):
     again = wikis.run("sync")
     assert again.returncode == EXIT_ATTENTION  # still pending
     assert "CONFLICT" not in again.stdout  # but not printed again in full
-    assert "1 conflict(s) still pending since" in again.stdout
+    assert "1 conflict still pending since" in again.stdout
     status = json.loads(wikis.run("status", "--json").stdout)
     [lst] = status["lists"]
     assert [c["key"] for c in lst["conflicts"]] == ["Le WIP"]

@@ -61,6 +61,13 @@ class FieldResult:
     conflicts: list[tuple[str, Conflict]] = field(default_factory=list)  # (record, conflict)
     errors: list[WikisyncError] = field(default_factory=list)
     records_read: int = 0
+    #: the conflicts that stand as at an earlier run (their id -> since when): said once
+    conflicts_known: dict[str, str] = field(default_factory=dict)
+
+
+def field_conflict_id(record: str, conflict: Conflict) -> str:
+    """What names a field conflict from one run to the next: its record and field."""
+    return f"{record} / {conflict.key}"
 
 
 def sync_wikis(mapping: Mapping, app: App) -> list[str]:

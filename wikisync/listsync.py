@@ -373,7 +373,9 @@ class ListResult:
     duplicates: list = field(default_factory=list)
     error: WikisyncError | None = None
     skipped: bool = False  # nothing changed since the last run: not even read
-    #: the conflicts are those of the last run, pending since then (said once, not again)
+    #: the conflicts that stand as at an earlier run (key -> since when): said once, not again
+    conflicts_known: dict[str, str] = field(default_factory=dict)
+    #: since when the oldest of them is pending
     conflicts_since: str | None = None
 
 

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import difflib
+import sys
 from typing import Any
 
 import click
 
+from wikisync.cli import ui
+from wikisync.fieldsync import field_conflict_id
+from wikisync.i18n import _, ngettext
 from wikisync.lists import CONTINUATION
 from wikisync.model import ListEntry
 from wikisync.planner import Conflict
@@ -15,7 +19,7 @@ from wikisync.sync import SyncReport
 
 def _entry_text(entry: ListEntry | None) -> str:
     if entry is None:
-        return "(absent)"
+        return _("(absent)")
     label = f" [{entry.label}]" if entry.label else ""
     kids = "".join(f" / {c}" for c in entry.children)
     return f"{entry.lead}{entry.key}{label}{entry.annotation}{kids}"
@@ -36,76 +40,120 @@ def _entry_lines(entry: ListEntry | None) -> list[str]:
     return [first, *(c.removeprefix(CONTINUATION) for c in entry.children)]
 
 
-def conflict_lines(where: str, conflict: Conflict) -> list[str]:
-    lines = [f"CONFLICT {where}: {conflict.key!r} ({conflict.kind})"]
+def conflict_lines(heading: str, conflict: Conflict) -> list[str]:
+    """A conflict in full: ``heading`` (which names it), what was last synced, each page's
+    version, and how to settle it."""
+    lines = [heading]
     is_entry = isinstance(conflict.base, ListEntry) or any(
         isinstance(v, ListEntry) for v in conflict.values.values())
     if not is_entry:
-        lines.append(f"    last synced: {_value_text(conflict.base)}")
+        lines.append(_("    last synced: %(value)s") % {"value": _value_text(conflict.base)})
         for page, value in conflict.values.items():
-            lines.append(f"    on {page}: {_value_text(value)}")
+            lines.append(_("    on %(page)s: %(value)s") % {"page": page,
+                                                             "value": _value_text(value)})
     else:  # a diff of each page's version against the entry as last synced
         base = _entry_lines(conflict.base)
-        lines.append("    last synced: " + (base[0] if base else "(absent)"))
+        lines.append(_("    last synced: %(value)s")
+                     % {"value": base[0] if base else _("(absent)")})
         for page, value in conflict.values.items():
             if value is None:
-                lines.append(f"    on {page}: (removed)")
+                lines.append(_("    on %(page)s: (removed)") % {"page": page})
                 continue
             if value == conflict.base:
-                lines.append(f"    on {page}: unchanged")
+                lines.append(_("    on %(page)s: unchanged") % {"page": page})
                 continue
-            lines.append(f"    on {page}:")
+            lines.append(_("    on %(page)s:") % {"page": page})
             diff = difflib.unified_diff(base, _entry_lines(value), lineterm="", n=1)
             lines.extend(f"      {d}" for d in list(diff)[2:])
-    lines.append("    to resolve: make the pages agree by hand (or remove the entry everywhere);"
-                 " the next sync takes it from there")
+    lines.append(_("    to resolve: make the pages agree by hand (or remove the entry "
+                   "everywhere); the next sync takes it from there"))
     return lines
 
 
-def print_sync(report: SyncReport, verbose: int = 0, quiet: bool = False) -> None:
-    """One line per page changed; conflicts with both versions; errors. Quiet otherwise.
+def _echo_conflict(lines: list[str], colour: bool) -> None:
+    heading, *rest = lines
+    click.echo(click.style(heading, fg="yellow", bold=True) if colour else heading, color=colour)
+    for line in rest:
+        click.echo(line)
 
-    ``quiet`` (``-q``, for cron) leaves out what went well: only conflicts and errors are
-    printed (a dry run still prints its diffs, which are what was asked for)."""
-    verb = "would change" if report.dry_run else "changed"
+
+def _failed(message: str, hint: str | None = None) -> None:
+    ui.error(message)
+    if hint:
+        click.echo(_("  hint: %(hint)s") % {"hint": hint}, err=True)
+
+
+def _print_change(change, dry_run: bool, colour: bool) -> None:
+    values = {"page": f"{change.wiki}:{change.title}", "summary": change.summary,
+              "revid": change.revid}
+    if dry_run:
+        click.echo(_("would change %(page)s: %(summary)s") % values)
+        click.echo(ui.colour_diff(change.diff, colour), nl=False, color=colour)
+    elif change.revid:
+        click.echo(_("changed %(page)s: %(summary)s (revision %(revid)s)") % values)
+    else:
+        click.echo(_("changed %(page)s: %(summary)s") % values)
+
+
+def print_sync(report: SyncReport, verbose: int = 0, quiet: bool = False) -> None:
+    """One line per page changed; new conflicts in full; errors. Quiet otherwise.
+
+    A conflict is printed in full the first time it appears (or when it changes); while it
+    stands as it was, a line says it is still pending. ``quiet`` (``-q``, for cron) prints only
+    errors and new conflicts: nothing on a run where all went well or where only the conflicts
+    reported already remain (a dry run still prints its diffs, which are what was asked for)."""
+    colour = ui.colour_on(sys.stdout)
     show_changes = report.dry_run or not quiet
     for result in report.lists:
         if result.error is not None:
-            click.echo(f"FAILED list {result.name}: {result.error}", err=True)
-            if result.error.hint:
-                click.echo(f"  hint: {result.error.hint}", err=True)
+            _failed(_("FAILED list %(list)s: %(error)s")
+                    % {"list": result.name, "error": result.error}, result.error.hint)
             continue
         for change in result.changes if show_changes else ():
-            rev = f" (revision {change.revid})" if change.revid else ""
-            click.echo(f"{verb} {change.wiki}:{change.title}: {change.summary}{rev}")
-            if report.dry_run:
-                click.echo(change.diff, nl=False)
-        if result.conflicts and result.conflicts_since:  # told already: said once
-            keys = ", ".join(repr(c.key) for c in result.conflicts)
-            click.echo(f"list {result.name}: {len(result.conflicts)} conflict(s) still pending "
-                       f"since {result.conflicts_since}, unchanged: {keys} (wikisync status "
-                       f"shows them; wikisync resolve {result.name} KEY --take WIKI settles one)")
-        else:
-            for conflict in result.conflicts:
-                for line in conflict_lines(f"list {result.name}", conflict):
-                    click.echo(line)
+            _print_change(change, report.dry_run, colour)
+        known = [c for c in result.conflicts if c.key in result.conflicts_known]
+        if known and not quiet:  # told already: said once
+            keys = ", ".join(repr(c.key) for c in known)
+            click.echo(ngettext(
+                "list %(list)s: %(count)d conflict still pending since %(since)s, unchanged: "
+                "%(keys)s (wikisync status shows it; wikisync resolve %(list)s KEY --take WIKI "
+                "settles it)",
+                "list %(list)s: %(count)d conflicts still pending since %(since)s, unchanged: "
+                "%(keys)s (wikisync status shows them; wikisync resolve %(list)s KEY --take WIKI "
+                "settles one)", len(known)) % {
+                    "list": result.name, "count": len(known), "keys": keys,
+                    "since": result.conflicts_since})
+        for conflict in result.conflicts:
+            if conflict.key not in result.conflicts_known:
+                heading = _("CONFLICT list %(list)s: %(key)r (%(kind)s)") % {
+                    "list": result.name, "key": conflict.key, "kind": conflict.kind}
+                _echo_conflict(conflict_lines(heading, conflict), colour)
         for dup in result.duplicates if not quiet else ():
-            click.echo(f"note: {dup.key!r} is listed more than once on {dup.page}; "
-                       "only the first is synced")
+            click.echo(_("note: %(key)r is listed more than once on %(page)s; only the first "
+                         "is synced") % {"key": dup.key, "page": dup.page})
         if verbose and not result.changes:
-            state = "unchanged since last run" if result.skipped else "in step"
-            click.echo(f"list {result.name}: {state}", err=True)
+            state = (_("list %(list)s: unchanged since last run") if result.skipped
+                     else _("list %(list)s: in step"))
+            click.echo(state % {"list": result.name}, err=True)
     for fres in report.fields:
         for err in fres.errors:
-            click.echo(f"FAILED {fres.kind}: {err}", err=True)
+            _failed(_("FAILED %(kind)s: %(error)s") % {"kind": fres.kind, "error": err})
         for change in fres.changes if show_changes else ():
-            rev = f" (revision {change.revid})" if change.revid else ""
-            click.echo(f"{verb} {change.wiki}:{change.title}: {change.summary}{rev}")
-            if report.dry_run:
-                click.echo(change.diff, nl=False)
+            _print_change(change, report.dry_run, colour)
+        known = [(r, c) for r, c in fres.conflicts
+                 if field_conflict_id(r, c) in fres.conflicts_known]
+        if known and not quiet:
+            click.echo(ngettext(
+                "%(kind)s: %(count)d field conflict still pending, unchanged: %(which)s",
+                "%(kind)s: %(count)d field conflicts still pending, unchanged: %(which)s",
+                len(known)) % {"kind": fres.kind, "count": len(known),
+                               "which": ", ".join(field_conflict_id(r, c) for r, c in known)})
         for record, conflict in fres.conflicts:
-            for line in conflict_lines(f"{fres.kind} {record!r} field", conflict):
-                click.echo(line)
+            if field_conflict_id(record, conflict) not in fres.conflicts_known:
+                heading = _("CONFLICT %(kind)s %(record)r field: %(key)r (%(conflict)s)") % {
+                    "kind": fres.kind, "record": record, "key": conflict.key,
+                    "conflict": conflict.kind}
+                _echo_conflict(conflict_lines(heading, conflict), colour)
 
 
 def _entry_json(entry: ListEntry | None) -> dict | None:

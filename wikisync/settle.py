@@ -4,9 +4,10 @@
   version: what ``wikisync resolve LIST KEY --take WIKI`` asks for once, and what a list's
   ``conflict_resolution: WIKI`` asks for at every run. The version taken is written on every
   other page: its entry (with its annotation and sub-lines), or its absence.
-- :func:`remember_conflicts` keeps each list's pending conflicts in the state, with since when,
-  so that a run reports a conflict when it appears or changes and, while it stays the same,
-  only says that it is still pending (the run still exits 3).
+- :func:`remember_conflicts` keeps the pending conflicts of each list (and of each kind's
+  fields) in the state, each with since when it stands as it is, so that a run reports a
+  conflict in full when it appears or changes and, while it stays the same, only says that it
+  is still pending (``-q``: says nothing of it; the run still exits 3).
 - :func:`status` is what the state holds, per list (no request to any wiki).
 """
 
@@ -80,36 +81,41 @@ def settle_plan(name: str, plan: ListPlan, conflict_resolution: str | None,
     return plan
 
 
-def _signature(conflicts: list[Conflict]) -> list:
+def _signature(conflict: Conflict) -> list:
     def text(value: object) -> object:
         return None if value is None else repr(value)
 
-    found = sorted([c.key, c.kind, text(c.base), sorted([str(p), text(v)]
-                                                        for p, v in c.values.items())]
-                   for c in conflicts)
+    found = [conflict.key, conflict.kind, text(conflict.base),
+             sorted([str(p), text(v)] for p, v in conflict.values.items())]
     return json.loads(json.dumps(found))  # as the state gives it back
 
 
-def remember_conflicts(state: State, name: str, conflicts: list[Conflict], now: str
-                       ) -> str | None:
-    """Keep the list's pending conflicts in the state; returns since when they are pending
-    when they are exactly those of the last run (then they need not be printed again)."""
+def remember_conflicts(state: State, name: str, conflicts: Mapping[str, Conflict], now: str
+                       ) -> dict[str, str]:
+    """Keep the pending conflicts of ``name`` (a list, or ``fields:KIND``) in the state, by id
+    (a list's conflict: its key); returns, for each conflict that stands exactly as at an
+    earlier run, since when (it was reported then: it need not be printed again). A conflict
+    that appears or changes is not returned: it is new."""
     key = f"conflicts:{name}"
     before = state.note(key)
     if not conflicts:
         if before is not None:
             state.set_note(key, None)
-        return None
-    signature = _signature(conflicts)
-    if before is not None and before.get("signature") == signature:
-        return before.get("since")
-    state.set_note(key, {
-        "signature": signature, "since": now,
-        "conflicts": [{"key": c.key, "kind": c.kind,
-                       "pages": {str(p): _line(v) for p, v in c.values.items()},
-                       "base": _line(c.base)} for c in conflicts],
-    })
-    return None
+        return {}
+    earlier = {c.get("id"): c for c in (before or {}).get("conflicts", [])}
+    known: dict[str, str] = {}
+    kept = []
+    for cid, conflict in conflicts.items():
+        signature = _signature(conflict)
+        seen = earlier.get(cid)
+        since = now
+        if seen is not None and seen.get("signature") == signature and seen.get("since"):
+            since = known[cid] = seen["since"]
+        kept.append({"id": cid, "key": conflict.key, "kind": conflict.kind,
+                     "pages": {str(p): _line(v) for p, v in conflict.values.items()},
+                     "base": _line(conflict.base), "signature": signature, "since": since})
+    state.set_note(key, {"since": min(c["since"] for c in kept), "conflicts": kept})
+    return known
 
 
 def _line(entry: object) -> str | None:
@@ -140,7 +146,8 @@ def status(config: Config, state: State) -> dict:
             "synced_at": state.synced_at(name),
             "pages": pages,
             "entries": list(base.entries) if base else None,
-            "conflicts": note.get("conflicts", []),
+            "conflicts": [{k: c.get(k) for k in ("key", "kind", "pages", "base", "since")}
+                          for c in note.get("conflicts", [])],
             "conflicts_since": note.get("since"),
             "conflict_resolution": lst.conflict_resolution or "ask",
         })

@@ -18,7 +18,7 @@ from wikisync.app import App
 from wikisync.check import WriteCheck
 from wikisync.config import ListConfig
 from wikisync.errors import EXIT_ATTENTION, EXIT_FAILED, EXIT_OK, WikisyncError
-from wikisync.fieldsync import FieldResult, sync_kind
+from wikisync.fieldsync import FieldResult, field_conflict_id, sync_kind
 from wikisync.listgroup import groups_sharing_pages, sync_lists_sharing_pages
 from wikisync.listsync import ListResult
 from wikisync.provenance import check_provenance
@@ -78,15 +78,22 @@ def run_sync(
             if not dry_run:  # a conflict is reported when it appears or changes
                 for result in report.lists:
                     if result.error is None and not result.skipped:
-                        result.conflicts_since = remember_conflicts(
-                            state, result.name, result.conflicts, _now())
+                        result.conflicts_known = remember_conflicts(
+                            state, result.name, {c.key: c for c in result.conflicts}, _now())
+                        result.conflicts_since = min(result.conflicts_known.values(),
+                                                     default=None)
             if fields:
                 for mapping in app.mappings.values():
                     try:
-                        report.fields.append(sync_kind(app, mapping, state, dry_run=dry_run,
-                                                       before_write=ready))
+                        fres = sync_kind(app, mapping, state, dry_run=dry_run,
+                                         before_write=ready)
                     except WikisyncError as exc:
-                        report.fields.append(FieldResult(mapping.kind, errors=[exc]))
+                        fres = FieldResult(mapping.kind, errors=[exc])
+                    if not dry_run and not fres.errors:
+                        fres.conflicts_known = remember_conflicts(
+                            state, f"fields:{mapping.kind}",
+                            {field_conflict_id(r, c): c for r, c in fres.conflicts}, _now())
+                    report.fields.append(fres)
         finally:
             if not dry_run:
                 for name, site in app.sites.items():
