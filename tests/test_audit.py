@@ -404,7 +404,7 @@ def test_table_groups_by_code_with_counts():
     assert lines[0] == "stale (1)"
     assert "invalid-field (1)" in lines and "only-on (1)" in lines
     assert lines.index("invalid-field (1)") < lines.index("only-on (1)")
-    assert lines[-1].startswith("3 finding(s): stale 1, invalid-field 1, only-on 1.")
+    assert lines[-1].startswith("3 findings: stale 1, invalid-field 1, only-on 1.")
 
 
 def test_table_when_clean():

@@ -115,7 +115,7 @@ def test_table_groups_by_code(wikis):
     assert proc.returncode == 3, proc.stderr
     assert "only-on (10)\n" in proc.stdout
     assert "duplicate (1)\n" in proc.stdout
-    assert proc.stdout.rstrip().splitlines()[-1].startswith(f"{FOUND} finding(s):")
+    assert proc.stdout.rstrip().splitlines()[-1].startswith(f"{FOUND} findings:")
     assert proc.stderr == ""  # no progress line without a terminal
 
 

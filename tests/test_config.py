@@ -234,7 +234,7 @@ def test_config_error_exit_code_and_message(tmp_path: Path) -> None:
         load_config(write(tmp_path, "wikis: {}\nfoo: 1\n"), env={})
     error = info.value
     assert error.exit_code == EXIT_USAGE
-    assert "2 problem(s)" in str(error)
+    assert "2 problems found" in str(error)
     assert "wikisync.yaml: foo: unknown key" in str(error)
 
 

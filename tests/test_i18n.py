@@ -61,6 +61,8 @@ def test_every_message_has_a_french_translation_with_the_same_placeholders():
         for string in strings:
             if placeholders(string) != placeholders(ids[-1]):
                 problems.append(f"placeholders differ: {msgid(message)!r} -> {string!r}")
+    problems += [f"{msgid(message)!r}: {error}" for message, errors in po.check()
+                 for error in errors]  # Babel's own checks (as `pybabel compile` makes them)
     assert problems == []
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from wikisync.config import Config, suggest
 from wikisync.errors import UsageError
+from wikisync.i18n import _
 from wikisync.lists import LinkContext
 from wikisync.mapping import Mapping, load_mappings
 from wikisync.site import Deadline, Site
@@ -80,5 +81,6 @@ class App:
 
     def mapping(self, kind: str) -> Mapping:
         if kind not in self.mappings:
-            raise UsageError(f"unknown kind {kind!r}{suggest(kind, self.mappings)}")
+            raise UsageError(_("unknown kind %(kind)r%(suggest)s") % {
+                "kind": kind, "suggest": suggest(kind, self.mappings)})
         return self.mappings[kind]

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from wikisync.app import App
 from wikisync.errors import NotWritableError, WikisyncError
+from wikisync.i18n import _, ngettext
 
 log = logging.getLogger(__name__)
 
@@ -126,12 +127,13 @@ def _subsection_hint(wikitext, text: str, section: str, subsections: tuple[str, 
         except WikisyncError:
             continue
         if count:
-            found.append(f'"{path}" ({count} bullets)')
+            found.append(ngettext('"%(path)s" (%(count)d bullet)', '"%(path)s" (%(count)d bullets)',
+                                  count) % {"path": path, "count": count})
     if not found:
         return ""
-    return ("the section's own text has no bullet, and sub-sections are never read as part of "
-            "it; bullets stand in " + ", ".join(found) + ": to sync one of them, give its path "
-            "as the list's section")
+    return _("the section's own text has no bullet, and sub-sections are never read as part "
+             "of it; bullets stand in %(places)s: to sync one of them, give its path as the "
+             "list's section") % {"places": ", ".join(found)}
 
 
 class WriteCheck:
@@ -164,21 +166,24 @@ class WriteCheck:
                 problems.append((wiki, str(exc), exc.hint))
                 continue
             if access.blocked:
-                problems.append((wiki, f"{wiki}: the account {access.user} is blocked", None))
+                problems.append((wiki, _("%(wiki)s: the account %(user)s is blocked")
+                                 % {"wiki": wiki, "user": access.user}, None))
             elif "edit" not in access.rights:
-                problems.append((wiki, f"{wiki}: the account {access.user} may not edit",
-                                 "give the bot password the grant 'Edit existing pages'"))
+                problems.append((wiki, _("%(wiki)s: the account %(user)s may not edit")
+                                 % {"wiki": wiki, "user": access.user},
+                                 _("give the bot password the grant 'Edit existing pages'")))
             for title, why in access.refused.items():
-                problems.append((wiki, f"{wiki}: {title!r} is protected ({why}); the account "
-                                 f"{access.user} may not edit it",
-                                 "ask an administrator to unprotect the page or to give the "
-                                 "account the right, or leave the page out of the config"))
+                problems.append((wiki, _("%(wiki)s: %(title)r is protected (%(why)s); the account "
+                                         "%(user)s may not edit it")
+                                 % {"wiki": wiki, "title": title, "why": why, "user": access.user},
+                                 _("ask an administrator to unprotect the page or to give the "
+                                   "account the right, or leave the page out of the config")))
         if not problems:
             return None
         log.debug("write check failed: %s", problems)
         return NotWritableError(
             problems[0][0],
-            "nothing was written, since the run could not finish on every wiki: "
-            + "; ".join(p for _, p, _ in problems),
-            " ".join(dict.fromkeys(h for _, _, h in problems if h)) or None,
+            _("nothing was written, since the run could not finish on every wiki: "
+              "%(problems)s") % {"problems": "; ".join(p for _w, p, _h in problems)},
+            " ".join(dict.fromkeys(h for _w, _p, h in problems if h)) or None,
         )

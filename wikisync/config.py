@@ -29,6 +29,7 @@ from urllib.parse import urlsplit
 import yaml
 
 from wikisync.errors import ConfigError, UsageError
+from wikisync.i18n import _
 from wikisync.titles import url_title
 
 ENV_VAR = "WIKISYNC_CONFIG"
@@ -157,9 +158,10 @@ class WikiConfig:
             return _password_from_env(self, os.environ if env is None else env)
         if self.password_file is not None:
             return _password_from_file(self)
-        raise self._error("password_env", "no password source (password_env or password_file)",
-                          "reading needs no login, but this command logs in: give this wiki a "
-                          "username and password_env (or password_file)")
+        raise self._error("password_env",
+                          _("no password source (password_env or password_file)"),
+                          _("reading needs no login, but this command logs in: give this wiki "
+                            "a username and password_env (or password_file)"))
 
     def secret(self, env: Mapping[str, str] | None = None) -> Secret:
         """:meth:`password` wrapped in a :class:`Secret`, for code that passes it around."""
@@ -179,11 +181,13 @@ def _password_from_env(wiki: WikiConfig, env: Mapping[str, str]) -> str:
     name = wiki.password_env or ""
     value = env.get(name)
     if not value:
-        state = "is empty" if value == "" else "is not set"
+        message = (_("the environment variable %(name)s is empty") if value == ""
+                   else _("the environment variable %(name)s is not set"))
         raise wiki._error(
             "password_env",
-            f"the environment variable {name} {state}",
-            hint=f"export {name}=... (the bot password from Special:BotPasswords)",
+            message % {"name": name},
+            hint=_("export %(name)s=... (the bot password from Special:BotPasswords)") % {
+                "name": name},
         )
     return value
 
@@ -195,22 +199,25 @@ def _password_from_file(wiki: WikiConfig) -> str:
     try:
         info = path.stat()
     except OSError as exc:
-        raise wiki._error("password_file", f"cannot read {path}: {exc.strerror}") from None
+        raise wiki._error("password_file", _("cannot read %(path)s: %(reason)s")
+                          % {"path": path, "reason": exc.strerror}) from None
     if not stat.S_ISREG(info.st_mode):
-        raise wiki._error("password_file", f"{path} is not a file")
+        raise wiki._error("password_file", _("%(path)s is not a file") % {"path": path})
     if info.st_mode & 0o077:
         raise wiki._error(
             "password_file",
-            f"{path} can be read by others (mode {stat.S_IMODE(info.st_mode):03o}); refused",
-            hint=f"chmod 600 {path}",
+            _("%(path)s can be read by others (mode %(mode)s); refused")
+            % {"path": path, "mode": f"{stat.S_IMODE(info.st_mode):03o}"},
+            hint=_("chmod 600 %(path)s") % {"path": path},
         )
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
-        raise wiki._error("password_file", f"cannot read {path} as UTF-8 text") from None
+        raise wiki._error("password_file",
+                          _("cannot read %(path)s as UTF-8 text") % {"path": path}) from None
     value = text.splitlines()[0].strip() if text.strip() else ""
     if not value:
-        raise wiki._error("password_file", f"{path} is empty")
+        raise wiki._error("password_file", _("%(path)s is empty") % {"path": path})
     return value
 
 
@@ -250,13 +257,15 @@ class Config:
     def wiki(self, name: str) -> WikiConfig:
         """The wiki called ``name``; a :class:`UsageError` with a suggestion otherwise."""
         if name not in self.wikis:
-            raise UsageError(f"unknown wiki {name!r}{suggest(name, self.wikis)}")
+            raise UsageError(_("unknown wiki %(name)r%(suggest)s") % {
+                "name": name, "suggest": suggest(name, self.wikis)})
         return self.wikis[name]
 
     def list_named(self, name: str) -> ListConfig:
         """The list called ``name``; a :class:`UsageError` with a suggestion otherwise."""
         if name not in self.lists:
-            raise UsageError(f"unknown list {name!r}{suggest(name, self.lists)}")
+            raise UsageError(_("unknown list %(name)r%(suggest)s") % {
+                "name": name, "suggest": suggest(name, self.lists)})
         return self.lists[name]
 
     def lists_of_kind(self, kind: str) -> tuple[ListConfig, ...]:
@@ -291,9 +300,10 @@ def find_config(
     if user.is_file():
         return user
     raise UsageError(
-        f"no config file: looked at --config PATH, ${ENV_VAR}, ./{DEFAULT_NAME} (in {base}) "
-        f"and {user}",
-        hint="create one with `wikisync init` (here), or pass --config PATH",
+        _("no config file: looked at --config PATH, $%(env_var)s, ./%(default_name)s (in "
+          "%(base)s) and %(user)s") % {
+            "env_var": ENV_VAR, "default_name": DEFAULT_NAME, "base": base, "user": user},
+        hint=_("create one with `wikisync init` (here), or pass --config PATH"),
     )
 
 
@@ -311,8 +321,9 @@ def _existing_file(value: str | os.PathLike[str], base: Path, origin: str,
     """``value`` as an absolute path that must be an existing file."""
     path = resolve_path(str(value), base, env)
     if not path.is_file():
-        state = "is not a file" if path.exists() else "does not exist"
-        raise UsageError(f"config file {path} (from {origin}) {state}")
+        message = (_("config file %(path)s (from %(origin)s) is not a file") if path.exists()
+                   else _("config file %(path)s (from %(origin)s) does not exist"))
+        raise UsageError(message % {"path": path, "origin": origin})
     return path
 
 
@@ -327,7 +338,8 @@ def load_config(path: str | os.PathLike[str], env: Mapping[str, str] | None = No
     data = read_yaml(path, check)
     config = _build_config(path, data, check, env) if data is not None else None
     if check.problems or config is None:
-        raise ConfigError(check.problems, hint=f"fix {check.source} and run again")
+        raise ConfigError(check.problems, hint=_("fix %(source)s and run again") % {
+            "source": check.source})
     return config
 
 
@@ -355,7 +367,7 @@ def _dir(top: dict[str, Any], key: str, default: str, base: Path, check: Checker
     value = check.text(top, key, "")
     path = resolve_path(value or default, base, env)
     if value and not path.is_dir():
-        check.add(key, f"folder {path} does not exist")
+        check.add(key, _("folder %(path)s does not exist") % {"path": path})
     return path
 
 
@@ -363,13 +375,13 @@ def _build_wikis(top: dict[str, Any], check: Checker, base: Path,
                  env: Mapping[str, str]) -> dict[str, WikiConfig]:
     """Every entry of ``wikis``; at least one is required."""
     if top.get("wikis") is None:
-        check.add("wikis", "required: at least one wiki")
+        check.add("wikis", _("required: at least one wiki"))
         return {}
     node = check.mapping(top["wikis"], "wikis")
     if node is None:
         return {}
     if not node:
-        check.add("wikis", "required: at least one wiki")
+        check.add("wikis", _("required: at least one wiki"))
     names = set(node)
     wikis = {}
     for name, value in node.items():
@@ -385,7 +397,7 @@ def _build_wiki(name: str, value: Any, check: Checker, base: Path, env: Mapping[
     path = f"wikis.{name}"
     check.name(name, path)
     if value is None:
-        check.add(path, "empty: api_url, username and password_env are required")
+        check.add(path, _("empty: api_url, username and password_env are required"))
         return None
     node = check.mapping(value, path)
     if node is None:
@@ -399,11 +411,11 @@ def _build_wiki(name: str, value: Any, check: Checker, base: Path, env: Mapping[
     password_env, password_file = _password_source(node, path, check, base, env,
                                                    required=username is not None)
     if "username" not in node and (password_env or password_file):
-        check.add(f"{path}.username", "required")  # with a password: the login goes with it
+        check.add(f"{path}.username", _("required"))  # with a password: the login goes with it
     interwiki = _interwiki(node, path, check, name, names)
     interval = check.number(node, "write_interval", path, default=DEFAULT_WRITE_INTERVAL)
     if interval is not None and interval < 0:
-        check.add(f"{path}.write_interval", "must be 0 or more (seconds between two edits)")
+        check.add(f"{path}.write_interval", _("must be 0 or more (seconds between two edits)"))
     extra = check.text_list(node, "article_urls", path)
     urls = _article_urls(api_url or "", extra, f"{path}.article_urls", check)
     insecure = check.boolean(node, "allow_insecure_http", path)
@@ -412,9 +424,11 @@ def _build_wiki(name: str, value: Any, check: Checker, base: Path, env: Mapping[
         return None
     has_login = bool(username or password_env or password_file)
     if has_login and not insecure and not secure_transport(api_url):
-        check.add(f"{path}.api_url", f"{api_url!r} would send the bot password in clear text "
-                  "(http:// to a host other than loopback): use https://, or, knowing that "
-                  "anyone on the way can read it, add allow_insecure_http: true to this wiki")
+        check.add(f"{path}.api_url", _("%(api_url)r would send the bot password in clear "
+                                       "text (http:// to a host other than loopback): use "
+                                       "https://, or, knowing that anyone on the way can "
+                                       "read it, add allow_insecure_http: true to this wiki") % {
+            "api_url": api_url})
     return WikiConfig(name, api_url, username, password_env, password_file, interwiki,
                       float(interval or 0.0), urls, check.source, insecure, ca_bundle)
 
@@ -446,19 +460,20 @@ def _ca_bundle(node: dict[str, Any], path: str, check: Checker, base: Path,
         return None
     bundle = resolve_path(value, base, env)
     if not bundle.is_file():
-        state = "is not a file" if bundle.exists() else "does not exist"
-        check.add(f"{path}.ca_bundle", f"{bundle} {state}")
+        message = (_("%(path)s is not a file") if bundle.exists()
+                   else _("%(path)s does not exist"))
+        check.add(f"{path}.ca_bundle", message % {"path": bundle})
         return None
     if api_url and urlsplit(api_url).scheme != "https":
-        check.add(f"{path}.ca_bundle", "a certificate authority is for an https:// api_url")
+        check.add(f"{path}.ca_bundle", _("a certificate authority is for an https:// api_url"))
     return bundle
 
 
 def _forbid_password(node: dict[str, Any], path: str, check: Checker) -> None:
     """A password written in the config is an error whose message never shows it."""
     if "password" in node:
-        check.add(f"{path}.password", "a password never goes in the config: remove it, "
-                  "and use password_env or password_file (chmod 600)")
+        check.add(f"{path}.password", _("a password never goes in the config: remove it, and "
+                                        "use password_env or password_file (chmod 600)"))
 
 
 def _api_url(node: dict[str, Any], path: str, check: Checker) -> str | None:
@@ -468,11 +483,12 @@ def _api_url(node: dict[str, Any], path: str, check: Checker) -> str | None:
         return None
     parts = urlsplit(value)
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        check.add(f"{path}.api_url", f"{value!r} is not an http(s):// address")
+        check.add(f"{path}.api_url", _("%(value)r is not an http(s):// address") % {
+            "value": value})
         return None
     if not parts.path.endswith("api.php") or parts.query or parts.fragment:
-        check.add(f"{path}.api_url", f"{value!r} is not the address of api.php "
-                  "(e.g. https://wiki.example.org/api.php)")
+        check.add(f"{path}.api_url", _("%(value)r is not the address of api.php (e.g. "
+                                       "https://wiki.example.org/api.php)") % {"value": value})
         return None
     return value
 
@@ -486,13 +502,13 @@ def _password_source(node: dict[str, Any], path: str, check: Checker, base: Path
     var = check.text(node, "password_env", path)
     file = check.text(node, "password_file", path)
     if var and file:
-        check.add(path, "give one of password_env and password_file, not both")
+        check.add(path, _("give one of password_env and password_file, not both"))
     elif not var and not file and required and len(check.problems) == before:
-        check.add(f"{path}.password_env", "required (or password_file)")
+        check.add(f"{path}.password_env", _("required (or password_file)"))
     if var and not ENV_NAME_RE.match(var):
         # Never echo the value: it may be the password put in the wrong key.
-        check.add(f"{path}.password_env", "must be the NAME of an environment variable "
-                  "(letters, digits, _), not the password")
+        check.add(f"{path}.password_env", _("must be the NAME of an environment variable "
+                                            "(letters, digits, _), not the password"))
         var = None
     return var, resolve_path(file, base, env) if file else None
 
@@ -508,9 +524,10 @@ def _interwiki(node: dict[str, Any], path: str, check: Checker, name: str,
         key = f"{path}.interwiki.{other}"
         if other not in names or other == name:
             choices = names - {name}
-            check.add(key, f"not another wiki of the config{suggest(other, choices)}")
+            check.add(key, _("not another wiki of the config%(suggest)s") % {
+                "suggest": suggest(other, choices)})
         elif not isinstance(prefix, str) or not INTERWIKI_RE.match(prefix):
-            check.add(key, "expected an interwiki prefix (no ':', '|', brackets or spaces)")
+            check.add(key, _("expected an interwiki prefix (no ':', '|', brackets or spaces)"))
         else:
             result[other] = prefix.strip()
     return result
@@ -535,7 +552,8 @@ def _article_urls(api_url: str, extra: tuple[str, ...], path: str,
         elif urlsplit(item).scheme in ("http", "https") and urlsplit(item).hostname:
             prefixes.append(item)
         else:
-            check.add(path, f"{item!r} is neither a hostname nor an http(s):// address prefix")
+            check.add(path, _("%(item)r is neither a hostname nor an http(s):// address "
+                              "prefix") % {"item": item})
     scripts = parts.path[: -len("api.php")]
     articles = "/wiki/" if scripts in ("/", "/w/") else f"{scripts}wiki/"
     schemes = [parts.scheme] + [s for s in ("https", "http") if s != parts.scheme]
@@ -578,19 +596,20 @@ def _build_list(name: str, value: Any, check: Checker, wikis: set[str],
     check.keys(node, path, LIST_KEYS)
     kind = check.text(node, "kind", path, required=True)
     if kind and kinds is not None and kind not in kinds:
-        check.add(f"{path}.kind", f"no mapping file {kind}.yaml in the mappings folder"
-                  f"{suggest(kind, kinds)}")
+        check.add(f"{path}.kind", _("no mapping file %(kind)s.yaml in the mappings "
+                                    "folder%(suggest)s") % {
+            "kind": kind, "suggest": suggest(kind, kinds)})
     pages = _list_pages(node, path, check, wikis)
     entry = check.text(node, "entry", path)
     if entry is not None and not (entry.startswith("[[") and "]]" in entry):
-        check.add(f"{path}.entry", 'must start with the link, like "[[{nom}]] – {ville}"')
+        check.add(f"{path}.entry", _("must start with the link, like \"[[{nom}]] – {ville}\""))
         entry = None
     resolution = check.text(node, "conflict_resolution", path)
     if resolution is not None and resolution != "ask" and pages is not None \
             and resolution not in pages:
         check.add(f"{path}.conflict_resolution",
-                  f"must be 'ask' or one of the list's wikis ({', '.join(sorted(pages))})"
-                  f"{suggest(resolution, pages)}")
+                  _("must be 'ask' or one of the list's wikis (%(pages)s)%(suggest)s") % {
+                      "pages": ', '.join(sorted(pages)), "suggest": suggest(resolution, pages)})
         resolution = None
     if kind is None or pages is None:
         return None
@@ -602,18 +621,19 @@ def _list_pages(node: dict[str, Any], path: str, check: Checker,
                 wikis: set[str]) -> dict[str, PageRef] | None:
     """``pages``: wiki name -> {title, section}."""
     if node.get("pages") is None:
-        check.add(f"{path}.pages", "required: the page and section of the list on each wiki")
+        check.add(f"{path}.pages", _("required: the page and section of the list on each wiki"))
         return None
     table = check.mapping(node["pages"], f"{path}.pages")
     if table is None:
         return None
     if not table:
-        check.add(f"{path}.pages", "required: the page and section of the list on each wiki")
+        check.add(f"{path}.pages", _("required: the page and section of the list on each wiki"))
     pages = {}
     for wiki, value in table.items():
         key = f"{path}.pages.{wiki}"
         if wiki not in wikis:
-            check.add(key, f"not a wiki of the config{suggest(wiki, wikis)}")
+            check.add(key, _("not a wiki of the config%(suggest)s") % {
+                "suggest": suggest(wiki, wikis)})
         ref = check.mapping(value, key)
         if ref is None:
             continue
@@ -663,9 +683,9 @@ def suggest(word: str, choices: Iterable[str]) -> str:
     options = sorted(str(c) for c in choices)
     close = difflib.get_close_matches(str(word), options, n=1, cutoff=0.6)
     if close:
-        return f" (did you mean {close[0]!r}?)"
+        return _(" (did you mean %(name)r?)") % {"name": close[0]}
     if options:
-        return f" (expected one of: {', '.join(options)})"
+        return _(" (expected one of: %(names)s)") % {"names": ", ".join(options)}
     return ""
 
 
@@ -678,7 +698,7 @@ class _Loader(yaml.SafeLoader):
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
         seen: set[str] = set()
-        for key_node, _ in node.value:
+        for key_node, _value in node.value:
             if isinstance(key_node, yaml.ScalarNode) and key_node.value != "<<":
                 if key_node.value in seen:
                     self.duplicates.append((key_node.value, key_node.start_mark.line + 1))
@@ -691,10 +711,10 @@ def read_yaml(path: Path, check: Checker) -> Any:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        check.add("", "file not found")
+        check.add("", _("file not found"))
         return None
     except (OSError, UnicodeDecodeError) as exc:
-        check.add("", f"cannot read the file: {exc}")
+        check.add("", _("cannot read the file: %(error)s") % {"error": exc})
         return None
     loader = _Loader(text)
     try:
@@ -705,9 +725,9 @@ def read_yaml(path: Path, check: Checker) -> Any:
     finally:
         loader.dispose()
     for key, line in loader.duplicates:
-        check.add("", f"line {line}: duplicate key {key!r}")
+        check.add("", _("line %(line)s: duplicate key %(key)r") % {"line": line, "key": key})
     if data is None:
-        check.add("", "the file is empty")
+        check.add("", _("the file is empty"))
     return data
 
 
@@ -716,23 +736,24 @@ def _yaml_error(exc: yaml.YAMLError) -> str:
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
     what = getattr(exc, "problem", None) or str(exc)
     if mark is None:
-        return f"invalid YAML: {what}"
-    return f"line {mark.line + 1}, column {mark.column + 1}: invalid YAML: {what}"
+        return _("invalid YAML: %(problem)s") % {"problem": what}
+    return _("line %(line)d, column %(column)d: invalid YAML: %(problem)s") % {
+        "line": mark.line + 1, "column": mark.column + 1, "problem": what}
 
 
 def _kind(value: Any) -> str:
     """A human name for the YAML type of ``value``."""
     if isinstance(value, bool):
-        return "true/false"
+        return _("true/false")
     if isinstance(value, (int, float)):
-        return "a number"
+        return _("a number")
     if isinstance(value, dict):
-        return "a mapping"
+        return _("a mapping")
     if isinstance(value, list):
-        return "a list"
+        return _("a list")
     if value is None:
-        return "nothing"
-    return "text" if isinstance(value, str) else type(value).__name__
+        return _("nothing")
+    return _("text") if isinstance(value, str) else type(value).__name__
 
 
 def join_path(path: str, key: object) -> str:
@@ -759,11 +780,13 @@ class Checker:
     def mapping(self, value: Any, path: str) -> dict[str, Any] | None:
         """``value`` if it is a mapping (keys that are not text are reported and dropped)."""
         if not isinstance(value, dict):
-            self.add(path, f"expected a mapping (key: value), got {_kind(value)}")
+            self.add(path, _("expected a mapping (key: value), got %(kind)s") % {
+                "kind": _kind(value)})
             return None
         for key in value:
             if not isinstance(key, str):
-                self.add(join_path(path, key), f"the key is {_kind(key)}, not text: quote it")
+                self.add(join_path(path, key), _("the key is %(kind)s, not text: quote it") % {
+                    "kind": _kind(key)})
         return {k: v for k, v in value.items() if isinstance(k, str)}
 
     def keys(self, node: dict[str, Any], path: str, allowed: Iterable[str]) -> None:
@@ -771,12 +794,13 @@ class Checker:
         allowed = tuple(allowed)
         for key in node:
             if key not in allowed:
-                self.add(join_path(path, key), f"unknown key{suggest(key, allowed)}")
+                self.add(join_path(path, key), _("unknown key%(suggest)s") % {
+                    "suggest": suggest(key, allowed)})
 
     def name(self, name: str, path: str) -> None:
         """Report a name (of a wiki, list, kind) that is not letters, digits, ``-`` and ``_``."""
         if not NAME_RE.match(name):
-            self.add(path, "a name must be letters, digits, '-' and '_' (no spaces)")
+            self.add(path, _("a name must be letters, digits, '-' and '_' (no spaces)"))
 
     def text(self, node: dict[str, Any], key: str, path: str, *, required: bool = False,
              default: str | None = None) -> str | None:
@@ -785,10 +809,10 @@ class Checker:
         where = join_path(path, key)
         if value is None or (isinstance(value, str) and not value.strip()):
             if required:
-                self.add(where, "required")
+                self.add(where, _("required"))
             return default
         if not isinstance(value, str):
-            self.add(where, f"expected text, got {_kind(value)} (quote it)")
+            self.add(where, _("expected text, got %(kind)s (quote it)") % {"kind": _kind(value)})
             return default
         return value.strip()
 
@@ -799,7 +823,8 @@ class Checker:
         if value is None:
             return default
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            self.add(join_path(path, key), f"expected a number, got {_kind(value)}")
+            self.add(join_path(path, key), _("expected a number, got %(kind)s") % {
+                "kind": _kind(value)})
             return default
         return float(value)
 
@@ -810,7 +835,8 @@ class Checker:
         if value is None:
             return default
         if isinstance(value, bool) or not isinstance(value, int):
-            self.add(join_path(path, key), f"expected a whole number, got {_kind(value)}")
+            self.add(join_path(path, key), _("expected a whole number, got %(kind)s") % {
+                "kind": _kind(value)})
             return default
         return value
 
@@ -821,7 +847,8 @@ class Checker:
         if value is None:
             return default
         if not isinstance(value, bool):
-            self.add(join_path(path, key), f"expected true or false, got {_kind(value)}")
+            self.add(join_path(path, key), _("expected true or false, got %(kind)s") % {
+                "kind": _kind(value)})
             return default
         return value
 
@@ -833,12 +860,13 @@ class Checker:
         items = [value] if isinstance(value, str) else value
         where = join_path(path, key)
         if not isinstance(items, list):
-            self.add(where, f"expected a list, got {_kind(value)}")
+            self.add(where, _("expected a list, got %(kind)s") % {"kind": _kind(value)})
             return ()
         result = []
         for index, item in enumerate(items):
             if not isinstance(item, str) or not item.strip():
-                self.add(f"{where}[{index}]", f"expected non-empty text, got {_kind(item)}")
+                self.add(f"{where}[{index}]", _("expected non-empty text, got %(kind)s") % {
+                    "kind": _kind(item)})
             else:
                 result.append(item.strip())
         return tuple(result)

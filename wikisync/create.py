@@ -20,6 +20,7 @@ from wikisync import render
 from wikisync.app import App
 from wikisync.config import ListConfig
 from wikisync.errors import InputError, PageExistsError, WikisyncError, WikitextError
+from wikisync.i18n import _
 from wikisync.identity import Identity
 from wikisync.listsync import new_text, page_existence, parse_page, read_pages
 from wikisync.mapping import Mapping
@@ -107,8 +108,9 @@ def target_wikis(app: App, mapping: Mapping, wikis: tuple[str, ...]) -> list[str
     unknown = [w for w in wikis if w not in configured]
     if unknown:
         raise InputError(
-            f"kind {mapping.kind!r} has no page on wiki(s) {', '.join(unknown)}",
-            f"choose among: {', '.join(configured)}",
+            _("kind %(kind)r has no page on wiki(s) %(unknown)s") % {
+                "kind": mapping.kind, "unknown": ', '.join(unknown)},
+            _("choose among: %(configured)s") % {"configured": ', '.join(configured)},
         )
     return list(wikis)
 
@@ -116,7 +118,8 @@ def target_wikis(app: App, mapping: Mapping, wikis: tuple[str, ...]) -> list[str
 def render_page(app: App, mapping: Mapping, wiki: str, fields: dict[str, str]) -> str:
     wmap = mapping.wiki(wiki)
     if not wmap.page_template:
-        raise InputError(f"mapping {mapping.kind!r} has no page_template for {wiki}")
+        raise InputError(_("mapping %(kind)r has no page_template for %(wiki)s") % {
+            "kind": mapping.kind, "wiki": wiki})
     template = (app.config.templates_dir / wmap.page_template).read_text(encoding="utf-8")
     return render.render_and_verify(
         template, fields, list(mapping.fields), list(wmap.template_names), dict(wmap.params)
@@ -139,8 +142,9 @@ def plan_creation(
     if all(p.done for p in pages) and not creation.lists:
         where = ", ".join(f"{p.wiki}:{p.title}" for p in pages)
         raise PageExistsError(
-            f"{where} already exist(s) and are on their lists; nothing was written",
-            "use `wikisync set` to change fields of an existing page",
+            _("%(where)s already exist(s) and are on their lists; nothing was written") % {
+                "where": where},
+            _("use `wikisync set` to change fields of an existing page"),
         )
     return creation
 
@@ -161,8 +165,9 @@ def _check_existing(
             continue
         if not holds_fields(mapping, plan.wiki, page, fields):
             raise PageExistsError(
-                f"{plan.wiki}:{plan.title} already exists with other content; nothing was "
-                "written", "choose another name, or create only on the other wiki(s) with --wiki",
+                _("%(wiki)s:%(title)s already exists with other content; nothing was written")
+                % {"wiki": plan.wiki, "title": plan.title},
+                _("choose another name, or create only on the other wiki(s) with --wiki"),
             )
         plan.existing = page
 
@@ -228,7 +233,8 @@ def _lists_for(app: App, kind: str, names: tuple[str, ...]) -> list[ListConfig]:
         lists = [app.config.list_named(n) for n in names]
         wrong = [lst.name for lst in lists if lst.kind != kind]
         if wrong:
-            raise InputError(f"list(s) {', '.join(wrong)} are not lists of kind {kind!r}")
+            raise InputError(_("list(s) %(wrong)s are not lists of kind %(kind)r") % {
+                "wrong": ', '.join(wrong), "kind": kind})
         return lists
     return list(app.config.lists_of_kind(kind))
 

@@ -26,6 +26,7 @@ from wikisync.errors import (
     WikisyncError,
     WikitextError,
 )
+from wikisync.i18n import _
 from wikisync.identity import Identity, record_identity
 from wikisync.mapping import Mapping
 from wikisync.model import Page, Record
@@ -205,8 +206,9 @@ def _sync_record(
         result.conflicts += conflicts
         return new_bases if ok else None
     result.errors.append(EditConflictError(
-        next(iter(by_wiki)), f"{mapping.kind} {key!r}: the pages kept changing while syncing",
-        "someone is editing the record right now; the next run will finish the sync",
+        next(iter(by_wiki)), _("%(kind)s %(key)r: the pages kept changing while syncing") % {
+            "kind": mapping.kind, "key": key},
+        _("someone is editing the record right now; the next run will finish the sync"),
     ))
     return None
 

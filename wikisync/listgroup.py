@@ -28,6 +28,7 @@ from dataclasses import dataclass, replace
 from wikisync.app import App
 from wikisync.config import ListConfig
 from wikisync.errors import ConcurrentEditError, EditConflictError, WikisyncError
+from wikisync.i18n import _
 from wikisync.listsync import (
     MAX_REPLANS,
     ListRead,
@@ -113,8 +114,9 @@ def sync_lists_sharing_pages(
         return [results[lst.name] for lst in lists]
     raise EditConflictError(
         next(iter(lists[0].pages)),
-        f"lists {', '.join(repr(lst.name) for lst in lists)}: the pages kept changing while "
-        "syncing", "someone is editing the lists right now; the next run will finish the sync",
+        _("lists %(lists)s: the pages kept changing while syncing")
+        % {"lists": ", ".join(repr(lst.name) for lst in lists)},
+        _("someone is editing the lists right now; the next run will finish the sync"),
     )
 
 

@@ -63,6 +63,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from wikisync.i18n import _
+
 from .errors import ConfigError
 from .identity import Identity
 from .model import Link, ListEntry, RawEntry
@@ -159,7 +161,9 @@ class LinkContext:
         for wiki in wikis:
             for prefix, other in wiki.interwiki:
                 if other not in names:
-                    problems.append(f"wikis.{wiki.name}.interwiki.{prefix}: unknown wiki {other!r}")
+                    problems.append(_("wikis.%(name)s.interwiki.%(prefix)s: unknown wiki "
+                                      "%(other)r") % {
+                        "name": wiki.name, "prefix": prefix, "other": other})
         if problems:
             raise ConfigError(problems)
         return cls(wikis, Identity.from_pairs(same, [w.name for w in wikis]))
@@ -211,7 +215,8 @@ def _wiki_links(name: str, spec: Mapping[str, Any], problems: list[str]) -> Wiki
     urls = tuple(spec.get("article_urls", ()) or ())
     for url in urls:
         if not isinstance(url, str) or urlsplit(url).scheme not in ("http", "https"):
-            problems.append(f"wikis.{name}.article_urls: not an http(s) URL: {url!r}")
+            problems.append(_("wikis.%(name)s.article_urls: not an http(s) URL: %(url)r") % {
+                "name": name, "url": url})
     interwiki = spec.get("interwiki", {}) or {}
     pairs = tuple((str(prefix).strip().lower(), str(other)) for prefix, other in interwiki.items())
     return WikiLinks(name, tuple(u for u in urls if isinstance(u, str)), pairs)

@@ -33,6 +33,7 @@ from wikisync.errors import (
     WikiError,
     WikisyncError,
 )
+from wikisync.i18n import _
 from wikisync.lists import (
     LinkContext,
     format_entry,
@@ -116,8 +117,9 @@ def read_pages(app: App, lst: ListConfig,
                 cache[(wiki, ref.title)] = page
         if not page.exists:
             raise PageMissingError(
-                wiki, f"list {lst.name!r}: page {ref.title!r} does not exist",
-                "create the page with the section, or fix the title in the config",
+                wiki, _("list %(name)r: page %(title)r does not exist") % {
+                    "name": lst.name, "title": ref.title},
+                _("create the page with the section, or fix the title in the config"),
             )
         pages[wiki] = page
     return pages
@@ -129,11 +131,13 @@ def parse_page(lst: ListConfig, wiki: str, page: Page, ctx: LinkContext) -> List
         listing = wikitext.read_list(page.text, section)
     except wikitext.SectionNotFound as exc:
         raise SectionMissingError(
-            wiki, f"list {lst.name!r}: page {page.title!r} has no section {section!r}",
+            wiki, _("list %(name)r: page %(title)r has no section %(section)r") % {
+                "name": lst.name, "title": page.title, "section": section},
             exc.hint or "add the section heading to the page, or fix the section in the config",
         ) from None
     except wikitext.ListLineError as exc:
-        raise ListStopped(wiki, f"list {lst.name!r}, page {page.title!r}: {exc.message}",
+        raise ListStopped(wiki, _("list %(name)r, page %(title)r: %(message)s") % {
+            "name": lst.name, "title": page.title, "message": exc.message},
                           exc.hint) from None
     own_pages = {normalize_title(ref.title) for ref in lst.pages.values()}
     kept = [
@@ -203,11 +207,13 @@ def check_removals(read: ListRead, ctx: LinkContext) -> None:
                 number = text.count("\n", 0, lp.listing.start) + found[0]
                 raise ListStopped(
                     wiki,
-                    f"list {read.name!r}: {key!r} is no longer an entry of {lp.page.title!r} "
-                    f"but still stands in its section, line {number}: {found[1][:120]!r}; "
-                    f"this list is not synced (nothing written)",
-                    "write the entry as a bullet line of the section (or remove it from the "
-                    "section altogether), then run again",
+                    _("list %(name)r: %(key)r is no longer an entry of %(title)r but still "
+                      "stands in its section, line %(number)s: %(found)r; this list is not "
+                      "synced (nothing written)") % {
+                        "name": read.name, "key": key, "title": lp.page.title, "number": number,
+                        "found": found[1][:120]},
+                    _("write the entry as a bullet line of the section (or remove it from "
+                      "the section altogether), then run again"),
                 )
 
 
@@ -325,8 +331,9 @@ def _rendered(entry: ListEntry, wiki: str, has_page: Callable[[str, str], bool],
         if _reads_back(copied, entry, wiki, ctx, keys_only=True):
             return copied
     raise ListStopped(
-        wiki, f"cannot write the entry {entry.key!r} so that it reads back as itself: {text!r}",
-        "write the entry on this wiki by hand (or simplify it on the other), then run again",
+        wiki, _("cannot write the entry %(key)r so that it reads back as itself: %(text)r") % {
+            "key": entry.key, "text": text},
+        _("write the entry on this wiki by hand (or simplify it on the other), then run again"),
     )
 
 
@@ -533,9 +540,11 @@ def _empty_guard(
         if not lp.entries:
             raise WikiError(
                 wiki,
-                f"list {lst.name!r}: section {lp.section!r} of {lp.page.title!r} is empty "
-                f"while {len(base.entries)} entries were synced last time; sync stopped",
-                "if the list was emptied on purpose, run again with --allow-empty",
+                _("list %(name)r: section %(section)r of %(title)r is empty while %(count)s "
+                  "entries were synced last time; sync stopped") % {
+                    "name": lst.name, "section": lp.section, "title": lp.page.title,
+                    "count": len(base.entries)},
+                _("if the list was emptied on purpose, run again with --allow-empty"),
             )
 
 

@@ -24,6 +24,7 @@ from urllib.parse import urlsplit
 
 from wikisync.config import Checker, display_name, join_path, read_yaml, suggest
 from wikisync.errors import ConfigError, InputError, UsageError
+from wikisync.i18n import _, ngettext
 from wikisync.titles import param_key, template_key, title_key
 
 FIELD_TYPES = ("text", "url", "date", "list", "email", "number", "choice")
@@ -164,8 +165,8 @@ class Mapping:
     def wiki(self, name: str) -> WikiMapping:
         """How wiki ``name`` writes this kind; a :class:`UsageError` if it does not."""
         if name not in self.wikis:
-            raise UsageError(f"kind {self.kind!r} has no mapping for wiki {name!r}"
-                             f"{suggest(name, self.wikis)}")
+            raise UsageError(_("kind %(kind)r has no mapping for wiki %(name)r%(suggest)s") % {
+                "kind": self.kind, "name": name, "suggest": suggest(name, self.wikis)})
         return self.wikis[name]
 
     def mapped_fields(self, wiki: str) -> tuple[str, ...]:
@@ -181,16 +182,18 @@ class Mapping:
     def title_for(self, fields: AbcMapping[str, str]) -> str:
         """The page title of a record, from ``title`` (``"{nom}"``); else :class:`InputError`."""
         parts = []
-        for literal, name, _, _ in string.Formatter().parse(self.title_format):
+        for literal, name, _spec, _conversion in string.Formatter().parse(self.title_format):
             parts.append(literal)
             if name is not None:
                 value = (fields.get(name) or "").strip()
                 if not value:
-                    raise InputError(f"the page title needs the field {name!r}")
+                    raise InputError(_("the page title needs the field %(name)r") % {
+                        "name": name})
                 parts.append(value)
         title = " ".join("".join(parts).split())
         if not title or BAD_TITLE_RE.search(title):
-            raise InputError(f"{title!r} cannot be a page title (no # < > [ ] {{ }} |)")
+            raise InputError(_("%(title)r cannot be a page title (no # < > [ ] { } |)") % {
+                "title": title})
         return title
 
     def to_params(self, wiki: str, fields: AbcMapping[str, str]) -> dict[str, str]:
@@ -221,7 +224,8 @@ class Mapping:
 
 def _unknown_field(mapping: Mapping, name: str) -> str:
     """The message for a field name the mapping does not know."""
-    return f"kind {mapping.kind!r} has no field {name!r}{suggest(name, mapping.fields)}"
+    return _("kind %(kind)r has no field %(name)r%(suggest)s") % {
+        "kind": mapping.kind, "name": name, "suggest": suggest(name, mapping.fields)}
 
 
 # --------------------------------------------------------------------------- values
@@ -236,7 +240,7 @@ def validate_value(spec: FieldSpec, value: str) -> str | None:
         for item in split_list(value):
             problem = _check_one(spec, item, "text")
             if problem:
-                return f"item {item!r}: {problem}"
+                return _("item %(item)r: %(problem)s") % {"item": item, "problem": problem}
         return None
     return _check_one(spec, value, spec.type)
 
@@ -247,16 +251,41 @@ def _check_one(spec: FieldSpec, value: str, kind: str) -> str | None:
     if problem:
         return problem
     if spec.choices and value.casefold() not in {c.casefold() for c in spec.choices}:
-        return f"{value!r} is not one of: {', '.join(spec.choices)}"
+        return _("%(value)r is not one of: %(choices)s") % {
+            "value": value, "choices": ", ".join(spec.choices)}
     if spec.pattern and not re.fullmatch(spec.pattern, value):
-        return f"{value!r} is not {spec.help or describe_pattern(spec.pattern)}"
+        return _("%(value)r is not %(rule)s") % {
+            "value": value, "rule": spec.help or describe_pattern(spec.pattern)}
     return None
 
 
-_CLASSES = {"[0-9]": "digit", r"\d": "digit", "[A-Z]": "capital letter",
-            "[a-z]": "lower-case letter", "[A-Za-z]": "letter", "[a-zA-Z]": "letter"}
+_CLASSES = {"[0-9]": "digit", r"\d": "digit", "[A-Z]": "capital", "[a-z]": "lower",
+            "[A-Za-z]": "letter", "[a-zA-Z]": "letter"}
 _REPEAT_RE = re.compile(r"^\^?(\[0-9\]|\\d|\[A-Z\]|\[a-z\]|\[A-Za-z\]|\[a-zA-Z\])"
                         r"(?:\{(\d+)(?:,(\d*))?\}|(\+))\$?$")
+#: Per class of characters: "one or more", exactly n, at least n, from n to m (whole phrases,
+#: so that each language can say them its own way: French nouns have genders).
+_IN_WORDS = {
+    "digit": (lambda: _("one or more digits"),
+              lambda n: ngettext("%(count)d digit", "%(count)d digits", n),
+              lambda n: ngettext("at least %(count)d digit", "at least %(count)d digits", n),
+              lambda: _("%(low)d to %(high)d digits")),
+    "capital": (lambda: _("one or more capital letters"),
+                lambda n: ngettext("%(count)d capital letter", "%(count)d capital letters", n),
+                lambda n: ngettext("at least %(count)d capital letter",
+                                   "at least %(count)d capital letters", n),
+                lambda: _("%(low)d to %(high)d capital letters")),
+    "lower": (lambda: _("one or more lower-case letters"),
+              lambda n: ngettext("%(count)d lower-case letter", "%(count)d lower-case letters",
+                                 n),
+              lambda n: ngettext("at least %(count)d lower-case letter",
+                                 "at least %(count)d lower-case letters", n),
+              lambda: _("%(low)d to %(high)d lower-case letters")),
+    "letter": (lambda: _("one or more letters"),
+               lambda n: ngettext("%(count)d letter", "%(count)d letters", n),
+               lambda n: ngettext("at least %(count)d letter", "at least %(count)d letters", n),
+               lambda: _("%(low)d to %(high)d letters")),
+}
 
 
 def describe_pattern(pattern: str) -> str:
@@ -265,28 +294,30 @@ def describe_pattern(pattern: str) -> str:
     better)."""
     match = _REPEAT_RE.match(pattern)
     if not match:
-        return "in the form the mapping's pattern asks for (its help: can say which)"
-    what = _CLASSES[match.group(1)]
+        return _("in the form the mapping's pattern asks for (its help: can say which)")
+    one_or_more, exactly, at_least, between = _IN_WORDS[_CLASSES[match.group(1)]]
     low, high, plus = match.group(2), match.group(3), match.group(4)
     if plus:
-        return f"one or more {what}s"
+        return one_or_more()
     if high is None:
-        return f"{low} {what}{'s' if low != '1' else ''}"
+        return exactly(int(low)) % {"count": int(low)}
     if high == "":
-        return f"at least {low} {what}s"
-    return f"{low} to {high} {what}s"
+        return at_least(int(low)) % {"count": int(low)}
+    return between() % {"low": int(low), "high": int(high)}
 
 
 def describe_rule(spec: FieldSpec) -> str:
     """What a valid value of ``spec`` is, in words (for prompts)."""
     if spec.help:
         return spec.help
-    words = {"text": "text", "url": "a web address (https://...)", "date": "a date, YYYY-MM-DD",
-             "email": "an e-mail address", "number": "a number",
-             "list": "comma-separated", "choice": "one of " + "/".join(spec.choices)}
+    choices = "/".join(spec.choices)
+    words = {"text": _("text"), "url": _("a web address (https://...)"),
+             "date": _("a date, YYYY-MM-DD"), "email": _("an e-mail address"),
+             "number": _("a number"), "list": _("comma-separated"),
+             "choice": _("one of %(choices)s") % {"choices": choices}}
     parts = [words.get(spec.type, spec.type)]
     if spec.type == "list" and spec.choices:
-        parts.append("each one of " + "/".join(spec.choices))
+        parts.append(_("each one of %(choices)s") % {"choices": choices})
     if spec.pattern:
         parts.append(describe_pattern(spec.pattern))
     return ", ".join(parts)
@@ -299,7 +330,8 @@ def _check_text(value: str) -> str | None:
 def _check_url(value: str) -> str | None:
     parts = urlsplit(value)
     if parts.scheme not in ("http", "https") or not parts.hostname or re.search(r"\s", value):
-        return f"{value!r} is not a web address (expected http(s)://host/...)"
+        return _("%(value)r is not a web address (expected http(s)://host/...)") % {
+            "value": value}
     return None
 
 
@@ -309,16 +341,20 @@ def _check_date(value: str) -> str | None:
             date.fromisoformat(value)
             return None
     except ValueError:
-        return f"{value!r} is not a date that exists"
-    return f"{value!r} is not a date (expected YYYY-MM-DD)"
+        return _("%(value)r is not a date that exists") % {"value": value}
+    return _("%(value)r is not a date (expected YYYY-MM-DD)") % {"value": value}
 
 
 def _check_email(value: str) -> str | None:
-    return None if EMAIL_RE.match(value) else f"{value!r} is not an e-mail address"
+    if EMAIL_RE.match(value):
+        return None
+    return _("%(value)r is not an e-mail address") % {"value": value}
 
 
 def _check_number(value: str) -> str | None:
-    return None if NUMBER_RE.match(value) else f"{value!r} is not a number"
+    if NUMBER_RE.match(value):
+        return None
+    return _("%(value)r is not a number") % {"value": value}
 
 
 _TYPE_CHECKS = {
@@ -344,7 +380,7 @@ def validate_record(mapping: Mapping, fields: AbcMapping[str, str],
         value = (fields.get(name) or "").strip()
         if not value:
             if spec.required and name in present:
-                problems.append(FieldProblem(name, "missing-field", "required"))
+                problems.append(FieldProblem(name, "missing-field", _("required")))
             continue
         problem = validate_value(spec, value)
         if problem:
@@ -366,16 +402,16 @@ def load_mappings(mappings_dir: str | Path, wikis: set[str] | None = None, *,
     check = Checker(display_name(folder.absolute()), [])
     files = sorted(folder.glob("*.yaml")) if folder.is_dir() else []
     if not folder.is_dir():
-        check.add("", "mappings folder not found")
+        check.add("", _("mappings folder not found"))
     elif not files:
-        check.add("", "no mapping (<kind>.yaml) in this folder")
+        check.add("", _("no mapping (<kind>.yaml) in this folder"))
     mappings = {}
     for path in files:
         mapping = _load_one(path, check.problems, wikis, templates_dir)
         if mapping is not None:
             mappings[mapping.kind] = mapping
     if check.problems:
-        raise ConfigError(check.problems, hint="fix the mapping files and run again")
+        raise ConfigError(check.problems, hint=_("fix the mapping files and run again"))
     return mappings
 
 
@@ -385,7 +421,8 @@ def load_mapping(path: str | Path, wikis: set[str] | None = None, *,
     problems: list[str] = []
     mapping = _load_one(Path(path), problems, wikis, templates_dir)
     if problems or mapping is None:
-        raise ConfigError(problems, hint=f"fix {display_name(Path(path).absolute())} and run again")
+        raise ConfigError(problems, hint=_("fix %(absolute)s and run again") % {
+            "absolute": display_name(Path(path).absolute())})
     return mapping
 
 
@@ -411,14 +448,15 @@ def _build_mapping(path: Path, data: Any, check: Checker, wikis: set[str] | None
     check.keys(top, "", MAPPING_KEYS)
     kind = check.text(top, "kind", "", required=True)
     if kind is not None and kind != path.stem:
-        check.add("kind", f"{kind!r} differs from the file name: call the file {kind}.yaml")
+        check.add("kind", _("%(kind)r differs from the file name: call the file %(file)s")
+                  % {"kind": kind, "file": f"{kind}.yaml"})
     fields = _build_fields(top, check)
     title = _build_title(top, check, fields)
     wiki_maps = _build_wiki_maps(top, check, fields, wikis, templates_dir)
     sync = _build_sync(top, check, fields, wiki_maps)
     stale = check.integer(top, "stale_after_days", "", default=DEFAULT_STALE_AFTER_DAYS)
     if stale is not None and stale < 1:
-        check.add("stale_after_days", "must be 1 or more")
+        check.add("stale_after_days", _("must be 1 or more"))
     ignore = check.text_list(top, "ignore", "")
     same = _build_same(top, check, wiki_maps)
     if kind is None or title is None:
@@ -435,8 +473,8 @@ def _build_same(top: dict[str, Any], check: Checker,
     if node is None:
         return ()
     if not isinstance(node, list):
-        check.add("same", 'expected a list such as [{fabmob: "WIP Colombelles", movilab: '
-                  '"Le WIP"}]')
+        check.add("same", _("expected a list such as [{fabmob: \"WIP Colombelles\", movilab: "
+                            "\"Le WIP\"}]"))
         return ()
     items, seen = [], {}
     for index, item in enumerate(node):
@@ -448,16 +486,19 @@ def _build_same(top: dict[str, Any], check: Checker,
         for wiki, title in table.items():
             at = f"{where}.{wiki}"
             if wiki_maps and wiki not in wiki_maps:
-                check.add(at, f"not a wiki of this mapping{suggest(wiki, wiki_maps)}")
+                check.add(at, _("not a wiki of this mapping%(suggest)s") % {
+                    "suggest": suggest(wiki, wiki_maps)})
             elif not isinstance(title, str) or not title.strip() or BAD_TITLE_RE.search(title):
-                check.add(at, "expected a page title")
+                check.add(at, _("expected a page title"))
             elif (wiki, title_key(title)) in seen:
-                check.add(at, f"{title!r} is already in same[{seen[wiki, title_key(title)]}]")
+                check.add(at, _("%(title)r is already in same[%(seen)s]") % {
+                    "title": title, "seen": seen[wiki, title_key(title)]})
             else:
                 seen[wiki, title_key(title)] = index
                 pair[wiki] = title.strip()
         if len(table) < 2:
-            check.add(where, "names one wiki: an item names the record's title on two or more")
+            check.add(where, _("names one wiki: an item names the record's title on two or "
+                               "more"))
         elif len(pair) == len(table):
             items.append(pair)
     return tuple(items)
@@ -466,13 +507,13 @@ def _build_same(top: dict[str, Any], check: Checker,
 def _build_fields(top: dict[str, Any], check: Checker) -> dict[str, FieldSpec]:
     """``fields``: name -> {required, type, pattern, choices, label} (an empty spec is text)."""
     if top.get("fields") is None:
-        check.add("fields", "required: at least one field")
+        check.add("fields", _("required: at least one field"))
         return {}
     node = check.mapping(top["fields"], "fields")
     if node is None:
         return {}
     if not node:
-        check.add("fields", "required: at least one field")
+        check.add("fields", _("required: at least one field"))
     fields = {}
     for name, value in node.items():
         spec = _build_field(name, value, check)
@@ -485,23 +526,25 @@ def _build_field(name: str, value: Any, check: Checker) -> FieldSpec | None:
     """One field spec."""
     path = f"fields.{name}"
     if not name.isidentifier():
-        check.add(path, "a field name must be letters, digits and '_' (like code_postal)")
+        check.add(path, _("a field name must be letters, digits and '_' (like code_postal)"))
     node = check.mapping(value if value is not None else {}, path)
     if node is None:
         return None
     check.keys(node, path, FIELD_KEYS)
     type_ = check.text(node, "type", path, default="text") or "text"
     if type_ not in FIELD_TYPES:
-        check.add(f"{path}.type", f"unknown type {type_!r}{suggest(type_, FIELD_TYPES)}")
+        check.add(f"{path}.type", _("unknown type %(type)r%(suggest)s") % {
+            "type": type_, "suggest": suggest(type_, FIELD_TYPES)})
     pattern = check.text(node, "pattern", path)
     if pattern is not None:
         try:
             re.compile(pattern)
         except re.error as exc:
-            check.add(f"{path}.pattern", f"invalid regular expression: {exc}")
+            check.add(f"{path}.pattern",
+                      _("invalid regular expression: %(error)s") % {"error": exc})
     choices = check.text_list(node, "choices", path)
     if type_ == "choice" and not choices:
-        check.add(f"{path}.choices", "required for a field of type choice")
+        check.add(f"{path}.choices", _("required for a field of type choice"))
     return FieldSpec(name, check.boolean(node, "required", path), type_, pattern, choices,
                      check.text(node, "label", path), check.text(node, "help", path))
 
@@ -514,20 +557,23 @@ def _build_title(top: dict[str, Any], check: Checker, fields: dict[str, FieldSpe
     try:
         parsed = list(string.Formatter().parse(title))
     except ValueError as exc:
-        check.add("title", f"invalid format ({exc}); write fields as {{nom}}")
+        check.add("title", _("invalid format (%(error)s); write fields as {nom}") % {"error": exc})
         return None
     names = [name for _, name, _, _ in parsed if name is not None]
     if not names:
-        check.add("title", "names no field: write it like \"{nom}\"")
-    for _, name, spec, conversion in parsed:
+        check.add("title", _("names no field: write it like \"{nom}\""))
+    for _literal, name, spec, conversion in parsed:
         if name is None:
             continue
         if name not in fields:
-            check.add("title", f"names an unknown field {{{name}}}{suggest(name, fields)}")
+            check.add("title", _("names an unknown field {%(name)s}%(suggest)s") % {
+                "name": name, "suggest": suggest(name, fields)})
         elif not fields[name].required:
-            check.add("title", f"uses the field {name!r}, which must then be required: true")
+            check.add("title", _("uses the field %(name)r, which must then be required: true") % {
+                "name": name})
         if spec or conversion:
-            check.add("title", f"write {{{name}}} without a format or conversion")
+            check.add("title", _("write {%(name)s} without a format or conversion") % {
+                "name": name})
     return title
 
 
@@ -535,13 +581,14 @@ def _build_wiki_maps(top: dict[str, Any], check: Checker, fields: dict[str, Fiel
                      wikis: set[str] | None, templates_dir: Path | None) -> dict[str, WikiMapping]:
     """``wikis``: wiki name -> how it writes this kind; at least one."""
     if top.get("wikis") is None:
-        check.add("wikis", "required: how at least one wiki writes this kind")
+        check.add("wikis", _("required: how at least one wiki writes this kind"))
         return {}
     node = check.mapping(top["wikis"], "wikis")
     result = {}
     for name, value in (node or {}).items():
         if wikis is not None and name not in wikis:
-            check.add(f"wikis.{name}", f"not a wiki of the config{suggest(name, wikis)}")
+            check.add(f"wikis.{name}", _("not a wiki of the config%(suggest)s") % {
+                "suggest": suggest(name, wikis)})
         built = _build_wiki_map(name, value, check, fields, templates_dir)
         if built is not None:
             result[name] = built
@@ -561,7 +608,8 @@ def _build_wiki_map(wiki: str, value: Any, check: Checker, fields: dict[str, Fie
     page_template = check.text(node, "page_template", path)
     missing = templates_dir is not None and not (templates_dir / (page_template or "")).is_file()
     if page_template and missing:
-        check.add(f"{path}.page_template", f"no file {page_template} in {templates_dir}")
+        check.add(f"{path}.page_template", _("no file %(page_template)s in %(templates_dir)s") % {
+            "page_template": page_template, "templates_dir": templates_dir})
     params = _build_params(node, path, check, fields)
     counterparts = _build_counterparts(node, wiki, path, check)
     if template is None or category is None:
@@ -580,9 +628,9 @@ def _build_counterparts(node: dict[str, Any], wiki: str, path: str,
     out = {}
     for other, param in table.items():
         if other == wiki:
-            check.add(join_path(where, other), "names this wiki itself: name another wiki")
+            check.add(join_path(where, other), _("names this wiki itself: name another wiki"))
         elif not isinstance(param, str) or not param.strip():
-            check.add(join_path(where, other), "expected a parameter name (text)")
+            check.add(join_path(where, other), _("expected a parameter name (text)"))
         else:
             out[other] = param.strip()
     return out
@@ -593,22 +641,24 @@ def _build_params(node: dict[str, Any], path: str, check: Checker,
     """``params``: field name -> parameter name, each field known, no parameter twice."""
     where = f"{path}.params"
     if node.get("params") is None:
-        check.add(where, "required: the parameter name of each field on this wiki")
+        check.add(where, _("required: the parameter name of each field on this wiki"))
         return {}
     table = check.mapping(node["params"], where)
     params: dict[str, str] = {}
     seen: dict[str, str] = {}
     for name, param in (table or {}).items():
         if name not in fields:
-            check.add(join_path(where, name), f"unknown field{suggest(name, fields)}")
+            check.add(join_path(where, name), _("unknown field%(suggest)s") % {
+                "suggest": suggest(name, fields)})
             continue
         if not isinstance(param, str) or not param.strip():
-            check.add(join_path(where, name), "expected a parameter name (text)")
+            check.add(join_path(where, name), _("expected a parameter name (text)"))
             continue
         key = param_key(param)
         if key in seen:
             check.add(join_path(where, name),
-                      f"parameter {param!r} is already the field {seen[key]!r}")
+                      _("parameter %(param)r is already the field %(seen)r") % {
+                          "param": param, "seen": seen[key]})
             continue
         seen[key] = name
         params[name] = param.strip()
@@ -622,7 +672,9 @@ def _build_sync(top: dict[str, Any], check: Checker, fields: dict[str, FieldSpec
     for index, name in enumerate(names):
         where = f"sync[{index}]"
         if name not in fields:
-            check.add(where, f"unknown field {name!r}{suggest(name, fields)}")
+            check.add(where, _("unknown field %(name)r%(suggest)s") % {
+                "name": name, "suggest": suggest(name, fields)})
         elif wiki_maps and not any(name in w.params for w in wiki_maps.values()):
-            check.add(where, f"the field {name!r} is mapped on no wiki (add it to some params)")
+            check.add(where, _("the field %(name)r is mapped on no wiki (add it to some "
+                               "params)") % {"name": name})
     return names

@@ -20,6 +20,7 @@ from collections.abc import Iterable
 from wikisync.app import App
 from wikisync.config import ListConfig
 from wikisync.errors import WikiError, WikisyncError
+from wikisync.i18n import _
 from wikisync.model import ListEntry, Page
 from wikisync.site import HistoryEntry
 from wikisync.state import ListBase, State, StateError
@@ -52,8 +53,9 @@ def check_provenance(app: App, lists: Iterable[ListConfig], wikis: Iterable[str]
         identity = {k: str(general.get(k, "")) for k in IDENTITY}
         then = known.get(f"wiki:{wiki}")
         if then is not None and then != identity:
-            problems.append(f"wiki {wiki}: the state was made against {_describe(then)}; "
-                            f"the config points at {_describe(identity)}")
+            problems.append(_("wiki %(wiki)s: the state was made against %(then)s; the "
+                              "config points at %(now)s") % {
+                "wiki": wiki, "then": _describe(then), "now": _describe(identity)})
         found[f"wiki:{wiki}"] = identity
         for lst in lists:
             ref = lst.pages.get(wiki)
@@ -68,17 +70,19 @@ def check_provenance(app: App, lists: Iterable[ListConfig], wikis: Iterable[str]
                 then = {**then, "revid": max(then.get("revid", 0), base.page_revs[wiki])}
             problem = _page_problem(then, page)
             if problem:
-                problems.append(f"list {lst.name!r}, {wiki}:{page.title}: {problem}")
+                problems.append(_("list %(name)r, %(wiki)s:%(title)s: %(problem)s") % {
+                    "name": lst.name, "wiki": wiki, "title": page.title, "problem": problem})
             found[key] = {"title": page.title, "pageid": page.pageid, "revid": page.revid}
             app.first_look[(wiki, ref.title)] = page.revid
     if problems:
         lines = "\n".join(f"  - {p}" for p in problems)
         raise StateError(
-            f"the state {state.path} was made against other wikis or pages; it is not used "
-            f"and nothing was written:\n{lines}",
-            f"if the config names the right wikis and pages, start afresh: move the state away "
-            f"(mv {state.path} {state.path}.old) and run again; the merge base is then rebuilt "
-            f"from the list pages' histories. Else fix api_url or the list pages in the config",
+            _("the state %(path)s was made against other wikis or pages; it is not used and "
+              "nothing was written:\n%(lines)s") % {"path": state.path, "lines": lines},
+            _("if the config names the right wikis and pages, start afresh: move the state "
+              "away (mv %(path)s %(path)s.old) and run again; the merge base is then rebuilt "
+              "from the list pages' histories. Else fix api_url or the list pages in the "
+              "config") % {"path": state.path},
         )
     if record and found:
         state.save_identities(found)

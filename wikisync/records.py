@@ -16,6 +16,7 @@ from typing import TypeVar
 
 from wikisync import wikitext
 from wikisync.errors import InputError, PageMissingError, WikitextError
+from wikisync.i18n import _
 from wikisync.mapping import Mapping, validate_value
 from wikisync.model import Page, Record, WikiAPI
 
@@ -36,8 +37,9 @@ def read_record(site: WikiAPI, mapping: Mapping, wiki: str, title: str) -> Recor
     """The record of page ``title``; the error of a page without one readable call names it."""
     page = site.read([title])[title]
     if not page.exists:
-        raise PageMissingError(wiki, f"no page {title!r}", "check the title (it is case-sensitive "
-                               "after the first letter)")
+        raise PageMissingError(wiki, _("no page %(title)r") % {"title": title},
+                               _("check the title (it is case-sensitive after the first "
+                                 "letter)"))
     try:
         return record_from_page(mapping, wiki, page)
     except WikitextError as exc:
@@ -87,7 +89,7 @@ def parse_assignments(pairs: tuple[str, ...] | list[str]) -> dict[str, str]:
     for pair in pairs:
         name, sep, value = pair.partition("=")
         if not sep or not name.strip():
-            raise InputError(f"--set {pair!r}: expected FIELD=VALUE")
+            raise InputError(_("--set %(pair)r: expected FIELD=VALUE") % {"pair": pair})
         values[name.strip()] = value
     return values
 
@@ -97,8 +99,9 @@ def check_fields(mapping: Mapping, values: AbcMapping[str, str]) -> None:
     unknown = [name for name in values if name not in mapping.fields]
     if unknown:
         raise InputError(
-            f"unknown field(s) for kind {mapping.kind!r}: {', '.join(unknown)}",
-            f"known fields: {', '.join(mapping.fields)}",
+            _("unknown field(s) for kind %(kind)r: %(unknown)s") % {
+                "kind": mapping.kind, "unknown": ', '.join(unknown)},
+            _("known fields: %(fields)s") % {"fields": ', '.join(mapping.fields)},
         )
     problems = []
     for name, value in values.items():
@@ -118,8 +121,10 @@ def plan_field_edit(
     unmapped = [name for name in changes if wmap.param_for(name) is None]
     if unmapped:
         raise InputError(
-            f"{wiki} does not map field(s) {', '.join(unmapped)} for kind {mapping.kind!r}",
-            f"fields mapped on {wiki}: {', '.join(mapping.mapped_fields(wiki))}",
+            _("%(wiki)s does not map field(s) %(unmapped)s for kind %(kind)r") % {
+                "wiki": wiki, "unmapped": ', '.join(unmapped), "kind": mapping.kind},
+            _("fields mapped on %(wiki)s: %(mapped_fields)s") % {
+                "wiki": wiki, "mapped_fields": ', '.join(mapping.mapped_fields(wiki))},
         )
     params = {wmap.param_for(name): value for name, value in changes.items()}
     return wikitext.set_fields(page.text, list(wmap.template_names), params)

@@ -21,6 +21,7 @@ import logging
 from collections.abc import Iterable, Mapping
 
 from wikisync.errors import ConfigError, InputError, WikitextError
+from wikisync.i18n import _
 from wikisync.titles import param_key
 from wikisync.wikitext import (
     Placeholder,
@@ -79,8 +80,9 @@ def _check_values(values: Mapping[str, str], known: list[str]) -> None:
     unknown = sorted(set(values) - set(known))
     if unknown:
         raise InputError(
-            f"unknown field(s) {', '.join(unknown)}; the mapping knows: {', '.join(known)}",
-            hint="check the field names given with --set or in the file",
+            _("unknown field(s) %(unknown)s; the mapping knows: %(known)s") % {
+                "unknown": ', '.join(unknown), "known": ', '.join(known)},
+            hint=_("check the field names given with --set or in the file"),
         )
     for name, value in values.items():
         check_storable(value, f"the value of {name!r}")
@@ -96,14 +98,15 @@ def render(template_text: str, values: Mapping[str, str], known_fields: Iterable
         raise ConfigError(
             [f"the page template uses {{{{{{{name}}}}}}}, which is not a field of the mapping"
              for name in sorted(set(renderer.unknown))],
-            hint=f"the mapping's fields are: {', '.join(known)}",
+            hint=_("the mapping's fields are: %(known)s") % {"known": ', '.join(known)},
         )
     if renderer.missing:
         names = ", ".join(sorted(set(renderer.missing)))
         raise InputError(
-            f"no value for {names} (the page template has no default for it)",
-            hint="give it with --set FIELD=VALUE, or add a default {{{field|...}}} to the page "
-            "template",
+            _("no value for %(names)s (the page template has no default for it)") % {
+                "names": names},
+            hint=_("give it with --set FIELD=VALUE, or add a default {{{field|...}}} to the "
+                   "page template"),
         )
     return text
 
@@ -126,11 +129,12 @@ def render_and_verify(template_text: str, values: Mapping[str, str],
         want = normalize_value(values[field])
         got = fields.get(param_key(param))
         if got != want:
-            problems.append(f"{param!r} (field {field!r}) reads {got!r}, not {want!r}")
+            problems.append(_("%(param)r (field %(field)r) reads %(got)r, not %(want)r") % {
+                "param": param, "field": field, "got": got, "want": want})
     if problems:
         raise WikitextError(
             "the rendered page does not read back as intended: " + "; ".join(problems),
-            hint="check that the page template puts {{{field}}} alone as the value of the "
-            "parameter the mapping names for it",
+            hint=_("check that the page template puts {{{field}}} alone as the value of the "
+                   "parameter the mapping names for it"),
         )
     return text

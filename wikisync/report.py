@@ -37,6 +37,7 @@ from datetime import datetime
 
 from wikisync.audit import CODES, AuditResult
 from wikisync.config import Config
+from wikisync.i18n import _, language, ngettext
 from wikisync.model import Finding
 
 DATE_MARKER = "<!-- wikisync:date -->"
@@ -87,26 +88,34 @@ def _by_code(findings: list[Finding]) -> dict[str, list[Finding]]:
 
 def as_table(result: AuditResult) -> str:
     """Findings grouped by code with counts, for a terminal."""
-    scope = (f"{len(result.kinds)} kind(s) ({', '.join(result.kinds)}) on "
-             f"{', '.join(result.wikis)}; {result.pages_read} page(s) read")
-    unread = [f"Not read: {why}." for why in result.down.values()]  # each names its wiki
-    unread += [f"Not read: {u.message}." for u in result.unread if u.wiki not in result.down]
+    scope = _("%(count)d kind(s) (%(kinds)s) on %(wikis)s; %(pages)d page(s) read") % {
+        "count": len(result.kinds), "kinds": ", ".join(result.kinds),
+        "wikis": ", ".join(result.wikis), "pages": result.pages_read}
+    not_read = _("Not read: %(why)s.")
+    unread = [not_read % {"why": why} for why in result.down.values()]  # each names its wiki
+    unread += [not_read % {"why": u.message} for u in result.unread if u.wiki not in result.down]
     if result.clean:
-        return "\n".join([f"No findings: {scope}.", *unread]) + "\n"
+        return "\n".join([_("No findings: %(scope)s.") % {"scope": scope}, *unread]) + "\n"
     lines: list[str] = []
     for code, findings in _by_code(result.findings).items():
         lines.append(f"{code} ({len(findings)})")
         lines.extend(_table_rows(findings))
         lines.append("")
     counts = ", ".join(f"{code} {n}" for code, n in result.counts.items() if n)
-    lines.append(f"{len(result.findings)} finding(s): {counts}. Audited {scope}.")
+    lines.append(ngettext("%(count)d finding: %(counts)s. Audited %(scope)s.",
+                          "%(count)d findings: %(counts)s. Audited %(scope)s.",
+                          len(result.findings)) % {
+        "count": len(result.findings), "counts": counts, "scope": scope})
     lines.extend(unread)
     return "\n".join(lines) + "\n"
 
 
 def _table_rows(findings: list[Finding]) -> list[str]:
-    """Aligned rows ``wiki  title  field  detail`` of one code's findings."""
-    cells = [(f.wiki, f.title, f.field or "", english(f)) for f in findings]
+    """Aligned rows ``wiki  title  field  detail`` of one code's findings, the detail in the
+    person's language (French: as the published report says it)."""
+    french = language() == "fr"
+    cells = [(f.wiki, f.title, f.field or "", f.detail if french else english(f))
+             for f in findings]
     widths = [max(_width(row[i]) for row in cells) for i in range(3)]
     rows = []
     for row in cells:

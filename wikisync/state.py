@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from wikisync.errors import EXIT_USAGE, LockedError, WikisyncError
+from wikisync.i18n import _
 from wikisync.model import ListEntry
 
 log = logging.getLogger(__name__)
@@ -102,9 +103,11 @@ class State:
             self._open(readonly)
         except sqlite3.DatabaseError as exc:
             raise StateError(
-                f"the state file {self.path} cannot be read ({exc})",
-                f"move it away (e.g. mv {self.path} {self.path}.broken) and run again: the "
-                "next sync rebuilds what it needs from the list pages' histories",
+                _("the state file %(path)s cannot be read (%(error)s)") % {
+                    "path": self.path, "error": exc},
+                _("move it away (e.g. mv %(path)s %(path)s.broken) and run again: the next "
+                  "sync rebuilds what it needs from the list pages' histories") % {
+                    "path": self.path},
             ) from None
 
     def _open(self, readonly: bool) -> None:
@@ -146,8 +149,9 @@ class State:
         version = int(row[0])
         if version > SCHEMA_VERSION:
             raise StateError(
-                f"{self.path} was written by a newer wikisync (schema {version})",
-                "upgrade wikisync, or point state_dir at another folder",
+                _("%(path)s was written by a newer wikisync (schema %(version)s)") % {
+                    "path": self.path, "version": version},
+                _("upgrade wikisync, or point state_dir at another folder"),
             )
         if version == SCHEMA_VERSION:
             return
@@ -356,8 +360,9 @@ class Lock:
                     holder = fh.read().strip() or "another process"
                     fh.close()
                     raise LockedError(
-                        f"the state in {self.path.parent} is in use by {holder}",
-                        "wait for that run to finish; if it hangs, stop that process",
+                        _("the state in %(parent)s is in use by %(holder)s") % {
+                            "parent": self.path.parent, "holder": holder},
+                        _("wait for that run to finish; if it hangs, stop that process"),
                     ) from None
                 time.sleep(0.2)
         fh.seek(0)

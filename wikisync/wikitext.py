@@ -73,6 +73,7 @@ from mwparserfromhell.nodes import (
 from mwparserfromhell.wikicode import Wikicode
 
 from wikisync.errors import EXIT_FAILED, InputError, WikitextError
+from wikisync.i18n import _
 from wikisync.lists import is_article_link, split_plain_entry
 from wikisync.model import Link, RawEntry
 from wikisync.titles import heading_key, param_key, template_key
@@ -147,8 +148,9 @@ def check_storable(value: str, what: str = "the value") -> None:
     bad = sorted({f"U+{ord(c):04X}" for c in _UNSTORABLE_RE.findall(value)})
     if bad:
         raise InputError(
-            f"{what} holds control character(s) {', '.join(bad)} that a wiki page cannot hold",
-            hint="remove them from the value and run again",
+            _("%(what)s holds control character(s) %(bad)s that a wiki page cannot hold") % {
+                "what": what, "bad": ', '.join(bad)},
+            hint=_("remove them from the value and run again"),
         )
 
 
@@ -445,7 +447,7 @@ def _names_set(names: Iterable[str] | str) -> set[str]:
         names = [names]
     out = {normalize_template_name(n) for n in names}
     if not out:
-        raise WikitextError("no template name given to look for")
+        raise WikitextError(_("no template name given to look for"))
     return out
 
 
@@ -488,7 +490,7 @@ def _params_of(node: Template, start: int) -> tuple[Param, ...]:
             )
         )
     if pos + 2 != start + len(str(node)):
-        raise WikitextError("internal: could not locate the parameters of the template call")
+        raise WikitextError(_("internal: could not locate the parameters of the template call"))
     return tuple(params)
 
 
@@ -501,10 +503,10 @@ def _check_line_start(text: str, label: str, start: int) -> None:
     found = before.strip()[-40:]
     what = "an unbalanced '' or '''" if "''" in found else repr(found)
     raise WikitextError(
-        f"the {label} call does not start a line: found {what} before it on line "
-        f"{_line_of(text, start)}",
-        hint="put the call on a line of its own, in the lead section (before the first "
-        "heading), then run again",
+        _("the %(label)s call does not start a line: found %(what)s before it on line "
+          "%(line_of)s") % {"label": label, "what": what, "line_of": _line_of(text, start)},
+        hint=_("put the call on a line of its own, in the lead section (before the first "
+               "heading), then run again"),
     )
 
 
@@ -513,22 +515,23 @@ def _diagnose_missing(text: str, code: Wikicode, wanted: set[str], label: str) -
     nested = [t for t in code.filter_templates(recursive=True) if _matches(t, wanted)]
     if nested:
         return WikitextError(
-            f"the {label} call is inside other markup ('' or ''' formatting, a tag, a link or "
-            f"another template), not at the top level of the page",
-            hint="edit the page so that the call stands alone at the top, then run again",
+            _("the %(label)s call is inside other markup ('' or ''' formatting, a tag, a "
+              "link or another template), not at the top level of the page") % {"label": label},
+            hint=_("edit the page so that the call stands alone at the top, then run again"),
         )
     for m in _CALL_OPEN_RE.finditer(text):
         if normalize_template_name(m.group(1)) in wanted:
             return WikitextError(
-                f"'{{{{{m.group(1).strip()}' at line {_line_of(text, m.start())} does not parse "
-                f"as one template call",
-                hint="check that its '{{' and '}}' are balanced (a value with a stray '}}', "
-                "'[[' or '{{' breaks it) and fix the page by hand, then run again",
+                _("'{{%(start)s' at line %(line)s does not parse as one template call") % {
+                    "start": m.group(1).strip(), "line": _line_of(text, m.start())},
+                hint=_("check that its '{{' and '}}' are balanced (a value with a stray "
+                       "'}}', '[[' or '{{' breaks it) and fix the page by hand, then run "
+                       "again"),
             )
     return WikitextError(
-        f"the page has no {label} call",
-        hint="add the template at the top of the page, or check the mapping's template name "
-        "and aliases",
+        _("the page has no %(label)s call") % {"label": label},
+        hint=_("add the template at the top of the page, or check the mapping's template "
+               "name and aliases"),
     )
 
 
@@ -557,17 +560,18 @@ def find_template(text: str, names: Iterable[str] | str) -> TemplateCall:
     hits = [hit for hit in calls if hit[0] < lead]
     if not hits and calls:
         raise WikitextError(
-            f"the {label} call is below the first heading (line "
-            f"{_line_of(text, calls[0][2])}), not in the lead section",
-            hint="move the call above the page's first heading, then run again",
+            _("the %(label)s call is below the first heading (line %(line_of)s), not in the "
+              "lead section") % {"label": label, "line_of": _line_of(text, calls[0][2])},
+            hint=_("move the call above the page's first heading, then run again"),
         )
     if not hits:
         raise _diagnose_missing(text, code, wanted, label)
     if len(hits) > 1:
         lines = ", ".join(str(_line_of(text, s)) for _i, _n, s, _e in hits)
         raise WikitextError(
-            f"the {label} call appears {len(hits)} times on the page (lines {lines})",
-            hint="keep one call and merge the others into it by hand, then run again",
+            _("the %(label)s call appears %(count)s times on the page (lines %(lines)s)") % {
+                "label": label, "count": len(hits), "lines": lines},
+            hint=_("keep one call and merge the others into it by hand, then run again"),
         )
     _index, node, start, end = hits[0]
     _check_line_start(text, label, start)
@@ -622,8 +626,8 @@ def _check_param_name(name: str) -> str:
     key = _stripped_name(name)
     if not key or _BAD_PARAM_NAME_RE.search(key):
         raise WikitextError(
-            f"{name!r} cannot be a template parameter name",
-            hint="check the parameter names in the mapping",
+            _("%(name)r cannot be a template parameter name") % {"name": name},
+            hint=_("check the parameter names in the mapping"),
         )
     return key
 
@@ -707,8 +711,9 @@ def _plan_edits(text: str, call: TemplateCall,
         found = [i for i, p in enumerate(call.params) if param_key(p.name) == param_key(key)]
         if len(found) > 1:
             raise WikitextError(
-                f"parameter {key!r} appears {len(found)} times in the call",
-                hint="remove the extra occurrences by hand, then run again",
+                _("parameter %(key)r appears %(count)s times in the call") % {
+                    "key": key, "count": len(found)},
+                hint=_("remove the extra occurrences by hand, then run again"),
             )
         param = call.params[found[0]] if found else None
         if value is None:
@@ -765,22 +770,24 @@ def _prove_edit(old: str, new: str, names: Iterable[str] | str, call: TemplateCa
     try:
         after = find_template(new, names)
     except WikitextError as exc:
-        raise _refused(call, f"the edited page no longer parses: {exc}") from exc
+        raise _refused(call, _("the edited page no longer parses: %(error)s")
+                       % {"error": exc}) from exc
     keys = {param_key(k) for k in changes}
     if after.start != call.start or new[: after.start] != old[: call.start]:
-        raise _refused(call, "the text before the call would change")
+        raise _refused(call, _("the text before the call would change"))
     if new[after.end:] != old[call.end:]:
-        raise _refused(call, "the text after the call would change")
+        raise _refused(call, _("the text after the call would change"))
     if _keyed(after.fields) != _expected_fields(call, changes):
-        raise _refused(call, "the call would not read back to the intended fields")
+        raise _refused(call, _("the call would not read back to the intended fields"))
     if _untouched(after, keys) != _untouched(call, keys):
-        raise _refused(call, "other parameters of the call would change")
+        raise _refused(call, _("other parameters of the call would change"))
 
 
 def _refused(call: TemplateCall, why: str) -> WikitextError:
     return WikitextError(
-        f"refusing to edit the {{{{{call.name}}}}} call: {why}; nothing was written",
-        hint="this is a wikisync bug: please report it with the page's text",
+        _("refusing to edit the {{%(name)s}} call: %(why)s; nothing was written") % {
+            "name": call.name, "why": why},
+        hint=_("this is a wikisync bug: please report it with the page's text"),
     )
 
 
@@ -891,9 +898,10 @@ def _find_section(text: str, code: Wikicode, title: str) -> _Section:
             )
         if len(found) > 1:
             raise WikitextError(
-                f"the page has {len(found)} sections titled {part!r}",
-                hint="rename or merge the duplicate sections by hand, or name the section by "
-                "its path (\"Parent / Child\"), then run again",
+                _("the page has %(count)s sections titled %(part)r") % {
+                    "count": len(found), "part": part},
+                hint=_("rename or merge the duplicate sections by hand, or name the section "
+                       "by its path (\"Parent / Child\"), then run again"),
             )
         index = found[0]
         parent_level = heads[index][0].level
@@ -1116,14 +1124,17 @@ def _line_number(text: str, offset: int) -> int:
 
 def _refuse(text: str, section_title: str, offset: int, line: str, why: str) -> ListLineError:
     return ListLineError(
-        f"list {section_title!r}: line {_line_number(text, offset)} {why}: "
-        f"{line.strip()[:120]!r}; this list is not synced (nothing written)",
-        hint="mend the line on the wiki page (or move it out of the section), then run again",
+        _("list %(section_title)r: line %(line_number)s %(why)s: %(text)r; this list is not "
+          "synced (nothing written)") % {
+            "section_title": section_title, "line_number": _line_number(text, offset),
+            "why": why, "text": line.strip()[:120]},
+        hint=_("mend the line on the wiki page (or move it out of the section), then run "
+               "again"),
     )
 
 
 def _opens(what: str) -> str:
-    return f"opens {what!r} and does not close it"
+    return _("opens %(what)r and does not close it") % {"what": what}
 
 
 def read_entry(text: str, is_key: KeyLinkTest = is_article_link) -> RawEntry | None:
@@ -1167,14 +1178,16 @@ def read_list(text: str, section_title: str,
                 at = rstart + nstart + str(node).index("<!--")
                 line_start = text.rfind("\n", 0, at) + 1
                 raise _refuse(text, section_title, at, text[line_start:text.find("\n", at)],
-                              _opens("<!--") + " (the wiki hides the rest of the page)")
+                              _("opens '<!--' and does not close it (the wiki hides the rest "
+                                "of the page)"))
         lines = _logical_lines(text, rstart, rend, _protected_newlines(rcode, rstart))
         grouped.extend(_group_entries(text, lines))
     grouped.sort()
     for (before, kids), (after, _kids) in zip(grouped, grouped[1:], strict=False):
         if after[0] < (kids[-1][1] if kids else before[1]):
             line = text[before[0]:before[1]]
-            raise _refuse(text, section_title, before[0], line, "holds a list inside an entry")
+            raise _refuse(text, section_title, before[0], line,
+                          _("holds a list inside an entry"))
     entries: list[RawEntry] = []
     spans: list[tuple[int, int]] = []
     for first, kids in grouped:
@@ -1218,10 +1231,11 @@ def _check_indices(section: ListSection, remove: set[int], replace: Mapping[int,
     n = len(section.entries)
     bad = sorted(i for i in set(remove) | set(replace) if not 0 <= i < n)
     if bad:
-        raise WikitextError(f"no entry number(s) {bad} in a list of {n} entries")
+        raise WikitextError(_("no entry number(s) %(bad)s in a list of %(n)s entries") % {
+            "bad": bad, "n": n})
     both = sorted(set(remove) & set(replace))
     if both:
-        raise WikitextError(f"entries {both} are both removed and replaced")
+        raise WikitextError(_("entries %(both)s are both removed and replaced") % {"both": both})
 
 
 def _with_newline(entry: str) -> str:
@@ -1271,18 +1285,18 @@ def _prove_list_edit(old: str, new: str, section: ListSection, expected: list[st
     after = read_list(new, section.title)
     if [e.text for e in after.entries] != expected:
         raise WikitextError(
-            f"refusing to edit the list {section.title!r}: the new entries would not read back "
-            f"as intended (each new entry must be one top-level bullet line with its "
-            f"sub-bullets); nothing was written",
-            hint="check the entries to write; if they look right, report this as a bug",
+            _("refusing to edit the list %(title)r: the new entries would not read back as "
+              "intended (each new entry must be one top-level bullet line with its "
+              "sub-bullets); nothing was written") % {"title": section.title},
+            hint=_("check the entries to write; if they look right, report this as a bug"),
         )
     old_gaps = "".join(_gaps(old, section))
     cut = at - sum(e - s for s, e in section.spans if e <= at)
     if "".join(_gaps(new, after)) != old_gaps[:cut] + lead + old_gaps[cut:]:
         raise WikitextError(
-            f"refusing to edit the list {section.title!r}: text outside its entries would "
-            f"change; nothing was written",
-            hint="this is a wikisync bug: please report it with the page's text",
+            _("refusing to edit the list %(title)r: text outside its entries would change; "
+              "nothing was written") % {"title": section.title},
+            hint=_("this is a wikisync bug: please report it with the page's text"),
         )
 
 
@@ -1314,13 +1328,14 @@ def format_entry(bullet: str, link: Link, rest: str, children: Iterable[str] = (
         else:
             ok = got == _dc_replace(link, label=link.label or None)
         if not ok or got_rest != rest:
-            problems.append(f"{line!r} would read back as {got}, name {got_name!r}, "
-                            f"rest {got_rest!r}")
+            problems.append(_("%(line)r would read back as %(got)s, name %(got_name)r, rest "
+                              "%(got_rest)r") % {
+                "line": line, "got": got, "got_name": got_name, "got_rest": got_rest})
     if problems:
         raise WikitextError(
             "cannot write the list entry: " + "; ".join(problems),
-            hint="check the entry's title, label and annotation for line breaks, brackets "
-            "or separators",
+            hint=_("check the entry's title, label and annotation for line breaks, brackets "
+                   "or separators"),
         )
     return line + "\n" + "".join(c + "\n" for c in children)
 
@@ -1328,12 +1343,13 @@ def format_entry(bullet: str, link: Link, rest: str, children: Iterable[str] = (
 def _entry_problems(bullet: str, line: str, children: tuple[str, ...]) -> list[str]:
     problems: list[str] = []
     if not re.fullmatch(r"[*#]+", bullet):
-        problems.append(f"{bullet!r} is not a list bullet")
+        problems.append(_("%(bullet)r is not a list bullet") % {"bullet": bullet})
     if "\n" in line or "\r" in line:
-        problems.append("the entry holds a line break")
+        problems.append(_("the entry holds a line break"))
     for child in children:
         if "\n" in child or len(_bullet(child)) <= len(bullet):
-            problems.append(f"{child!r} is not a sub-bullet line of {bullet!r}")
+            problems.append(_("%(child)r is not a sub-bullet line of %(bullet)r") % {
+                "child": child, "bullet": bullet})
     return problems
 
 
@@ -1368,7 +1384,7 @@ def _context(code: Wikicode, node: Argument) -> PlaceholderContext:
 def find_placeholders(text: str) -> list[Placeholder]:
     """The outermost ``{{{..}}}`` arguments of ``text``, in order, with their context."""
     if _MARK_OPEN in text or _MARK_CLOSE in text:
-        raise WikitextError("the page template holds private-use characters U+E000/U+E001")
+        raise WikitextError(_("the page template holds private-use characters U+E000/U+E001"))
     code = parse(text)
     args = [a for a in code.filter_arguments(recursive=True)
             if not any(isinstance(p, Argument) for p in code.get_ancestors(a))]

@@ -14,9 +14,10 @@ from typing import IO
 
 import click
 
-from wikisync.cli import Ctx, pass_ctx
+from wikisync.cli import Ctx, pass_ctx, ui
 from wikisync.cli.options import complete_kinds, complete_wikis
 from wikisync.errors import EXIT_ATTENTION, EXIT_FAILED, EXIT_OK, UsageError
+from wikisync.i18n import _
 
 log = logging.getLogger(__name__)
 
@@ -64,21 +65,21 @@ def _publish_target(publish: str | None, to: str | None, wikis: tuple[str, ...])
     still works, with a warning."""
     if publish is None:
         if to is not None:
-            raise UsageError("--to WIKI goes with --publish TITLE",
-                             'e.g. wikisync audit --publish "Audit des fiches" --to fabmob')
+            raise UsageError(_("--to WIKI goes with --publish TITLE"),
+                             _("e.g. wikisync audit --publish \"Audit des fiches\" --to fabmob"))
         return None
     if not publish.strip():
-        raise UsageError("--publish needs a page title")
+        raise UsageError(_("--publish needs a page title"))
     if to is not None:
         return to
     if len(wikis) == 1:
-        click.echo(f"warning: --publish TITLE --wiki {wikis[0]} is deprecated: write --to "
-                   f"{wikis[0]}; --wiki only chooses which findings are reported (as here: "
-                   f"only {wikis[0]}'s)", err=True)
+        click.echo(_("warning: --publish TITLE --wiki %(wikis)s is deprecated: write --to "
+                     "%(wikis)s; --wiki only chooses which findings are reported (as here: "
+                     "only %(wikis)s's)") % {"wikis": wikis[0]}, err=True)
         return wikis[0]
     raise UsageError(
-        "--publish TITLE needs --to WIKI: the wiki that receives the report",
-        'e.g. wikisync audit --publish "Audit des fiches" --to fabmob',
+        _("--publish TITLE needs --to WIKI: the wiki that receives the report"),
+        _("e.g. wikisync audit --publish \"Audit des fiches\" --to fabmob"),
     )
 
 
@@ -89,8 +90,10 @@ def _write_output(text: str, output: str | None) -> None:
     try:
         Path(output).write_text(text, encoding="utf-8")
     except OSError as exc:
-        raise UsageError(f"cannot write {output}: {exc.strerror or exc}",
-                         "give --output a file in a folder that exists and is writable") from None
+        raise UsageError(
+            _("cannot write %(output)s: %(reason)s") % {"output": output,
+                                                         "reason": exc.strerror or exc},
+            _("give --output a file in a folder that exists and is writable")) from None
     log.info("audit: written to %s", output)
 
 
@@ -154,14 +157,15 @@ def audit(ctx: Ctx, kinds: tuple[str, ...], wikis: tuple[str, ...], stale_days: 
             click.echo(f"{wiki}: {publish.strip()}: {state}", err=True)
     # Said last, where a person reading the terminal looks.
     for why in result.down.values():
-        click.echo(f"error: audit incomplete: {why}; what the other wikis hold is reported",
+        click.echo(_("error: audit incomplete: %(why)s; what the other wikis hold is reported") % {
+            "why": why},
                    err=True)
     for unread in result.unread:
         if unread.wiki in result.down:
             continue
-        click.echo(f"error: audit incomplete: {unread.message}", err=True)
+        ui.error(_("error: audit incomplete: %(message)s") % {"message": unread.message})
         if unread.hint:
-            click.echo(f"hint: {unread.hint}", err=True)
+            click.echo(_("hint: %(hint)s") % {"hint": unread.hint}, err=True)
     if result.unread or result.down:
         raise SystemExit(EXIT_FAILED)
     raise SystemExit(EXIT_OK if result.clean else EXIT_ATTENTION)

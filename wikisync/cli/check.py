@@ -9,6 +9,7 @@ import click
 
 from wikisync.cli import Ctx, pass_ctx
 from wikisync.errors import EXIT_FAILED, EXIT_OK
+from wikisync.i18n import _
 
 
 @click.command()
@@ -29,28 +30,34 @@ def check(ctx: Ctx, as_json: bool) -> None:
         for s in statuses:
             if s.ok:
                 missing = f"  MISSING: {', '.join(s.missing)}" if s.missing else ""
-                click.echo(f"{s.wiki}: ok  {s.version}  \"{s.sitename}\"  user {s.user} "
-                           f"(groups: {', '.join(s.groups) or '-'})  rights: "
-                           f"{', '.join(s.rights) or '-'}{missing}")
+                click.echo(_("%(wiki)s: ok  %(version)s  \"%(sitename)s\"  user %(user)s "
+                             "(groups: %(groups)s)  rights: %(rights)s%(missing)s") % {
+                    "wiki": s.wiki, "version": s.version, "sitename": s.sitename, "user": s.user,
+                    "groups": ', '.join(s.groups) or '-', "rights": ', '.join(s.rights) or '-',
+                    "missing": missing})
                 for warning in s.warnings:
-                    click.echo(f"  warning: {warning}")
+                    click.echo(_("  warning: %(warning)s") % {"warning": warning})
                 if s.warnings:
                     from wikisync.grants import needed_labels
 
-                    click.echo(f"  hint: least privilege: tick only {needed_labels()} for "
-                               f"this bot password (Special:BotPasswords)")
+                    click.echo(_("  hint: least privilege: tick only %(needed_labels)s for "
+                                 "this bot password (Special:BotPasswords)") % {
+                        "needed_labels": needed_labels()})
             else:
-                click.echo(f"{s.wiki}: FAILED  {s.error}")
+                click.echo(_("%(wiki)s: FAILED  %(error)s") % {"wiki": s.wiki, "error": s.error})
                 if s.hint:
-                    click.echo(f"  hint: {s.hint}")
+                    click.echo(_("  hint: %(hint)s") % {"hint": s.hint})
         for ls in lists:
             where = f"list {ls.list}: {ls.wiki + ':' if ls.wiki else ''}{ls.title} § {ls.section}"
             if ls.error:
-                click.echo(f"{where}: FAILED  {ls.error}")
+                click.echo(_("%(where)s: FAILED  %(error)s") % {
+                    "where": where, "error": ls.error})
             else:
                 shown = ", ".join(ls.entries[:12]) + (", ..." if len(ls.entries) > 12 else "")
-                click.echo(f"{where}: {len(ls.entries)} entries{': ' + shown if shown else ''}")
+                click.echo(_("%(where)s: %(count)s entries%(value)s") % {
+                    "where": where, "count": len(ls.entries),
+                    "value": ': ' + shown if shown else ''})
             if ls.hint:
-                click.echo(f"  hint: {ls.hint}")
+                click.echo(_("  hint: %(hint)s") % {"hint": ls.hint})
     ok = all(s.ok for s in statuses) and not any(ls.error for ls in lists)
     raise SystemExit(EXIT_OK if ok else EXIT_FAILED)

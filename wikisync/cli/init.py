@@ -14,6 +14,7 @@ import click
 
 from wikisync.cli import Ctx, pass_ctx, ui
 from wikisync.errors import EXIT_FAILED, UsageError
+from wikisync.i18n import _
 
 #: Proposed at a terminal when no --wiki is given: the wikis wikisync was made for.
 STARTER = {
@@ -27,8 +28,8 @@ def _parse(pairs: tuple[str, ...]) -> dict[str, str]:
     for pair in pairs:
         name, sep, url = pair.partition("=")
         if not sep or not name.strip() or not url.strip():
-            raise UsageError(f"--wiki {pair!r}: expected NAME=API_URL",
-                             "e.g. --wiki movilab=https://movilab.org/api.php")
+            raise UsageError(_("--wiki %(pair)r: expected NAME=API_URL") % {"pair": pair},
+                             _("e.g. --wiki movilab=https://movilab.org/api.php"))
         wikis[name.strip()] = url.strip()
     return wikis
 
@@ -37,33 +38,34 @@ def _ask() -> dict[str, str]:
     """Names and API URLs, asked at the terminal (Enter keeps the proposed one)."""
     wikis: dict[str, str] = {}
     for name, url in STARTER.items():
-        answer = click.prompt(f"API URL of {name} (Enter: {url}; '-' to leave it out)",
-                              default=url, show_default=False, err=True).strip()
+        question = _("API URL of %(name)s (Enter: %(url)s; '-' to leave it out)") % {
+            "name": name, "url": url}
+        answer = click.prompt(question, default=url, show_default=False, err=True).strip()
         if answer != "-":
             wikis[name] = answer
     while True:
-        name = click.prompt("Another wiki's name (Enter: none)", default="",
+        name = click.prompt(_("Another wiki's name (Enter: none)"), default="",
                             show_default=False, err=True).strip()
         if not name:
             return wikis
-        wikis[name] = click.prompt(f"API URL of {name}", err=True).strip()
+        wikis[name] = click.prompt(_("API URL of %(name)s") % {"name": name}, err=True).strip()
 
 
 def _provide(target: Path, name: str) -> str:
     """Make the folder ``target`` exist; fill it with wikisync's own ``name`` folder (the
     mappings and page templates of FabMob and Movilab) when it is new and those are at hand."""
     if target.is_dir() and any(target.iterdir()):
-        return "kept as it is"
+        return _("kept as it is")
     target.mkdir(parents=True, exist_ok=True)
     shipped = Path(__file__).resolve().parents[2] / name
     if not shipped.is_dir():
-        return "created, empty: add your files there"
+        return _("created, empty: add your files there")
     count = 0
     for source in sorted(shipped.iterdir()):
         if source.is_file():
             (target / source.name).write_bytes(source.read_bytes())
             count += 1
-    return f"created with wikisync's {count} file(s), to adapt"
+    return _("created with wikisync's %(count)d file(s), to adapt") % {"count": count}
 
 
 def check_api(name: str, api_url: str) -> str:
@@ -142,15 +144,15 @@ def init(ctx: Ctx, pairs: tuple[str, ...], force: bool) -> None:
 
     path = Path(ctx.config_path or "wikisync.yaml").expanduser()
     if path.exists() and not force:
-        raise UsageError(f"{path} exists already; nothing was written",
-                         "use --force to replace it, or --config to write elsewhere")
+        raise UsageError(_("%(path)s exists already; nothing was written") % {"path": path},
+                         _("use --force to replace it, or --config to write elsewhere"))
     wikis = _parse(pairs)
     if not wikis:
         if not ui.is_interactive():
-            raise UsageError("no wiki given", "give --wiki NAME=API_URL (repeatable)")
+            raise UsageError(_("no wiki given"), _("give --wiki NAME=API_URL (repeatable)"))
         wikis = _ask()
     if not wikis:
-        raise UsageError("no wiki given; nothing was written")
+        raise UsageError(_("no wiki given; nothing was written"))
     seen: dict[str, str] = {}
     failed = False
     for name, url in wikis.items():
@@ -158,13 +160,13 @@ def init(ctx: Ctx, pairs: tuple[str, ...], force: bool) -> None:
             seen[name] = check_api(name, url)
         except WikisyncError as exc:
             failed = True
-            click.echo(f"{name}: FAILED  {exc}", err=True)
+            click.echo(_("%(name)s: FAILED  %(error)s") % {"name": name, "error": exc}, err=True)
             if exc.hint:
-                click.echo(f"  hint: {exc.hint}", err=True)
+                click.echo(_("  hint: %(hint)s") % {"hint": exc.hint}, err=True)
             continue
-        ui.say(f"{name}: ok  {seen[name]}", ctx.quiet)
+        ui.say(_("%(name)s: ok  %(seen)s") % {"name": name, "seen": seen[name]}, ctx.quiet)
     if failed:
-        click.echo(f"Nothing was written to {path}.", err=True)
+        click.echo(_("Nothing was written to %(path)s.") % {"path": path}, err=True)
         raise SystemExit(EXIT_FAILED)
     path.parent.mkdir(parents=True, exist_ok=True)
     for folder in ("mappings", "page_templates"):
@@ -172,4 +174,4 @@ def init(ctx: Ctx, pairs: tuple[str, ...], force: bool) -> None:
         ui.say(f"{path.parent / folder}: {copied}", ctx.quiet)
     path.write_text(render(wikis, seen), encoding="utf-8")
     load_config(path)  # the file written must load (a bug of init otherwise)
-    click.echo(f"wrote {path}")
+    click.echo(_("wrote %(path)s") % {"path": path})

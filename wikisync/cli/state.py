@@ -9,6 +9,7 @@ import click
 
 from wikisync.cli import Ctx, pass_ctx
 from wikisync.cli.options import complete_lists, complete_wikis
+from wikisync.i18n import _
 
 
 @click.command()
@@ -36,25 +37,30 @@ def status(ctx: Ctx, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
         return
-    click.echo(f"state: {data['state']}")
+    click.echo(_("state: %(state)s") % {"state": data['state']})
     for lst in data["lists"]:
         synced = lst["synced_at"] or "never (the next sync rebuilds it from the pages' histories)"
-        click.echo(f"list {lst['name']}: last synced {synced}; conflicts settled by "
-                   f"{lst['conflict_resolution']}")
+        click.echo(_("list %(name)s: last synced %(synced)s; conflicts settled by "
+                     "%(conflict_resolution)s") % {
+            "name": lst['name'], "synced": synced,
+            "conflict_resolution": lst['conflict_resolution']})
         for page in lst["pages"]:
             rev = page["revision"] or "-"
-            click.echo(f"  {page['wiki']}: {page['title']} ({page['section']}), "
-                       f"revision {rev}")
+            click.echo(_("  %(wiki)s: %(title)s (%(section)s), revision %(rev)s") % {
+                "wiki": page['wiki'], "title": page['title'], "section": page['section'],
+                "rev": rev})
         if lst["entries"] is not None:
-            click.echo(f"  {len(lst['entries'])} entries: {', '.join(lst['entries'])}")
+            click.echo(_("  %(count)s entries: %(entries)s") % {
+                "count": len(lst['entries']), "entries": ', '.join(lst['entries'])})
         if lst["conflicts"]:
-            click.echo(f"  {len(lst['conflicts'])} conflict(s) pending since "
-                       f"{lst['conflicts_since']}:")
+            click.echo(_("  %(count)s conflict(s) pending since %(conflicts_since)s:") % {
+                "count": len(lst['conflicts']), "conflicts_since": lst['conflicts_since']})
             for conflict in lst["conflicts"]:
                 click.echo(f"    {conflict['key']!r} ({conflict['kind']})")
                 for wiki, line in conflict["pages"].items():
                     click.echo(f"      {wiki}: {line if line is not None else '(absent)'}")
-            click.echo(f"  to settle one: wikisync resolve {lst['name']} KEY --take WIKI")
+            click.echo(_("  to settle one: wikisync resolve %(name)s KEY --take WIKI") % {
+                "name": lst['name']})
 
 
 @click.command()
@@ -83,14 +89,15 @@ def resolve(ctx: Ctx, list_name: str, key: str | None, take: str | None, take_al
     from wikisync.sync import run_sync
 
     if (take is None) == (take_all is None) or (take is not None) != (key is not None):
-        raise UsageError("give KEY with --take WIKI, or --take-all WIKI alone",
-                         "e.g. wikisync resolve LIST \"La Myne\" --take movilab")
+        raise UsageError(_("give KEY with --take WIKI, or --take-all WIKI alone"),
+                         _("e.g. wikisync resolve LIST \"La Myne\" --take movilab"))
     app = ctx.app
     lst = app.config.list_named(list_name)
     wiki = take or take_all
     if wiki not in lst.pages:
-        raise UsageError(f"list {list_name!r} has no page on {wiki!r}",
-                         f"its wikis: {', '.join(lst.pages)}")
+        raise UsageError(_("list %(list_name)r has no page on %(wiki)r") % {
+            "list_name": list_name, "wiki": wiki},
+                         _("its wikis: %(pages)s") % {"pages": ', '.join(lst.pages)})
     app.resolve[lst.name] = (wiki, frozenset([key]) if key is not None else None)
     report = run_sync(app, (lst.name,), dry_run=dry_run)
     print_sync(report, verbose=ctx.verbosity, quiet=ctx.quiet)
