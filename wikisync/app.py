@@ -10,7 +10,7 @@ import logging
 from dataclasses import dataclass, field
 
 from wikisync.config import Config, suggest
-from wikisync.errors import UsageError
+from wikisync.errors import ConfigError, UsageError
 from wikisync.lists import LinkContext
 from wikisync.mapping import Mapping, load_mappings
 from wikisync.site import Deadline, Site
@@ -82,3 +82,14 @@ class App:
         if kind not in self.mappings:
             raise UsageError(f"unknown kind {kind!r}{suggest(kind, self.mappings)}")
         return self.mappings[kind]
+
+    def require_login(self, wikis) -> None:
+        """A command that will write says, before anything else, which wikis lack a login."""
+        missing = [w for w in wikis if not self.config.wiki(w).username]
+        if missing:
+            raise ConfigError(
+                [f"{self.config.path}: wikis.{w}: no username: this command writes to {w}"
+                 for w in missing],
+                "give each wiki written to a username and password_env (or password_file); "
+                "--dry-run needs none",
+            )

@@ -1,4 +1,5 @@
-"""Creating records: ``new KIND NAME`` and ``import KIND FILE``.
+"""Creating records: ``new KIND NAME`` (the use case :func:`new_record`) and ``import KIND
+FILE`` (:mod:`wikisync.exchange`).
 
 A creation is planned completely before anything is written: every page is rendered from its
 page template and proven to read back to exactly the intended fields, every target wiki is asked
@@ -15,6 +16,7 @@ from __future__ import annotations
 import logging
 import string
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from wikisync import render
 from wikisync.app import App
@@ -25,7 +27,7 @@ from wikisync.listsync import new_text, page_existence, parse_page, read_pages
 from wikisync.mapping import Mapping
 from wikisync.model import ListEntry, Page
 from wikisync.planner import PagePlan as ListPagePlan
-from wikisync.records import check_fields, record_from_page
+from wikisync.records import check_fields, parse_assignments, record_from_page
 from wikisync.titles import normalize_title
 
 log = logging.getLogger(__name__)
@@ -268,3 +270,88 @@ def write_list_additions(app: App, additions: list[ListAddition], outcome: Outco
         summary = f"wikisync: +{add.count} ({add.section})"
         app.site(add.wiki).save(add.page, add.new_text, summary)
         outcome.listed.append((add.list_name, add.wiki, add.page.title))
+
+
+# --------------------------------------------------------------------------- the use case `new`
+
+
+@dataclass(frozen=True)
+class NewRequest:
+    """What ``wikisync new KIND NAME`` (``new-lieu``, ``new-project``) was asked to do."""
+
+    kind: str
+    name: str
+    assignments: tuple[str, ...] = ()  # FIELD=VALUE, as given with --set
+    wikis: tuple[str, ...] = ()  # empty: every wiki of the mapping
+    lists: tuple[str, ...] = ()  # empty: every list of the kind
+    dry_run: bool = False
+    summary: str | None = None
+
+
+class NewDialog(Protocol):
+    """The person behind a ``new`` run, as the use case sees them: the CLI's terminal, or a
+    test's script. ``interactive`` says whether questions can be asked at all."""
+
+    interactive: bool
+
+    def note(self, message: str) -> None:
+        """Tell the person something (not a result)."""
+
+    def ask(self, mapping: Mapping, name: str) -> str:
+        """The value of field ``name``, valid for the mapping; "" skips it."""
+
+    def show(self, creation: Creation) -> None:
+        """Show the pages and list edits that will be (or, in a dry run, would be) written."""
+
+    def confirm(self, creation: Creation) -> bool:
+        """Whether to write ``creation`` (asked only when interactive)."""
+
+
+@dataclass
+class NewResult:
+    creation: Creation
+    outcome: Outcome | None = None  # None: nothing was written
+    declined: bool = False  # the person answered no
+
+
+def new_record(app: App, request: NewRequest, dialog: NewDialog) -> NewResult:
+    """Plan a record's pages and list edits (asking the dialog for the fields not given when it
+    is interactive), show them, and unless a dry run or a refusal, write them."""
+    mapping = app.mapping(request.kind)
+    targets = target_wikis(app, mapping, request.wikis)
+    if not request.dry_run:
+        app.require_login(targets)
+    fields = fields_for(mapping, request.name, parse_assignments(request.assignments))
+    check_fields(mapping, fields)
+    missing = missing_required(mapping, fields, targets)
+    interactive = dialog.interactive
+    if missing and not interactive:
+        raise InputError(
+            f"missing required field(s): {', '.join(missing)}",
+            "give them with --set FIELD=VALUE (no terminal to ask on, or --yes was given)",
+        )
+    if interactive:
+        title = mapping.title_for(fields)
+        there = existing_on(app, title, targets)
+        if len(there) == len(targets) and missing:
+            raise PageExistsError(
+                f"{title} already exists on {', '.join(there)}; nothing was written",
+                "use `wikisync set` to change its fields",
+            )
+        if len(there) < len(targets):  # else plan_creation completes a run stopped halfway
+            if there:
+                dialog.note(f"{title} exists already on {', '.join(there)}: it is kept if it "
+                            "holds the fields you give")
+            for field_name in prompt_order(mapping, fields, targets):
+                value = dialog.ask(mapping, field_name)
+                if value:
+                    fields[field_name] = value
+    creation = plan_creation(app, mapping, request.name, fields, targets, request.lists)
+    dialog.show(creation)
+    if request.dry_run:
+        return NewResult(creation)
+    if interactive and not dialog.confirm(creation):
+        return NewResult(creation, declined=True)
+    outcome = execute(app, [creation],
+                      request.summary or f"wikisync: création de la fiche ({request.kind})")
+    return NewResult(creation, outcome)

@@ -11,12 +11,11 @@ import csv
 import io
 import json
 import logging
-import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
-import click
 import yaml
 
 from wikisync import create
@@ -259,18 +258,20 @@ def _plan_row(app, mapping, title, fields, wikis, existing, plan: ImportPlan) ->
     plan.creations.append(create.Creation(mapping.kind, title, fields, pages))
 
 
-def execute_import(app: App, mapping: Mapping, plan: ImportPlan, progress: bool,
-                   summary: str | None = None) -> create.Outcome:
-    """Create every planned page, then add the new records to the lists (one edit per page)."""
+def execute_import(app: App, mapping: Mapping, plan: ImportPlan, summary: str | None = None,
+                   step: Callable[[create.Creation], None] | None = None) -> create.Outcome:
+    """Create every planned page, then add the new records to the lists (one edit per page).
+
+    ``step`` is called after each record's pages are created (the CLI moves a progress bar)."""
     outcome = create.Outcome()
     summary = summary or f"wikisync: import ({mapping.kind})"
     items = plan.creations
-    with click.progressbar(items, label="creating", file=sys.stderr if progress else io.StringIO(),
-                           show_pos=True) as bar:
-        for creation in bar:
-            done = create.execute(app, [creation], summary)
-            outcome.created += done.created
-            outcome.skipped += done.skipped
+    for creation in items:
+        done = create.execute(app, [creation], summary)
+        outcome.created += done.created
+        outcome.skipped += done.skipped
+        if step is not None:
+            step(creation)
     create.write_list_additions(
         app, create.plan_list_additions(app, mapping, items + plan.repair), outcome)
     return outcome

@@ -6,6 +6,7 @@ The core is imported inside each command, so that listing, help and Tab completi
 
 from __future__ import annotations
 
+import io
 import json
 import sys
 
@@ -13,7 +14,7 @@ import click
 
 from wikisync.cli import Ctx, pass_ctx, ui
 from wikisync.cli.options import complete_lists, complete_wikis, kind_argument, wiki_option
-from wikisync.errors import EXIT_ATTENTION, EXIT_FAILED, InputError, PageExistsError
+from wikisync.errors import EXIT_ATTENTION, EXIT_FAILED, InputError
 
 set_option = click.option("--set", "assignments", multiple=True, metavar="FIELD=VALUE",
                           help="a field's value (repeatable)")
@@ -93,7 +94,7 @@ def set_(ctx: Ctx, kind: str, title: str, wiki: str, assignments: tuple[str, ...
     mapping = app.mapping(kind)
     app.config.wiki(wiki)
     if not dry_run:
-        _need_login(ctx, [wiki])
+        app.require_login([wiki])
     values = parse_assignments(assignments)
     check_fields(mapping, values)
     record = read_record(app.site(wiki), mapping, wiki, title)
@@ -113,20 +114,6 @@ def set_(ctx: Ctx, kind: str, title: str, wiki: str, assignments: tuple[str, ...
     summary = summary or edit_summary(mapping, wiki, values)
     saved = app.site(wiki).save(page, text, summary)
     click.echo(f"changed {wiki}:{page.title} (revision {saved.revid})")
-
-
-def _need_login(ctx: Ctx, wikis) -> None:
-    """A command that will write says, before anything else, which wikis lack a login."""
-    from wikisync.errors import ConfigError
-
-    missing = [w for w in wikis if not ctx.app.config.wiki(w).username]
-    if missing:
-        raise ConfigError(
-            [f"{ctx.app.config.path}: wikis.{w}: no username: this command writes to {w}"
-             for w in missing],
-            "give each wiki written to a username and password_env (or password_file); "
-            "--dry-run needs none",
-        )
 
 
 def _new_options(func):
@@ -166,63 +153,58 @@ def _prompt(mapping, name: str) -> str:
         return value
 
 
+class _TerminalDialog:
+    """The person at the terminal, as :func:`wikisync.create.new_record` talks to them."""
+
+    def __init__(self, ctx: Ctx, dry_run: bool, interactive: bool) -> None:
+        self.ctx = ctx
+        self.dry_run = dry_run
+        self.interactive = interactive
+
+    def note(self, message: str) -> None:
+        ui.say(message, self.ctx.quiet)
+
+    def ask(self, mapping, name: str) -> str:
+        return _prompt(mapping, name)
+
+    def _show(self, text: str, diff: bool) -> None:
+        # The preview is the result of a dry run (stdout); otherwise it is shown on the
+        # terminal (stderr), where the question is asked, and -q leaves it out when nothing is
+        # asked.
+        if self.dry_run:
+            click.echo(text, nl=not text.endswith("\n"))
+        elif self.interactive or not self.ctx.quiet:
+            ui.preview(text, diff=diff)
+
+    def show(self, creation) -> None:
+        from wikisync.records import unified_diff
+
+        for page in creation.pages:
+            state = "exists already (created by an earlier run)" if page.done else "new page"
+            self._show(f"=== {page.wiki}:{page.title} ({state})\n"
+                       + ("" if page.done else page.text), diff=False)
+        for add in creation.lists:
+            self._show(f"=== list {add.list_name} on {add.wiki}:{add.page.title}\n"
+                       + unified_diff(add.page.title, add.page.text, add.new_text, add.wiki),
+                       diff=True)
+
+    def confirm(self, creation) -> bool:
+        return ui.confirm("Write these pages?")
+
+
 def run_new(ctx: Ctx, kind: str, name: str, assignments, wikis, lists, dry_run, yes,
             summary: str | None = None) -> None:
     from wikisync import create
-    from wikisync.records import check_fields, parse_assignments, unified_diff
 
-    app = ctx.app
-    mapping = app.mapping(kind)
-    targets = create.target_wikis(app, mapping, wikis)
-    if not dry_run:
-        _need_login(ctx, targets)
-    fields = create.fields_for(mapping, name, parse_assignments(assignments))
-    check_fields(mapping, fields)
-    missing = create.missing_required(mapping, fields, targets)
-    interactive = ui.is_interactive(yes)
-    if missing and not interactive:
-        raise InputError(
-            f"missing required field(s): {', '.join(missing)}",
-            "give them with --set FIELD=VALUE (no terminal to ask on, or --yes was given)",
-        )
-    if interactive:
-        title = mapping.title_for(fields)
-        there = create.existing_on(app, title, targets)
-        if len(there) == len(targets) and missing:
-            raise PageExistsError(
-                f"{title} already exists on {', '.join(there)}; nothing was written",
-                "use `wikisync set` to change its fields",
-            )
-        if len(there) < len(targets):  # else plan_creation completes a run stopped halfway
-            if there:
-                ui.say(f"{title} exists already on {', '.join(there)}: it is kept if it holds "
-                       "the fields you give", ctx.quiet)
-            for field_name in create.prompt_order(mapping, fields, targets):
-                value = _prompt(mapping, field_name)
-                if value:
-                    fields[field_name] = value
-    creation = create.plan_creation(app, mapping, name, fields, targets, lists)
-    # The preview is the result of a dry run (stdout); otherwise it is shown on the terminal
-    # (stderr), where the question is asked, and -q leaves it out when nothing is asked.
-    def show(text: str, diff: bool) -> None:
-        if dry_run:
-            click.echo(text, nl=not text.endswith("\n"))
-        elif interactive or not ctx.quiet:
-            ui.preview(text, diff=diff)
-
-    for page in creation.pages:
-        state = "exists already (created by an earlier run)" if page.done else "new page"
-        show(f"=== {page.wiki}:{page.title} ({state})\n" + ("" if page.done else page.text),
-             diff=False)
-    for add in creation.lists:
-        show(f"=== list {add.list_name} on {add.wiki}:{add.page.title}\n"
-             + unified_diff(add.page.title, add.page.text, add.new_text, add.wiki), diff=True)
-    if dry_run:
-        return
-    if interactive and not ui.confirm("Write these pages?"):
+    request = create.NewRequest(kind, name, tuple(assignments), tuple(wikis), tuple(lists),
+                                dry_run, summary)
+    dialog = _TerminalDialog(ctx, dry_run, ui.is_interactive(yes))
+    result = create.new_record(ctx.app, request, dialog)
+    if result.declined:
         ui.nothing_written()
-    outcome = create.execute(app, [creation],
-                             summary or f"wikisync: création de la fiche ({kind})")
+    outcome = result.outcome
+    if outcome is None:
+        return
     for wiki, title, rev in outcome.created:
         click.echo(f"created {wiki}:{title} (revision {rev})")
     for wiki, title in outcome.skipped:
@@ -299,7 +281,7 @@ def import_(ctx: Ctx, kind: str, file: str, wikis, dry_run: bool, yes: bool,
     mapping = app.mapping(kind)
     targets = create.target_wikis(app, mapping, wikis)
     if not dry_run:
-        _need_login(ctx, targets)
+        app.require_login(targets)
     rows = exchange.read_rows(file)
     plan = exchange.plan_import(app, mapping, rows, targets)
     for line in plan.report_lines():
@@ -328,8 +310,11 @@ def import_(ctx: Ctx, kind: str, file: str, wikis, dry_run: bool, yes: bool,
     if ui.is_interactive(yes) and not ui.confirm(
             f"Create {len(plan.creations)} record(s) ({pages} page(s))?"):
         ui.nothing_written()
-    outcome = exchange.execute_import(app, mapping, plan, progress=sys.stderr.isatty(),
-                                      summary=summary)
+    bar_file = sys.stderr if sys.stderr.isatty() else io.StringIO()
+    with click.progressbar(length=len(plan.creations), label="creating", file=bar_file,
+                           show_pos=True) as bar:
+        outcome = exchange.execute_import(app, mapping, plan, summary=summary,
+                                          step=lambda _creation: bar.update(1))
     click.echo(f"created {len(outcome.created)} page(s), skipped {skipped} existing "
                f"record(s), {len(plan.invalid)} invalid row(s), "
                f"{len(outcome.listed)} list page(s) edited")
