@@ -202,6 +202,13 @@ def test_category_members_come_from_the_text_and_from_the_table(wiki):
     assert wiki.category_title("category:acteur") == "Catégorie:Acteur"
 
 
+def test_a_template_can_put_its_pages_in_a_category():
+    wiki = MemoryWiki("movilab", template_categories={"Modèle:Tiers-Lieux": "Tiers-Lieux"})
+    wiki.put("Le WIP", "{{tiers-Lieux\n|Titre=Le WIP}}\nTexte.")
+    wiki.put("Autre", "{{Tiers-Lieux/Carte}} {{Acteur|Titre=Autre}}")
+    assert [p.title for p in wiki.category_pages("Tiers-Lieux")] == ["Le WIP"]
+
+
 def test_redirects_revisions_without_content_and_revisions_by_id(wiki):
     wiki.put("WIP", "#REDIRECTION [[le WIP]]")
     assert wiki.redirects(["WIP", "Le WIP"]) == {"WIP": "Le WIP"}

@@ -12,8 +12,10 @@ It behaves like MediaWiki where wikisync cares:
   latest is an :class:`EditConflictError` (MediaWiki would sometimes merge; this wiki always
   refuses, which is the case wikisync must survive anyway); a save that changes nothing makes
   no revision;
-- category members are the pages named in :attr:`MemoryWiki.categories` plus the pages whose
-  text holds a ``[[Catégorie:X]]`` link; redirects are ``#REDIRECT [[X]]`` (or
+- category members are the pages named in :attr:`MemoryWiki.categories`, the pages whose
+  text holds a ``[[Catégorie:X]]`` link, and those that call a template which puts its pages
+  in a category (:attr:`MemoryWiki.template_categories`, as the wiki's template pages do);
+  redirects are ``#REDIRECT [[X]]`` (or
   ``#REDIRECTION``); titles follow a French wiki's namespaces and first-letter case;
 - recent changes list edits, creations and deletions, and reach back 80 days of the wiki's
   clock; the server's time (:meth:`MemoryWiki.now`) is taken once per run;
@@ -61,6 +63,7 @@ if TYPE_CHECKING:
     from wikisync.config import WikiConfig
 
 _REDIRECT = re.compile(r"\s*#(?:REDIRECT|REDIRECTION)\s*\[\[([^\]|#]+)", re.IGNORECASE)
+_TEMPLATE = re.compile(r"\{\{\s*([^{}|\n]+?)\s*[|}\n]")
 _LINK = re.compile(r"\[\[([^\]|\[]+)(?:\|[^\]]*)?\]\]")
 _ISO = "%Y-%m-%dT%H:%M:%SZ"
 
@@ -100,6 +103,8 @@ class MemoryWiki:
     #: category name (with or without its namespace) -> titles of its members, beside the
     #: pages whose text links the category
     categories: dict[str, set[str]] = field(default_factory=dict)
+    #: template name -> the category its calls put their page in (``{"Acteur": "Acteur"}``)
+    template_categories: dict[str, str] = field(default_factory=dict)
     #: seconds since ``start`` on the wiki's clock
     clock: int = 0
     start: str = "2026-01-01T00:00:00Z"
@@ -271,11 +276,17 @@ class MemoryWiki:
         name = rules.in_namespace(category, 14)
         members = {rules.normalize(t) for c, titles in self.categories.items()
                    if rules.in_namespace(c, 14) == name for t in titles}
+        by_template = {rules.in_namespace(t, 10) for t, c in self.template_categories.items()
+                       if rules.in_namespace(c, 14) == name}
         for title, history in self.pages.items():
-            for target in _LINK.findall(history[-1].text):
+            text = history[-1].text
+            for target in _LINK.findall(text):
                 if not target.strip().startswith(":") and rules.split(target)[0] == 14 \
                         and rules.normalize(target) == name:
                     members.add(title)
+            if any(rules.in_namespace(t.strip(), 10) in by_template
+                   for t in _TEMPLATE.findall(text)):
+                members.add(title)
         for title in sorted(members):
             if title in self.pages and (namespace is None or rules.split(title)[0] == namespace):
                 yield self._latest(title)

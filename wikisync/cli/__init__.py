@@ -15,7 +15,7 @@ from __future__ import annotations
 import importlib
 import logging
 import sys
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 import click
 
@@ -25,7 +25,7 @@ from wikisync.errors import EXIT_FAILED, EXIT_OK, WikisyncError
 if TYPE_CHECKING:
     from click.shell_completion import CompletionItem
 
-    from wikisync.app import App
+    from wikisync.app import App, WikiFactory
 
 log = logging.getLogger("wikisync")
 
@@ -96,6 +96,14 @@ class LazyGroup(click.Group):
         with formatter.section("Commands"):
             formatter.write_dl([(name, self.summary(name)) for name in self.list_commands(ctx)])
 
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True,
+             **extra):
+        """click's ``main``; standalone (the default, and CliRunner's), wikisync's errors
+        become messages and exit codes (:func:`run_group`)."""
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode, **extra)
+        run_group(self, args, prog_name, complete_var, extra)
+
     def shell_complete(self, ctx: click.Context, incomplete: str) -> list[CompletionItem]:
         """Command names from the table, then the group's options (no command is imported)."""
         from click.shell_completion import CompletionItem
@@ -108,10 +116,12 @@ class LazyGroup(click.Group):
 class Ctx:
     """Global options, and the App built from them on first use."""
 
-    def __init__(self, config_path: str | None, verbosity: int, quiet: bool) -> None:
+    def __init__(self, config_path: str | None, verbosity: int, quiet: bool,
+                 wiki_factory: WikiFactory | None = None) -> None:
         self.config_path = config_path
         self.verbosity = verbosity
         self.quiet = quiet
+        self.wiki_factory = wiki_factory  # None: the wikis on the network
         self._app: App | None = None
 
     @property
@@ -120,7 +130,8 @@ class Ctx:
             from wikisync.app import App
             from wikisync.config import find_config, load_config
 
-            self._app = App(load_config(find_config(self.config_path)))
+            self._app = App(load_config(find_config(self.config_path)),
+                            wiki_factory=self.wiki_factory)
         return self._app
 
 
@@ -160,13 +171,25 @@ def cli(ctx: click.Context, config_path: str | None, verbose: int, quiet: bool) 
       wikisync audit --format json --output audit.json
     """
     _setup_logging(verbose, quiet)
-    ctx.obj = Ctx(config_path, verbose, quiet)
+    wiring = ctx.obj if isinstance(ctx.obj, dict) else {}
+    ctx.obj = Ctx(config_path, verbose, quiet, wiki_factory=wiring.get("wiki_factory"))
 
 
-def main(argv: list[str] | None = None) -> None:
-    """Entry point: run the CLI and turn every error into a message and an exit code."""
+def main(argv: list[str] | None = None, *, wiki_factory: WikiFactory | None = None) -> None:
+    """Entry point: run the CLI and turn every error into a message and an exit code.
+
+    ``wiki_factory`` makes the wikis (default: over the network, from the config); tests give
+    :func:`wikisync.memwiki.memory_factory`, or pass ``obj={"wiki_factory": ...}`` to click's
+    ``CliRunner().invoke(cli, ...)``, which runs the same error handling (:func:`run_group`)."""
+    cli.main(args=argv, prog_name="wikisync", obj={"wiki_factory": wiki_factory})
+
+
+def run_group(group: click.Group, args, prog_name, complete_var, extra) -> NoReturn:
+    """Run ``group`` as click does, turning every error into a message and an exit code (the
+    one place where that is done)."""
     try:
-        code = cli.main(args=argv, prog_name="wikisync", standalone_mode=False)
+        code = click.Group.main(group, args, prog_name, complete_var, standalone_mode=False,
+                                **extra)
     except click.exceptions.Abort:
         click.echo("Aborted: nothing more was written.", err=True)
         code = EXIT_FAILED
