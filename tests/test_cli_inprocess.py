@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from wikisync.cli import cli
+from wikisync.cli import program
 from wikisync.errors import EXIT_ATTENTION, EXIT_FAILED, EXIT_OK, EXIT_USAGE
 from wikisync.memwiki import MemoryWiki, memory_factory
 
@@ -80,7 +80,7 @@ class Env:
 
     def run(self, *args: str, input: str | None = None, wikis=None) -> Result:
         factory = memory_factory(self.wikis if wikis is None else wikis)
-        return CliRunner().invoke(cli, ["--config", str(self.config), *args], input=input,
+        return CliRunner().invoke(program, ["--config", str(self.config), *args], input=input,
                                   obj={"wiki_factory": factory})
 
     def text(self, wiki: str, title: str) -> str:
@@ -420,3 +420,13 @@ def test_check_names_the_wiki_that_fails_and_exits_1(env):
     assert result.exit_code == EXIT_FAILED
     assert "movilab: FAILED  movilab: the host name was not found" in result.stdout
     assert "fabmob: ok" in result.stdout
+
+
+def test_the_program_is_the_command_line_with_its_errors_turned_into_exit_codes(env):
+    from wikisync.cli import cli
+
+    assert CliRunner().invoke(program, ["--help"]).output == \
+        CliRunner().invoke(cli, ["--help"]).output
+    result = env.run("show", "liue", "Le WIP", "--wiki", "movilab")
+    assert result.exit_code == EXIT_USAGE
+    assert result.stderr == "error: unknown kind 'liue' (did you mean 'lieu'?)\n"

@@ -15,6 +15,7 @@ from __future__ import annotations
 import importlib
 import logging
 import sys
+from collections.abc import Callable
 from typing import TYPE_CHECKING, NoReturn
 
 import click
@@ -96,14 +97,6 @@ class LazyGroup(click.Group):
         with formatter.section("Commands"):
             formatter.write_dl([(name, self.summary(name)) for name in self.list_commands(ctx)])
 
-    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True,
-             **extra):
-        """click's ``main``; standalone (the default, and CliRunner's), wikisync's errors
-        become messages and exit codes (:func:`run_group`)."""
-        if not standalone_mode:
-            return super().main(args, prog_name, complete_var, standalone_mode, **extra)
-        run_group(self, args, prog_name, complete_var, extra)
-
     def shell_complete(self, ctx: click.Context, incomplete: str) -> list[CompletionItem]:
         """Command names from the table, then the group's options (no command is imported)."""
         from click.shell_completion import CompletionItem
@@ -179,17 +172,16 @@ def main(argv: list[str] | None = None, *, wiki_factory: WikiFactory | None = No
     """Entry point: run the CLI and turn every error into a message and an exit code.
 
     ``wiki_factory`` makes the wikis (default: over the network, from the config); tests give
-    :func:`wikisync.memwiki.memory_factory`, or pass ``obj={"wiki_factory": ...}`` to click's
-    ``CliRunner().invoke(cli, ...)``, which runs the same error handling (:func:`run_group`)."""
-    cli.main(args=argv, prog_name="wikisync", obj={"wiki_factory": wiki_factory})
+    :func:`wikisync.memwiki.memory_factory`, or run :data:`program` with click's CliRunner."""
+    run(lambda: cli.main(args=argv, prog_name="wikisync", standalone_mode=False,
+                         obj={"wiki_factory": wiki_factory}))
 
 
-def run_group(group: click.Group, args, prog_name, complete_var, extra) -> NoReturn:
-    """Run ``group`` as click does, turning every error into a message and an exit code (the
-    one place where that is done)."""
+def run(start: Callable[[], object]) -> NoReturn:
+    """Run the CLI (``start``) and turn every error into a message and an exit code: the one
+    place where that is done."""
     try:
-        code = click.Group.main(group, args, prog_name, complete_var, standalone_mode=False,
-                                **extra)
+        code = start()
     except click.exceptions.Abort:
         click.echo("Aborted: nothing more was written.", err=True)
         code = EXIT_FAILED
@@ -212,4 +204,21 @@ def run_group(group: click.Group, args, prog_name, complete_var, extra) -> NoRet
     sys.exit(code if isinstance(code, int) else EXIT_OK)
 
 
-__all__ = ["COMMANDS", "Ctx", "cli", "main", "pass_ctx"]
+class Program(LazyGroup):
+    """The command line as the console script runs it: :data:`cli`, with every error turned
+    into a message and an exit code by :func:`run`."""
+
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True,
+             **extra) -> NoReturn:
+        run(lambda: super(Program, self).main(args, prog_name, complete_var,
+                                              standalone_mode=False, **extra))
+
+
+#: ``CliRunner().invoke(program, ARGS, obj={"wiki_factory": ...})`` runs a command in process
+#: as ``wikisync ARGS`` would, exit code and messages included (``cli`` lets errors through to
+#: the caller, as click does).
+program = Program(cli.name, table=COMMANDS, callback=cli.callback, params=cli.params,
+                  help=cli.help, context_settings=cli.context_settings)
+
+
+__all__ = ["COMMANDS", "Ctx", "cli", "main", "pass_ctx", "program"]
