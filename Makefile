@@ -39,7 +39,7 @@ POT    := $(LOCALE)/wikisync.pot
 messages: venv ## extract the messages again, update the French catalog, compile it
 	$(VENV)/bin/pybabel extract -F babel.cfg -k N_ --add-location=file --sort-output \
 		--omit-header -o $(POT) .
-	$(VENV)/bin/pybabel update -i $(POT) -d $(LOCALE) -D wikisync -l fr
+	$(VENV)/bin/pybabel update -i $(POT) -d $(LOCALE) -D wikisync -l fr --ignore-obsolete
 	$(VENV)/bin/pybabel compile -d $(LOCALE) -D wikisync --statistics
 
 lint: venv ## ruff

@@ -10,12 +10,12 @@ import hypothesis.strategies as st
 from hypothesis import settings
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
-from tests.fakewiki import FakeWiki
 from wikisync import wikitext
 from wikisync.app import App
 from wikisync.config import load_config
 from wikisync.lists import to_list_entry
 from wikisync.listsync import link_context, sync_list
+from wikisync.memwiki import MemoryWiki
 from wikisync.state import State
 
 REPO = Path(__file__).resolve().parents[1]
@@ -67,7 +67,7 @@ class ListSyncOnFakeWikis(RuleBasedStateMachine):
         folder = Path(tempfile.mkdtemp())
         (folder / "wikisync.yaml").write_text(CONFIG % (REPO / "mappings"))
         config = load_config(folder / "wikisync.yaml")
-        self.wikis = {name: FakeWiki(name) for name in TITLES}
+        self.wikis = {name: MemoryWiki(name) for name in TITLES}
         for name, wiki in self.wikis.items():
             for lieu in ON[name]:
                 wiki.put(lieu, "{{Acteur}}")

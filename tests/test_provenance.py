@@ -3,11 +3,11 @@ pages' histories, and what tells a state made against other pages."""
 
 from __future__ import annotations
 
-from tests.fakewiki import FakeWiki
 from tests.test_listsync_fake import AFTER, BEFORE, CONFIG, REPO, SECTION, TITLES
 from wikisync import wikitext
 from wikisync.app import App
 from wikisync.config import load_config
+from wikisync.memwiki import MemoryWiki
 from wikisync.model import Page
 from wikisync.provenance import _page_problem, base_from_history
 from wikisync.state import State
@@ -16,7 +16,7 @@ from wikisync.state import State
 def setup(tmp_path, lists: dict[str, list[str]]):
     (tmp_path / "wikisync.yaml").write_text(CONFIG % (REPO / "mappings"))
     config = load_config(tmp_path / "wikisync.yaml")
-    wikis = {name: FakeWiki(name) for name in TITLES}
+    wikis = {name: MemoryWiki(name) for name in TITLES}
     for name, keys in lists.items():
         wikis[name].put(TITLES[name], text(keys))
     return App(config, _sites=dict(wikis)), wikis, config.list_named("tl")
@@ -26,12 +26,12 @@ def text(keys: list[str]) -> str:
     return BEFORE + "".join(f"* [[{k}]]\n" for k in keys) + AFTER
 
 
-def keys(wiki: FakeWiki) -> list[str]:
+def keys(wiki: MemoryWiki) -> list[str]:
     return [r.text.strip("*[] \n") for r in
             wikitext.read_list(wiki.text(TITLES[wiki.name]), SECTION).entries]
 
 
-def bot_save(wiki: FakeWiki, keys_: list[str], summary: str = "wikisync: +1 (x)") -> None:
+def bot_save(wiki: MemoryWiki, keys_: list[str], summary: str = "wikisync: +1 (x)") -> None:
     page = wiki.read([TITLES[wiki.name]])[TITLES[wiki.name]]
     wiki.save(page, text(keys_), summary)
 

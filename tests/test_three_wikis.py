@@ -1,5 +1,5 @@
 """Nothing assumes exactly two wikis: a list kept on three pages, by the real executor (read, plan,
-render, edit, state) against in-memory wikis (:mod:`tests.fakewiki`; the API URLs are never
+render, edit, state) against in-memory wikis (:mod:`wikisync.memwiki`; the API URLs are never
 reached, they only give each wiki its article URLs)."""
 
 from __future__ import annotations
@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from tests.fakewiki import FakeWiki
 from wikisync import wikitext
 from wikisync.app import App
 from wikisync.config import load_config
 from wikisync.fieldsync import sync_kind
 from wikisync.listsync import sync_list
+from wikisync.memwiki import MemoryWiki
 from wikisync.state import State
 
 REPO = Path(__file__).resolve().parents[1]
@@ -51,7 +51,7 @@ class Three:
     def __init__(self, folder: Path) -> None:
         (folder / "wikisync.yaml").write_text(CONFIG, encoding="utf-8")
         config = load_config(folder / "wikisync.yaml")
-        self.wikis = {name: FakeWiki(name) for name in TITLES}
+        self.wikis = {name: MemoryWiki(name) for name in TITLES}
         self.app = App(config, _sites=dict(self.wikis))
         self.lst = config.list_named("tl")
         self.state = State(folder / "state")
@@ -150,7 +150,7 @@ def fields(tmp_path: Path):
     config = CONFIG.replace(str(REPO / "mappings"), str(tmp_path / "mappings"))
     (tmp_path / "wikisync.yaml").write_text(config, encoding="utf-8")
     three = Three.__new__(Three)
-    three.wikis = {name: FakeWiki(name) for name in TITLES}
+    three.wikis = {name: MemoryWiki(name) for name in TITLES}
     three.app = App(load_config(tmp_path / "wikisync.yaml"), _sites=dict(three.wikis))
     three.state = State(tmp_path / "state")
     for name, wiki in three.wikis.items():

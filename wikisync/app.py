@@ -1,22 +1,29 @@
 """What one run of wikisync works with: the config, the mappings and one Site per wiki.
 
 Built by the CLI once per command; the core functions take an :class:`App` and never read
-options or the environment themselves.
+options or the environment themselves. Its ``wiki_factory`` says how a wiki is reached: over
+the network (the default) or in memory (:mod:`wikisync.memwiki`), so that a whole command can
+run without a network.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from wikisync.config import Config, suggest
-from wikisync.errors import UsageError
+from wikisync.config import Config, WikiConfig, suggest
+from wikisync.errors import ConfigError, UsageError
 from wikisync.i18n import _
 from wikisync.lists import LinkContext
 from wikisync.mapping import Mapping, load_mappings
 from wikisync.site import Deadline, Site
 
 log = logging.getLogger(__name__)
+
+#: Makes the wiki called ``name`` from its config: the network's :class:`Site` by default, an
+#: in-memory wiki in tests (:func:`wikisync.memwiki.memory_factory`).
+WikiFactory = Callable[[str, WikiConfig], Site]
 
 
 @dataclass
@@ -32,28 +39,36 @@ class App:
     #: list -> (wiki, keys or None for all): conflicts to settle by taking that wiki's version
     #: (``wikisync resolve``), see wikisync.settle
     resolve: dict[str, tuple[str, frozenset[str] | None]] = field(default_factory=dict)
+    #: how each wiki is made (None: a :class:`Site` on the network, from the config)
+    wiki_factory: WikiFactory | None = None
 
     def site(self, name: str) -> Site:
-        """The Site of the wiki called ``name`` (one per run, so its session and login last)."""
+        """The Site of the wiki called ``name`` (one per run, so its session and login last),
+        made by ``wiki_factory`` when the App has one."""
         if name not in self._sites:
             wiki = self.config.wiki(name)
-            if wiki.clear_text:  # allowed by allow_insecure_http, else the config is refused
-                log.warning("%s: the bot password and every page cross the network in clear "
-                            "text to %s (allow_insecure_http: true); use an https:// api_url",
-                            name, wiki.api_url)
-            self._sites[name] = Site(
-                name=wiki.name,
-                api_url=wiki.api_url,
-                username=wiki.username,
-                password=wiki.password,
-                write_interval=wiki.write_interval,
-                deadline=self.deadline,
-                ca_bundle=str(wiki.ca_bundle) if wiki.ca_bundle else None,
-                allow_insecure_http=wiki.allow_insecure_http,
-                **({"contact": self.config.user_agent_contact}
-                   if self.config.user_agent_contact else {}),
-            )
+            make = self.wiki_factory or self._real_site
+            self._sites[name] = make(name, wiki)
         return self._sites[name]
+
+    def _real_site(self, name: str, wiki: WikiConfig) -> Site:
+        """The wiki on the network, as the config describes it."""
+        if wiki.clear_text:  # allowed by allow_insecure_http, else the config is refused
+            log.warning("%s: the bot password and every page cross the network in clear "
+                        "text to %s (allow_insecure_http: true); use an https:// api_url",
+                        name, wiki.api_url)
+        return Site(
+            name=wiki.name,
+            api_url=wiki.api_url,
+            username=wiki.username,
+            password=wiki.password,
+            write_interval=wiki.write_interval,
+            deadline=self.deadline,
+            ca_bundle=str(wiki.ca_bundle) if wiki.ca_bundle else None,
+            allow_insecure_http=wiki.allow_insecure_http,
+            **({"contact": self.config.user_agent_contact}
+               if self.config.user_agent_contact else {}),
+        )
 
     @property
     def sites(self) -> dict[str, Site]:
@@ -84,3 +99,14 @@ class App:
             raise UsageError(_("unknown kind %(kind)r%(suggest)s") % {
                 "kind": kind, "suggest": suggest(kind, self.mappings)})
         return self.mappings[kind]
+
+    def require_login(self, wikis) -> None:
+        """A command that will write says, before anything else, which wikis lack a login."""
+        missing = [w for w in wikis if not self.config.wiki(w).username]
+        if missing:
+            raise ConfigError(
+                [_("%(file)s: wikis.%(wiki)s: no username: this command writes to %(wiki)s")
+                 % {"file": self.config.path, "wiki": w} for w in missing],
+                _("give each wiki written to a username and password_env (or password_file); "
+                  "--dry-run needs none"),
+            )

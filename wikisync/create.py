@@ -1,4 +1,5 @@
-"""Creating records: ``new KIND NAME`` and ``import KIND FILE``.
+"""Creating records: ``new KIND NAME`` (the use case :func:`new_record`) and ``import KIND
+FILE`` (:mod:`wikisync.exchange`).
 
 A creation is planned completely before anything is written: every page is rendered from its
 page template and proven to read back to exactly the intended fields, every target wiki is asked
@@ -15,6 +16,7 @@ from __future__ import annotations
 import logging
 import string
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from wikisync import render
 from wikisync.app import App
@@ -26,7 +28,7 @@ from wikisync.listsync import new_text, page_existence, parse_page, read_pages
 from wikisync.mapping import Mapping
 from wikisync.model import ListEntry, Page
 from wikisync.planner import PagePlan as ListPagePlan
-from wikisync.records import check_fields, record_from_page
+from wikisync.records import check_fields, parse_assignments, record_from_page
 from wikisync.titles import normalize_title
 
 log = logging.getLogger(__name__)
@@ -254,16 +256,16 @@ def execute(app: App, creations: list[Creation], summary: str) -> Outcome:
                 outcome.created.append((plan.wiki, plan.title, saved.revid))
         write_list_additions(app, [a for c in creations for a in c.lists], outcome)
     except WikisyncError as exc:
-        done = [f"created {w}:{t} (revision {r})" for w, t, r in outcome.created]
-        done += [f"added to list {n} on {w}:{t}" for n, w, t in outcome.listed]
-        exc.message = (
-            f"{exc.message}\nDone before the failure: {'; '.join(done) or 'nothing'}."
-        )
+        done = [_("created %(wiki)s:%(title)s (revision %(revid)s)")
+                % {"wiki": w, "title": t, "revid": r} for w, t, r in outcome.created]
+        done += [_("added to list %(list)s on %(wiki)s:%(title)s")
+                 % {"list": n, "wiki": w, "title": t} for n, w, t in outcome.listed]
+        exc.message = _("%(message)s\nDone before the failure: %(done)s.") % {
+            "message": exc.message, "done": "; ".join(done) or _("nothing")}
         exc.args = (exc.message,)
-        exc.hint = (exc.hint + "; " if exc.hint else "") + (
-            "run the same command again: it completes what is missing without duplicating "
-            "anything"
-        )
+        again = _("run the same command again: it completes what is missing without "
+                  "duplicating anything")
+        exc.hint = f"{exc.hint}; {again}" if exc.hint else again
         raise
     return outcome
 
@@ -274,3 +276,89 @@ def write_list_additions(app: App, additions: list[ListAddition], outcome: Outco
         summary = f"wikisync: +{add.count} ({add.section})"
         app.site(add.wiki).save(add.page, add.new_text, summary)
         outcome.listed.append((add.list_name, add.wiki, add.page.title))
+
+
+# --------------------------------------------------------------------------- the use case `new`
+
+
+@dataclass(frozen=True)
+class NewRequest:
+    """What ``wikisync new KIND NAME`` (``new-lieu``, ``new-project``) was asked to do."""
+
+    kind: str
+    name: str
+    assignments: tuple[str, ...] = ()  # FIELD=VALUE, as given with --set
+    wikis: tuple[str, ...] = ()  # empty: every wiki of the mapping
+    lists: tuple[str, ...] = ()  # empty: every list of the kind
+    dry_run: bool = False
+    summary: str | None = None
+
+
+class NewDialog(Protocol):
+    """The person behind a ``new`` run, as the use case sees them: the CLI's terminal, or a
+    test's script. ``interactive`` says whether questions can be asked at all."""
+
+    interactive: bool
+
+    def note(self, message: str) -> None:
+        """Tell the person something (not a result)."""
+
+    def ask(self, mapping: Mapping, name: str) -> str:
+        """The value of field ``name``, valid for the mapping; "" skips it."""
+
+    def show(self, creation: Creation) -> None:
+        """Show the pages and list edits that will be (or, in a dry run, would be) written."""
+
+    def confirm(self, creation: Creation) -> bool:
+        """Whether to write ``creation`` (asked only when interactive)."""
+
+
+@dataclass
+class NewResult:
+    creation: Creation
+    outcome: Outcome | None = None  # None: nothing was written
+    declined: bool = False  # the person answered no
+
+
+def new_record(app: App, request: NewRequest, dialog: NewDialog) -> NewResult:
+    """Plan a record's pages and list edits (asking the dialog for the fields not given when it
+    is interactive), show them, and unless a dry run or a refusal, write them."""
+    mapping = app.mapping(request.kind)
+    targets = target_wikis(app, mapping, request.wikis)
+    if not request.dry_run:
+        app.require_login(targets)
+    fields = fields_for(mapping, request.name, parse_assignments(request.assignments))
+    check_fields(mapping, fields)
+    missing = missing_required(mapping, fields, targets)
+    interactive = dialog.interactive
+    if missing and not interactive:
+        raise InputError(
+            _("missing required field(s): %(missing)s") % {"missing": ', '.join(missing)},
+            _("give them with --set FIELD=VALUE (no terminal to ask on, or --yes was given)"),
+        )
+    if interactive:
+        title = mapping.title_for(fields)
+        there = existing_on(app, title, targets)
+        if len(there) == len(targets) and missing:
+            raise PageExistsError(
+                _("%(title)s already exists on %(there)s; nothing was written") % {
+                    "title": title, "there": ', '.join(there)},
+                _("use `wikisync set` to change its fields"),
+            )
+        if len(there) < len(targets):  # else plan_creation completes a run stopped halfway
+            if there:
+                dialog.note(_("%(title)s exists already on %(there)s: it is kept if it holds "
+                              "the fields you give") % {"title": title, "there": ", ".join(there)})
+            for field_name in prompt_order(mapping, fields, targets):
+                value = dialog.ask(mapping, field_name)
+                if value:
+                    fields[field_name] = value
+    creation = plan_creation(app, mapping, request.name, fields, targets, request.lists)
+    dialog.show(creation)
+    if request.dry_run:
+        return NewResult(creation)
+    if interactive and not dialog.confirm(creation):
+        return NewResult(creation, declined=True)
+    outcome = execute(app, [creation],
+                      request.summary or f"wikisync: création de la fiche ({request.kind})")
+    return NewResult(creation, outcome)

@@ -11,17 +11,17 @@ import csv
 import io
 import json
 import logging
-import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
-import click
 import yaml
 
 from wikisync import create
 from wikisync.app import App
 from wikisync.errors import EXIT_OK, EXIT_USAGE, InputError, WikisyncError
+from wikisync.i18n import _
 from wikisync.identity import record_identity
 from wikisync.mapping import Mapping, split_list, validate_record
 from wikisync.model import Page, Record
@@ -63,8 +63,8 @@ def read_rows(path: str | Path) -> list[dict[str, str]]:
     try:
         text = decode(path.read_bytes(), path)
     except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read {path}: {exc}",
-                         "save the file as CSV UTF-8 (or CSV Windows-1252)") from None
+        raise InputError(_("cannot read %(path)s: %(error)s") % {"path": path, "error": exc},
+                         _("save the file as CSV UTF-8 (or CSV Windows-1252)")) from None
     if path.suffix.lower() in (".yaml", ".yml", ".json"):
         return _merge_export_rows(_structured_rows(path, text))
     first = text.split("\n", 1)[0]
@@ -73,7 +73,8 @@ def read_rows(path: str | Path) -> list[dict[str, str]]:
     rows = []
     for row in reader:
         if None in row:
-            raise InputError(f"{path}: line {reader.line_num} has more cells than the header")
+            raise InputError(_("%(path)s: line %(line_num)s has more cells than the header") % {
+                "path": path, "line_num": reader.line_num})
         rows.append({k.strip(): (v or "") for k, v in row.items() if k is not None})
     return _merge_export_rows(rows)
 
@@ -84,9 +85,11 @@ def _structured_rows(path: Path, text: str) -> list[dict[str, str]]:
     try:
         data = json.loads(text) if what == "JSON" else yaml.safe_load(text)
     except (ValueError, yaml.YAMLError) as exc:
-        raise InputError(f"{path}: not valid {what}: {exc}") from None
+        raise InputError(_("%(path)s: not valid %(what)s: %(error)s") % {
+            "path": path, "what": what, "error": exc}) from None
     if not isinstance(data, list) or not all(isinstance(r, dict) for r in data):
-        raise InputError(f"{path}: expected a {what} list of FIELD: VALUE mappings")
+        raise InputError(_("%(path)s: expected a %(what)s list of FIELD: VALUE mappings") % {
+            "path": path, "what": what})
 
     def cell(value: object) -> str:
         if value is None:
@@ -139,13 +142,17 @@ class ImportPlan:
     def exit_code(self) -> int:
         return EXIT_USAGE if self.invalid else EXIT_OK
 
-    def report_lines(self) -> list[str]:
-        lines = [f"invalid {msg}" for msg in self.invalid]
-        lines += [f"skip {title} (exists already)" for title in self.skipped]
-        lines += [f"skip {note}" for note in self.partial]
+    def report_lines(self, skips: bool = True) -> list[str]:
+        """One line per row: invalid, skipped (unless ``skips`` is false: ``-q``), created."""
+        lines = [_("invalid %(problem)s") % {"problem": msg} for msg in self.invalid]
+        if skips:
+            lines += [_("skip %(title)s (exists already)") % {"title": title}
+                      for title in self.skipped]
+            lines += [_("skip %(note)s") % {"note": note} for note in self.partial]
         for creation in self.creations:
             wikis = ", ".join(p.wiki for p in creation.pages if not p.done)
-            lines.append(f"create {creation.title} on {wikis}")
+            lines.append(_("create %(title)s on %(wikis)s") % {
+                "title": creation.title, "wikis": wikis})
         return lines
 
 
@@ -158,8 +165,9 @@ def plan_import(
         unknown = [c for c in rows[0] if c not in mapping.fields]
         if unknown:
             raise InputError(
-                f"unknown column(s) for kind {mapping.kind!r}: {', '.join(unknown)}",
-                f"known fields: {', '.join(mapping.fields)}",
+                _("unknown column(s) for kind %(kind)r: %(unknown)s") % {
+                    "kind": mapping.kind, "unknown": ', '.join(unknown)},
+                _("known fields: %(fields)s") % {"fields": ', '.join(mapping.fields)},
             )
     candidates: list[tuple[int, str, dict[str, str]]] = []
     seen: set[str] = set()
@@ -172,9 +180,10 @@ def plan_import(
         except WikisyncError as exc:
             problems.append(exc.message)
         if title and title in seen:
-            problems.append(f"{title!r} appears twice in the file")
+            problems.append(_("%(title)r appears twice in the file") % {"title": title})
         if problems:
-            plan.invalid.append(f"row {number}: {'; '.join(problems)}")
+            plan.invalid.append(_("row %(number)d: %(problems)s")
+                                % {"number": number, "problems": "; ".join(problems)})
             continue
         seen.add(title)
         candidates.append((number, title, fields))
@@ -194,7 +203,9 @@ def plan_import(
             continue
         problems = _row_problems(mapping, fields, lacking)
         if problems:
-            plan.invalid.append(f"row {number} ({title}): {'; '.join(problems)}")
+            plan.invalid.append(_("row %(number)d (%(title)s): %(problems)s")
+                                % {"number": number, "title": title,
+                                   "problems": "; ".join(problems)})
             continue
         _plan_row(app, mapping, title, fields, wikis, existing, plan)
     plan.invalid.sort(key=lambda line: int(line.split()[1].rstrip(":")))
@@ -211,7 +222,7 @@ def _row_problems(mapping: Mapping, fields: dict[str, str], wikis: list[str]) ->
     except InputError as exc:
         return [exc.message]
     missing = create.missing_required(mapping, fields, wikis)
-    problems = [f"missing required field {name}" for name in missing]
+    problems = [_("missing required field %(name)s") % {"name": name} for name in missing]
     problems += [str(p) for w in wikis for p in validate_record(mapping, fields, w)
                  if p.code != "missing-field" and p.field in mapping.mapped_fields(w)]
     return sorted(set(problems))
@@ -236,7 +247,8 @@ def _plan_row(app, mapping, title, fields, wikis, existing, plan: ImportPlan) ->
         try:
             text = create.render_page(app, mapping, wiki, fields)
         except WikisyncError as exc:
-            plan.invalid.append(f"{title}: {exc.message}")
+            plan.invalid.append(_("%(title)s: %(problem)s")
+                                % {"title": title, "problem": exc.message})
             return
         current = existing[wiki][title]
         page = create.PagePlan(wiki, current.title, text)
@@ -247,8 +259,10 @@ def _plan_row(app, mapping, title, fields, wikis, existing, plan: ImportPlan) ->
                 else:
                     missing = ", ".join(w for w in wikis if not existing[w][title].exists)
                     plan.partial.append(
-                        f"{title} (exists on {wiki} with other content; to create it on "
-                        f"{missing} too, use `wikisync new {mapping.kind} ... --wiki WIKI`)"
+                        _("%(title)s (exists on %(wiki)s with other content; to create it on "
+                          "%(missing)s too, use `wikisync new %(kind)s ... --wiki WIKI`)")
+                        % {"title": title, "wiki": wiki, "missing": missing,
+                           "kind": mapping.kind}
                     )
                 return
             page.existing = current
@@ -259,18 +273,20 @@ def _plan_row(app, mapping, title, fields, wikis, existing, plan: ImportPlan) ->
     plan.creations.append(create.Creation(mapping.kind, title, fields, pages))
 
 
-def execute_import(app: App, mapping: Mapping, plan: ImportPlan, progress: bool,
-                   summary: str | None = None) -> create.Outcome:
-    """Create every planned page, then add the new records to the lists (one edit per page)."""
+def execute_import(app: App, mapping: Mapping, plan: ImportPlan, summary: str | None = None,
+                   step: Callable[[create.Creation], None] | None = None) -> create.Outcome:
+    """Create every planned page, then add the new records to the lists (one edit per page).
+
+    ``step`` is called after each record's pages are created (the CLI moves a progress bar)."""
     outcome = create.Outcome()
     summary = summary or f"wikisync: import ({mapping.kind})"
     items = plan.creations
-    with click.progressbar(items, label="creating", file=sys.stderr if progress else io.StringIO(),
-                           show_pos=True) as bar:
-        for creation in bar:
-            done = create.execute(app, [creation], summary)
-            outcome.created += done.created
-            outcome.skipped += done.skipped
+    for creation in items:
+        done = create.execute(app, [creation], summary)
+        outcome.created += done.created
+        outcome.skipped += done.skipped
+        if step is not None:
+            step(creation)
     create.write_list_additions(
         app, create.plan_list_additions(app, mapping, items + plan.repair), outcome)
     return outcome

@@ -117,7 +117,7 @@ class Finding:
 
 class WikiAPI(Protocol):
     """What the rest of wikisync needs from a wiki. ``Site`` implements it over the network;
-    ``tests/fakewiki.py`` in memory."""
+    :class:`wikisync.memwiki.MemoryWiki` in memory."""
 
     name: str
 

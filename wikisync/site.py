@@ -40,6 +40,7 @@ from wikisync.errors import (
     UnreachableError,
     WikiError,
 )
+from wikisync.i18n import _
 from wikisync.model import Page
 from wikisync.siteinfo import TitleRules
 
@@ -298,8 +299,9 @@ class Site:
             if self._never_answered():
                 raise UnreachableError(
                     self.name,
-                    f"cannot connect to {self.api_url} ({_short(exc)})",
-                    "check api_url in the config and that the wiki is up",
+                    _("cannot connect to %(url)s (%(why)s)")
+                    % {"url": self.api_url, "why": _short(exc)},
+                    _("check api_url in the config and that the wiki is up"),
                 ) from None
             return 2.0, "connection error"
         retry_after = _retry_after(resp)
@@ -881,17 +883,17 @@ def plain_network_error(exc: BaseException) -> str:
     requests' and urllib3's exceptions are translated."""
     text = str(exc)
     if isinstance(exc, requests.exceptions.SSLError) or "CERTIFICATE_VERIFY" in text:
-        return "the secure connection failed (TLS certificate problem)"
+        return _("the secure connection failed (TLS certificate problem)")
     if isinstance(exc, requests.Timeout) or "timed out" in text:
-        return "no answer in time"
+        return _("no answer in time")
     if "NameResolution" in text or "Name or service not known" in text or (
             "nodename nor servname" in text) or "getaddrinfo failed" in text:
-        return "the host name was not found (check the address; is the network up?)"
+        return _("the host name was not found (check the address; is the network up?)")
     if "Connection refused" in text or "Errno 111" in text:
-        return "the connection was refused (is the wiki up?)"
+        return _("the connection was refused (is the wiki up?)")
     if "Connection reset" in text or "RemoteDisconnected" in text or "aborted" in text:
-        return "the connection was cut"
-    return "network error"
+        return _("the connection was cut")
+    return _("network error")
 
 
 def _unique(titles: Iterable[str]) -> list[str]:

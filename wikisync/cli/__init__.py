@@ -15,7 +15,8 @@ from __future__ import annotations
 import importlib
 import logging
 import sys
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, NoReturn
 
 import click
 
@@ -26,7 +27,7 @@ from wikisync.i18n import _
 if TYPE_CHECKING:
     from click.shell_completion import CompletionItem
 
-    from wikisync.app import App
+    from wikisync.app import App, WikiFactory
 
 log = logging.getLogger("wikisync")
 
@@ -109,10 +110,12 @@ class LazyGroup(click.Group):
 class Ctx:
     """Global options, and the App built from them on first use."""
 
-    def __init__(self, config_path: str | None, verbosity: int, quiet: bool) -> None:
+    def __init__(self, config_path: str | None, verbosity: int, quiet: bool,
+                 wiki_factory: WikiFactory | None = None) -> None:
         self.config_path = config_path
         self.verbosity = verbosity
         self.quiet = quiet
+        self.wiki_factory = wiki_factory  # None: the wikis on the network
         self._app: App | None = None
 
     @property
@@ -121,7 +124,8 @@ class Ctx:
             from wikisync.app import App
             from wikisync.config import find_config, load_config
 
-            self._app = App(load_config(find_config(self.config_path)))
+            self._app = App(load_config(find_config(self.config_path)),
+                            wiki_factory=self.wiki_factory)
         return self._app
 
 
@@ -161,13 +165,24 @@ def cli(ctx: click.Context, config_path: str | None, verbose: int, quiet: bool) 
       wikisync audit --format json --output audit.json
     """
     _setup_logging(verbose, quiet)
-    ctx.obj = Ctx(config_path, verbose, quiet)
+    wiring = ctx.obj if isinstance(ctx.obj, dict) else {}
+    ctx.obj = Ctx(config_path, verbose, quiet, wiki_factory=wiring.get("wiki_factory"))
 
 
-def main(argv: list[str] | None = None) -> None:
-    """Entry point: run the CLI and turn every error into a message and an exit code."""
+def main(argv: list[str] | None = None, *, wiki_factory: WikiFactory | None = None) -> None:
+    """Entry point: run the CLI and turn every error into a message and an exit code.
+
+    ``wiki_factory`` makes the wikis (default: over the network, from the config); tests give
+    :func:`wikisync.memwiki.memory_factory`, or run :data:`program` with click's CliRunner."""
+    run(lambda: cli.main(args=argv, prog_name="wikisync", standalone_mode=False,
+                         obj={"wiki_factory": wiki_factory}))
+
+
+def run(start: Callable[[], object]) -> NoReturn:
+    """Run the CLI (``start``) and turn every error into a message and an exit code: the one
+    place where that is done."""
     try:
-        code = cli.main(args=argv, prog_name="wikisync", standalone_mode=False)
+        code = start()
     except click.exceptions.Abort:
         click.echo(_("Aborted: nothing more was written."), err=True)
         code = EXIT_FAILED
@@ -192,4 +207,21 @@ def main(argv: list[str] | None = None) -> None:
     sys.exit(code if isinstance(code, int) else EXIT_OK)
 
 
-__all__ = ["COMMANDS", "Ctx", "cli", "main", "pass_ctx"]
+class Program(LazyGroup):
+    """The command line as the console script runs it: :data:`cli`, with every error turned
+    into a message and an exit code by :func:`run`."""
+
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True,
+             **extra) -> NoReturn:
+        run(lambda: super(Program, self).main(args, prog_name, complete_var,
+                                              standalone_mode=False, **extra))
+
+
+#: ``CliRunner().invoke(program, ARGS, obj={"wiki_factory": ...})`` runs a command in process
+#: as ``wikisync ARGS`` would, exit code and messages included (``cli`` lets errors through to
+#: the caller, as click does).
+program = Program(cli.name, table=COMMANDS, callback=cli.callback, params=cli.params,
+                  help=cli.help, context_settings=cli.context_settings)
+
+
+__all__ = ["COMMANDS", "Ctx", "cli", "main", "pass_ctx", "program"]

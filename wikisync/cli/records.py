@@ -6,6 +6,7 @@ The core is imported inside each command, so that listing, help and Tab completi
 
 from __future__ import annotations
 
+import io
 import json
 import sys
 
@@ -13,7 +14,7 @@ import click
 
 from wikisync.cli import Ctx, pass_ctx, ui
 from wikisync.cli.options import complete_lists, complete_wikis, kind_argument, wiki_option
-from wikisync.errors import EXIT_ATTENTION, EXIT_FAILED, InputError, PageExistsError
+from wikisync.errors import EXIT_ATTENTION, EXIT_FAILED, InputError
 from wikisync.i18n import _, ngettext
 
 set_option = click.option("--set", "assignments", multiple=True, metavar="FIELD=VALUE",
@@ -96,7 +97,7 @@ def set_(ctx: Ctx, kind: str, title: str, wiki: str, assignments: tuple[str, ...
     mapping = app.mapping(kind)
     app.config.wiki(wiki)
     if not dry_run:
-        _need_login(ctx, [wiki])
+        app.require_login([wiki])
     values = parse_assignments(assignments)
     check_fields(mapping, values)
     record = read_record(app.site(wiki), mapping, wiki, title)
@@ -121,20 +122,6 @@ def set_(ctx: Ctx, kind: str, title: str, wiki: str, assignments: tuple[str, ...
                % {"wiki": wiki, "title": page.title, "revid": saved.revid})
 
 
-def _need_login(ctx: Ctx, wikis) -> None:
-    """A command that will write says, before anything else, which wikis lack a login."""
-    from wikisync.errors import ConfigError
-
-    missing = [w for w in wikis if not ctx.app.config.wiki(w).username]
-    if missing:
-        raise ConfigError(
-            [_("%(file)s: wikis.%(wiki)s: no username: this command writes to %(wiki)s")
-             % {"file": ctx.app.config.path, "wiki": w} for w in missing],
-            _("give each wiki written to a username and password_env (or password_file); "
-              "--dry-run needs none"),
-        )
-
-
 def _new_options(func):
     for option in reversed([
         set_option,
@@ -155,14 +142,13 @@ def _prompt(mapping, name: str) -> str:
     from wikisync.records import check_fields
 
     spec = mapping.fields[name]
-    rule = describe_rule(spec)
-    label = spec.label or name
-    skip = "" if spec.required else "; Enter to skip"
+    words = {"label": spec.label or name, "name": name, "rule": describe_rule(spec)}
+    question = (_("%(label)s [%(name)s; %(rule)s]") if spec.required
+                else _("%(label)s [%(name)s; %(rule)s; Enter to skip]")) % words
     while True:
-        value = click.prompt(f"{label} [{name}; {rule}{skip}]", default="",
-                             show_default=False, err=True).strip()
+        value = click.prompt(question, default="", show_default=False, err=True).strip()
         if not value and spec.required:
-            click.echo(f"  {name} is required", err=True)
+            click.echo(_("  %(name)s is required") % {"name": name}, err=True)
             continue
         try:
             check_fields(mapping, {name: value})
@@ -172,69 +158,69 @@ def _prompt(mapping, name: str) -> str:
         return value
 
 
+class _TerminalDialog:
+    """The person at the terminal, as :func:`wikisync.create.new_record` talks to them."""
+
+    def __init__(self, ctx: Ctx, dry_run: bool, interactive: bool) -> None:
+        self.ctx = ctx
+        self.dry_run = dry_run
+        self.interactive = interactive
+
+    def note(self, message: str) -> None:
+        ui.say(message, self.ctx.quiet)
+
+    def ask(self, mapping, name: str) -> str:
+        return _prompt(mapping, name)
+
+    def show(self, creation) -> None:
+        """The pages and list edits, shown at once (through the pager when longer than the
+        terminal): a dry run's result on stdout; otherwise on the terminal (stderr), where the
+        question is asked, and -q leaves it out when nothing is asked."""
+        from wikisync.records import unified_diff
+
+        if not (self.dry_run or self.interactive or not self.ctx.quiet):
+            return
+        colour = ui.colour_on(sys.stdout if self.dry_run else sys.stderr)
+        parts = []
+        for page in creation.pages:
+            heading = (_("=== %(wiki)s:%(title)s (exists already (created by an earlier run))")
+                       if page.done else _("=== %(wiki)s:%(title)s (new page)"))
+            parts.append(heading % {"wiki": page.wiki, "title": page.title} + "\n"
+                         + ("" if page.done else page.text))
+        for add in creation.lists:
+            parts.append(_("=== list %(list)s on %(wiki)s:%(title)s") % {
+                "list": add.list_name, "wiki": add.wiki, "title": add.page.title} + "\n"
+                + ui.colour_diff(unified_diff(add.page.title, add.page.text, add.new_text,
+                                              add.wiki), colour))
+        ui.preview("".join(part if part.endswith("\n") else part + "\n" for part in parts),
+                   diff=False, err=not self.dry_run)
+
+    def confirm(self, creation) -> bool:
+        return ui.confirm(_("Write these pages?"))
+
+
 def run_new(ctx: Ctx, kind: str, name: str, assignments, wikis, lists, dry_run, yes,
             summary: str | None = None) -> None:
     from wikisync import create
-    from wikisync.records import check_fields, parse_assignments, unified_diff
 
-    app = ctx.app
-    mapping = app.mapping(kind)
-    targets = create.target_wikis(app, mapping, wikis)
-    if not dry_run:
-        _need_login(ctx, targets)
-    fields = create.fields_for(mapping, name, parse_assignments(assignments))
-    check_fields(mapping, fields)
-    missing = create.missing_required(mapping, fields, targets)
-    interactive = ui.is_interactive(yes)
-    if missing and not interactive:
-        raise InputError(
-            f"missing required field(s): {', '.join(missing)}",
-            "give them with --set FIELD=VALUE (no terminal to ask on, or --yes was given)",
-        )
-    if interactive:
-        title = mapping.title_for(fields)
-        there = create.existing_on(app, title, targets)
-        if len(there) == len(targets) and missing:
-            raise PageExistsError(
-                f"{title} already exists on {', '.join(there)}; nothing was written",
-                "use `wikisync set` to change its fields",
-            )
-        if len(there) < len(targets):  # else plan_creation completes a run stopped halfway
-            if there:
-                ui.say(f"{title} exists already on {', '.join(there)}: it is kept if it holds "
-                       "the fields you give", ctx.quiet)
-            for field_name in create.prompt_order(mapping, fields, targets):
-                value = _prompt(mapping, field_name)
-                if value:
-                    fields[field_name] = value
-    creation = create.plan_creation(app, mapping, name, fields, targets, lists)
-    # The preview is the result of a dry run (stdout); otherwise it is shown on the terminal
-    # (stderr), where the question is asked, and -q leaves it out when nothing is asked.
-    def show(text: str, diff: bool) -> None:
-        if dry_run:
-            click.echo(text, nl=not text.endswith("\n"))
-        elif interactive or not ctx.quiet:
-            ui.preview(text, diff=diff)
-
-    for page in creation.pages:
-        state = "exists already (created by an earlier run)" if page.done else "new page"
-        show(f"=== {page.wiki}:{page.title} ({state})\n" + ("" if page.done else page.text),
-             diff=False)
-    for add in creation.lists:
-        show(f"=== list {add.list_name} on {add.wiki}:{add.page.title}\n"
-             + unified_diff(add.page.title, add.page.text, add.new_text, add.wiki), diff=True)
-    if dry_run:
-        return
-    if interactive and not ui.confirm("Write these pages?"):
+    request = create.NewRequest(kind, name, tuple(assignments), tuple(wikis), tuple(lists),
+                                dry_run, summary)
+    dialog = _TerminalDialog(ctx, dry_run, ui.is_interactive(yes))
+    result = create.new_record(ctx.app, request, dialog)
+    if result.declined:
         ui.nothing_written()
-    outcome = create.execute(app, [creation],
-                             summary or f"wikisync: création de la fiche ({kind})")
+    outcome = result.outcome
+    if outcome is None:
+        return
     for wiki, title, rev in outcome.created:
-        click.echo(f"created {wiki}:{title} (revision {rev})")
+        click.echo(_("created %(wiki)s:%(title)s (revision %(revid)s)")
+                   % {"wiki": wiki, "title": title, "revid": rev})
     for wiki, title in outcome.skipped:
-        click.echo(f"kept {wiki}:{title} (exists already, with these fields)")
+        click.echo(_("kept %(wiki)s:%(title)s (exists already, with these fields)")
+                   % {"wiki": wiki, "title": title})
     for list_name, wiki, title in outcome.listed:
-        click.echo(f"added to list {list_name} on {wiki}:{title}")
+        click.echo(_("added to list %(list)s on %(wiki)s:%(title)s")
+                   % {"list": list_name, "wiki": wiki, "title": title})
 
 
 @click.command("new")
@@ -305,12 +291,11 @@ def import_(ctx: Ctx, kind: str, file: str, wikis, dry_run: bool, yes: bool,
     mapping = app.mapping(kind)
     targets = create.target_wikis(app, mapping, wikis)
     if not dry_run:
-        _need_login(ctx, targets)
+        app.require_login(targets)
     rows = exchange.read_rows(file)
     plan = exchange.plan_import(app, mapping, rows, targets)
-    for line in plan.report_lines():
-        if not (ctx.quiet and line.startswith("skip ")):  # -q: what is done, not what is not
-            click.echo(line)
+    for line in plan.report_lines(skips=not ctx.quiet):  # -q: what is done, not what is not
+        click.echo(line)
     if plan.invalid:
         raise InputError(
             ngettext("%(count)d invalid row in %(file)s; nothing was written",
@@ -323,12 +308,9 @@ def import_(ctx: Ctx, kind: str, file: str, wikis, dry_run: bool, yes: bool,
     # records a stopped run created but did not list yet: added to the lists they miss
     unlisted = create.plan_list_additions(app, mapping, plan.repair) if plan.repair else []
     if not plan.creations and not unlisted:
-        click.echo(ngettext("nothing to create: %(count)d record skipped",
-                            "nothing to create: %(count)d records skipped", skipped)
-                   % {"count": skipped})
+        click.echo(_("nothing to create: %(count)d record(s) skipped") % {"count": skipped})
         raise SystemExit(plan.exit_code)
-    records, creating = len(plan.creations), {"records": len(plan.creations), "pages": pages,
-                                              "skipped": skipped}
+    creating = {"records": len(plan.creations), "pages": pages, "skipped": skipped}
     if dry_run:
         ui.preview("".join(
             _("=== list %(list)s on %(wiki)s:%(title)s") % {
@@ -336,17 +318,17 @@ def import_(ctx: Ctx, kind: str, file: str, wikis, dry_run: bool, yes: bool,
             + unified_diff(add.page.title, add.page.text, add.new_text, add.wiki)
             for add in create.plan_list_additions(app, mapping, plan.creations + plan.repair)),
             err=False)
-        click.echo(ngettext("would create %(records)d record (%(pages)d page(s)), "
-                            "skip %(skipped)d record(s)",
-                            "would create %(records)d records (%(pages)d page(s)), "
-                            "skip %(skipped)d record(s)", records) % creating)
+        click.echo(_("would create %(records)d record(s) (%(pages)d page(s)), "
+                     "skip %(skipped)d record(s)") % creating)
         raise SystemExit(plan.exit_code)
     if ui.is_interactive(yes) and not ui.confirm(
-            ngettext("Create %(records)d record (%(pages)d page(s))?",
-                     "Create %(records)d records (%(pages)d page(s))?", records) % creating):
+            _("Create %(records)d record(s) (%(pages)d page(s))?") % creating):
         ui.nothing_written()
-    outcome = exchange.execute_import(app, mapping, plan, progress=sys.stderr.isatty(),
-                                      summary=summary)
+    bar_file = sys.stderr if sys.stderr.isatty() else io.StringIO()
+    with click.progressbar(length=len(plan.creations), label=_("creating"), file=bar_file,
+                           show_pos=True) as bar:
+        outcome = exchange.execute_import(app, mapping, plan, summary=summary,
+                                          step=lambda _creation: bar.update(1))
     click.echo(_("created %(pages)d page(s), skipped %(skipped)d existing record(s), "
                  "%(invalid)d invalid row(s), %(lists)d list page(s) edited") % {
         "pages": len(outcome.created), "skipped": skipped, "invalid": len(plan.invalid),

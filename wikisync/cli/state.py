@@ -84,8 +84,8 @@ def resolve(ctx: Ctx, list_name: str, key: str | None, take: str | None, take_al
       wikisync resolve tiers-lieux-interesses "La Myne" --take movilab
       wikisync resolve tiers-lieux-interesses --take-all fabmob --dry-run
     """
+    from wikisync.cli.output import print_sync
     from wikisync.errors import UsageError
-    from wikisync.output import print_sync
     from wikisync.sync import run_sync
 
     if (take is None) == (take_all is None) or (take is not None) != (key is not None):

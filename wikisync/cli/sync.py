@@ -30,7 +30,7 @@ def sync(ctx: Ctx, list_names: tuple[str, ...], dry_run: bool, allow_empty: bool
       wikisync sync --list tiers-lieux-interesses
       */15 * * * *  wikisync --config /etc/wikisync.yaml -q sync
     """
-    from wikisync.output import print_sync, sync_json
+    from wikisync.cli.output import print_sync, sync_json
     from wikisync.sync import run_sync
 
     report = run_sync(ctx.app, list_names, dry_run=dry_run, allow_empty=allow_empty)
