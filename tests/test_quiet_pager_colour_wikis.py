@@ -170,3 +170,64 @@ def test_no_colour_in_a_pipe(wikis):
                              shell_suffix=f"2>&1 | cat > {shlex.quote(str(out))}"))
     assert "error: nothing to set" in out.read_text(encoding="utf-8")
     assert ESC not in out.read_text(encoding="utf-8")
+
+
+def test_the_new_lieu_preview_goes_through_the_pager_at_a_small_terminal(wikis):
+    pager, marker = recording_pager(wikis.folder)
+    child = spawn(wikis, "new-lieu", "Le Refuge", "--set", "ville=Metz", "--wiki", "movilab",
+                  rows=20, PAGER=pager, NO_COLOR="1")
+    for _answer in range(30):  # the optional fields: all skipped
+        if child.expect([r"Enter to skip\]: ", r"Write these pages\? \[y/N\]: "]) == 1:
+            break
+        child.sendline("")
+    assert "=== movilab:Le Refuge (new page)" in child.before
+    child.sendline("n")
+    assert finish(child)[0] == EXIT_FAILED
+    assert marker.exists()
+
+
+# --------------------------------------------------------------------------- one language
+
+
+def french(wikis, *args: str):
+    """``wikisync ARGS`` with a French locale (LANG), as a French maintainer's shell has it."""
+    return wikis.run(*args, env={"LANGUAGE": "", "LANG": "fr_FR.UTF-8"})
+
+
+def test_a_french_locale_gives_french_messages_wiki_text_stays_french(wikis):
+    assert wikis.run("sync").returncode == EXIT_OK
+    annotate(wikis, "fabmob", "Le WIP", " (version FabMob)")
+    annotate(wikis, "movilab", "Le WIP", " (version Movilab)")
+    done = french(wikis, "sync")
+    assert done.returncode == EXIT_ATTENTION
+    assert done.stdout.startswith("CONFLIT liste tiers-lieux-interesses : 'Le WIP'"), done.stdout
+    assert "    pour régler : mettez les pages d'accord à la main" in done.stdout
+    again = french(wikis, "sync")
+    assert "1 conflit toujours en attente depuis" in again.stdout
+    english = wikis.run("sync")
+    assert "1 conflict still pending since" in english.stdout
+
+    changed = french(wikis, "set", "lieu", "Le WIP", "--wiki", "movilab", "--set",
+                     "code_postal=14461", "--yes")
+    assert changed.returncode == EXIT_OK, changed.stderr
+    assert changed.stdout.startswith("modifié movilab:Le WIP (révision ")
+    data = wikis.site("movilab").call({"action": "query", "prop": "revisions",
+                                       "titles": "Le WIP", "rvprop": "comment"})
+    comment = data["query"]["pages"][0]["revisions"][0]["comment"]
+    assert comment == "wikisync: mise à jour de « Code postal »"  # the wiki's text: French
+
+    bad = french(wikis, "set", "lieu", "Le WIP", "--wiki", "movilab", "--set",
+                 "code_postal=1446")
+    assert bad.returncode == 2
+    assert "erreur : " in bad.stderr and "'1446' n'est pas conforme : 5 chiffres" in bad.stderr
+
+
+def test_the_audit_table_speaks_french_with_a_french_locale(wikis):
+    table = french(wikis, "audit")
+    assert table.returncode == EXIT_ATTENTION, table.stderr
+    last = table.stdout.rstrip().splitlines()[-1]
+    assert " constats : " in last and "Audit de " in last, last
+    assert "champ obligatoire absent ou vide" in table.stdout  # the published report's words
+    english = wikis.run("audit")
+    assert "required field absent or empty" in english.stdout
+    assert " findings: " in english.stdout.rstrip().splitlines()[-1]

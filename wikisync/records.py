@@ -110,7 +110,7 @@ def check_fields(mapping: Mapping, values: AbcMapping[str, str]) -> None:
             if problem:
                 problems.append(f"{name}={value!r}: {problem}")
     if problems:
-        raise InputError("invalid value(s): " + "; ".join(problems))
+        raise InputError(_("invalid value(s): %(problems)s") % {"problems": "; ".join(problems)})
 
 
 def plan_field_edit(

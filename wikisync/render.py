@@ -133,7 +133,8 @@ def render_and_verify(template_text: str, values: Mapping[str, str],
                 "param": param, "field": field, "got": got, "want": want})
     if problems:
         raise WikitextError(
-            "the rendered page does not read back as intended: " + "; ".join(problems),
+            _("the rendered page does not read back as intended: %(problems)s")
+            % {"problems": "; ".join(problems)},
             hint=_("check that the page template puts {{{field}}} alone as the value of the "
                    "parameter the mapping names for it"),
         )

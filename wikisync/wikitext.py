@@ -1333,7 +1333,7 @@ def format_entry(bullet: str, link: Link, rest: str, children: Iterable[str] = (
                 "line": line, "got": got, "got_name": got_name, "got_rest": got_rest})
     if problems:
         raise WikitextError(
-            "cannot write the list entry: " + "; ".join(problems),
+            _("cannot write the list entry: %(problems)s") % {"problems": "; ".join(problems)},
             hint=_("check the entry's title, label and annotation for line breaks, brackets "
                    "or separators"),
         )
