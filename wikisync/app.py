@@ -54,9 +54,9 @@ class App:
     def _real_site(self, name: str, wiki: WikiConfig) -> Site:
         """The wiki on the network, as the config describes it."""
         if wiki.clear_text:  # allowed by allow_insecure_http, else the config is refused
-            log.warning("%s: the bot password and every page cross the network in clear "
-                        "text to %s (allow_insecure_http: true); use an https:// api_url",
-                        name, wiki.api_url)
+            log.warning(_("%(wiki)s: the bot password and every page cross the network in "
+                          "clear text to %(url)s (allow_insecure_http: true); use an https:// "
+                          "api_url") % {"wiki": name, "url": wiki.api_url})
         return Site(
             name=wiki.name,
             api_url=wiki.api_url,

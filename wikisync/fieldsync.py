@@ -200,7 +200,8 @@ def _sync_record(
         try:
             ok = _write_record(app, mapping, by_wiki, edits, dry_run, result)
         except ConcurrentEditError as exc:
-            log.warning("%s; reading %r again (attempt %d)", exc, key, attempt)
+            log.warning(_("%(error)s; reading %(record)r again (attempt %(attempt)d)")
+                        % {"error": exc, "record": key, "attempt": attempt})
             by_wiki = _read_again(app, mapping, by_wiki)
             continue
         result.conflicts += conflicts
@@ -280,7 +281,7 @@ def _write_record(
                                for r, n in more]
             raise
         except EditConflictError as exc:
-            log.warning("%s; the next run will re-read it", exc)
+            log.warning(_("%(error)s; the next run will re-read it") % {"error": exc})
             result.errors.append(exc)
             ok = False
     return ok

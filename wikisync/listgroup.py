@@ -105,7 +105,8 @@ def sync_lists_sharing_pages(
         try:
             _write_all(app, planned, state, dry_run, before_write)
         except EditConflictError as exc:
-            log.warning("%s; re-reading and re-planning (attempt %d)", exc, attempt)
+            log.warning(_("%(error)s; re-reading and re-planning (attempt %(attempt)d)")
+                        % {"error": exc, "attempt": attempt})
             for p in planned:
                 p.result.changes = [c for c in p.result.changes if c.revid]
                 if not dry_run:  # the pages confirmed written so far are in the state's base

@@ -19,6 +19,7 @@ from collections.abc import Collection, Mapping
 from dataclasses import replace
 
 from wikisync.config import Config
+from wikisync.i18n import _
 from wikisync.model import ListEntry
 from wikisync.planner import Conflict, ListPlan, PagePlan
 from wikisync.state import State
@@ -70,14 +71,15 @@ def settle_plan(name: str, plan: ListPlan, conflict_resolution: str | None,
         wiki, keys = asked[name]
         plan, done = settle(plan, wiki, keys)
         for conflict in done:
-            log.warning("list %s: conflict on %r settled: %s's version is written everywhere "
-                        "(wikisync resolve)", name, conflict.key, wiki)
+            log.warning(_("list %(list)s: conflict on %(key)r settled: %(wiki)s's version is "
+                          "written everywhere (wikisync resolve)")
+                        % {"list": name, "key": conflict.key, "wiki": wiki})
     if conflict_resolution and conflict_resolution != "ask":
         plan, done = settle(plan, conflict_resolution)
         for conflict in done:
-            log.warning("list %s: conflict on %r settled: %s's version is written everywhere "
-                        "(conflict_resolution: %s)", name, conflict.key, conflict_resolution,
-                        conflict_resolution)
+            log.warning(_("list %(list)s: conflict on %(key)r settled: %(wiki)s's version is "
+                          "written everywhere (conflict_resolution: %(wiki)s)")
+                        % {"list": name, "key": conflict.key, "wiki": conflict_resolution})
     return plan
 
 

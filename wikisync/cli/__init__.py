@@ -22,7 +22,7 @@ import click
 
 from wikisync import __version__
 from wikisync.errors import EXIT_FAILED, EXIT_OK, WikisyncError
-from wikisync.i18n import _
+from wikisync.i18n import N_, _
 
 if TYPE_CHECKING:
     from click.shell_completion import CompletionItem
@@ -132,12 +132,24 @@ class Ctx:
 pass_ctx = click.make_pass_decorator(Ctx)
 
 
+class _LevelInLanguage(logging.Formatter):
+    """``WARNING: message``, in the person's language."""
+
+    LEVELS = {"DEBUG": N_("DEBUG"), "INFO": N_("INFO"), "WARNING": N_("WARNING"),
+              "ERROR": N_("ERROR"), "CRITICAL": N_("CRITICAL")}
+
+    def formatMessage(self, record: logging.LogRecord) -> str:  # noqa: N802 (logging's name)
+        level = self.LEVELS.get(record.levelname)
+        return _("%(level)s: %(message)s") % {
+            "level": _(level) if level else record.levelname, "message": record.message}
+
+
 def _setup_logging(verbosity: int, quiet: bool) -> None:
     level = logging.ERROR if quiet else [logging.WARNING, logging.INFO, logging.DEBUG][
         min(verbosity, 2)
     ]
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(levelname)s: %(message)s"))
+    handler.setFormatter(_LevelInLanguage())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
