@@ -96,6 +96,7 @@ def test_prompts_work_under_a_real_pseudo_terminal(wikis):
         sys.executable, ["-m", "wikisync", "--config", str(wikis.config), "new-lieu",
                          "La Forge ’Mobile'", "--set", "code_postal=13001"],
         cwd=str(wikis.folder), encoding="utf-8", timeout=60,
+        dimensions=(1000, 200),  # the preview fits: no pager
     )
     child.expect(r"Ville \[ville; text\]: ")
     child.sendline("")  # empty: asked again
@@ -115,6 +116,7 @@ def test_answering_no_writes_nothing(wikis):
         sys.executable, ["-m", "wikisync", "--config", str(wikis.config), "new-lieu",
                          "Le Refus", "--set", "ville=Metz"],
         cwd=str(wikis.folder), encoding="utf-8", timeout=60,
+        dimensions=(1000, 200),  # the preview fits: no pager
     )
     while child.expect([r"Enter to skip\]: ", r"Write these pages\? \[y/N\]: "]) == 0:
         child.sendline("")  # the optional fields: skipped

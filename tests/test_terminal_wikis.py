@@ -13,16 +13,18 @@ from wikisync.errors import EXIT_FAILED, EXIT_OK, EXIT_USAGE
 
 
 def spawn(wikis, *args: str, shell_suffix: str = "") -> pexpect.spawn:
-    """``wikisync --config CONFIG ARGS`` on a pseudo-terminal (through a shell when
-    ``shell_suffix`` redirects a stream), with this process's environment (no WIKISYNC_*)."""
+    """``wikisync --config CONFIG ARGS`` on a pseudo-terminal tall enough for every preview (no
+    pager), through a shell when ``shell_suffix`` redirects a stream, with this process's
+    environment (no WIKISYNC_*)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("WIKISYNC_")}
     env["NO_COLOR"] = "1"
     argv = [sys.executable, "-m", "wikisync", "--config", str(wikis.config), *args]
     if shell_suffix:
         return pexpect.spawn("/bin/sh", ["-c", shlex.join(argv) + " " + shell_suffix],
-                             cwd=str(wikis.folder), encoding="utf-8", timeout=60, env=env)
+                             cwd=str(wikis.folder), encoding="utf-8", timeout=60, env=env,
+                             dimensions=(1000, 200))
     return pexpect.spawn(sys.executable, argv[1:], cwd=str(wikis.folder), encoding="utf-8",
-                         timeout=60, env=env)
+                         timeout=60, env=env, dimensions=(1000, 200))
 
 
 def finish(child: pexpect.spawn) -> int:
