@@ -92,21 +92,25 @@ def _signature(conflict: Conflict) -> list:
     return json.loads(json.dumps(found))  # as the state gives it back
 
 
-def remember_conflicts(state: State, name: str, conflicts: Mapping[str, Conflict], now: str
-                       ) -> dict[str, str]:
+def remember_conflicts(state: State, name: str, conflicts: Mapping[str, Conflict], now: str,
+                       *, complete: bool = True) -> dict[str, str]:
     """Keep the pending conflicts of ``name`` (a list, or ``fields:KIND``) in the state, by id
     (a list's conflict: its key); returns, for each conflict that stands exactly as at an
     earlier run, since when (it was reported then: it need not be printed again). A conflict
-    that appears or changes is not returned: it is new."""
+    that appears or changes is not returned: it is new.
+
+    ``complete``: ``conflicts`` are all those pending (a list is read whole), so the others are
+    forgotten. A kind's fields are read only for the records that changed since the last run:
+    a conflict not seen again is kept in mind then (``complete=False``)."""
     key = f"conflicts:{name}"
     before = state.note(key)
-    if not conflicts:
+    if not conflicts and complete:
         if before is not None:
             state.set_note(key, None)
         return {}
     earlier = {c.get("id"): c for c in (before or {}).get("conflicts", [])}
     known: dict[str, str] = {}
-    kept = []
+    kept = [] if complete else [c for cid, c in earlier.items() if cid not in conflicts]
     for cid, conflict in conflicts.items():
         signature = _signature(conflict)
         seen = earlier.get(cid)
@@ -116,7 +120,8 @@ def remember_conflicts(state: State, name: str, conflicts: Mapping[str, Conflict
         kept.append({"id": cid, "key": conflict.key, "kind": conflict.kind,
                      "pages": {str(p): _line(v) for p, v in conflict.values.items()},
                      "base": _line(conflict.base), "signature": signature, "since": since})
-    state.set_note(key, {"since": min(c["since"] for c in kept), "conflicts": kept})
+    if kept:
+        state.set_note(key, {"since": min(c["since"] for c in kept), "conflicts": kept})
     return known
 
 

@@ -92,7 +92,8 @@ def run_sync(
                     if not dry_run and not fres.errors:
                         fres.conflicts_known = remember_conflicts(
                             state, f"fields:{mapping.kind}",
-                            {field_conflict_id(r, c): c for r, c in fres.conflicts}, _now())
+                            {field_conflict_id(r, c): c for r, c in fres.conflicts}, _now(),
+                            complete=False)
                     report.fields.append(fres)
         finally:
             if not dry_run:

@@ -1,0 +1,51 @@
+"""``sync -q`` in process on in-memory wikis (issue 14, point 5): a record's field conflict is
+printed once, when it appears or changes, like a list's; then nothing while it stands as it
+was, even when the record is read again."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.test_cli_inprocess import Env
+from wikisync.errors import EXIT_ATTENTION, EXIT_OK
+
+
+@pytest.fixture
+def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Env:
+    monkeypatch.setenv("WIKISYNC_FABMOB_PASSWORD", "not-a-real-password")
+    monkeypatch.setenv("WIKISYNC_MOVILAB_PASSWORD", "not-a-real-password")
+    monkeypatch.chdir(tmp_path)
+    return Env(tmp_path)
+
+
+def test_a_field_conflict_is_printed_once_and_quiet_says_nothing_of_it_after(env):
+    assert env.run("sync").exit_code == EXIT_OK
+    idle = env.run("-q", "sync")
+    assert (idle.exit_code, idle.output) == (EXIT_OK, "")
+    for name, param, town in (("fabmob", "villes d'implantation", "Caen"),
+                              ("movilab", "Ville", "Hérouville")):
+        wiki = env.wikis[name]
+        wiki.put("Le WIP", wiki.text("Le WIP").replace(f"|{param}=Colombelles",
+                                                       f"|{param}={town}"))
+    first = env.run("-q", "sync")
+    assert first.exit_code == EXIT_ATTENTION, first.output
+    assert first.stdout.startswith("CONFLICT lieu 'Le WIP' field: 'ville'"), first.stdout
+    assert "Hérouville" in first.stdout and "Caen" in first.stdout
+    again = env.run("-q", "sync")  # the records did not change: not read again, nothing said
+    assert (again.exit_code, again.output) == (EXIT_OK, "")
+    movilab = env.wikis["movilab"]  # another edit of the record: read again, conflict again
+    movilab.put("Le WIP", movilab.text("Le WIP").replace("Une ancienne usine.", "Une usine."))
+    quiet = env.run("-q", "sync")
+    assert (quiet.exit_code, quiet.output) == (EXIT_ATTENTION, "")  # said once already
+    movilab.put("Le WIP", movilab.text("Le WIP").replace("Une usine.", "Une ancienne usine."))
+    loud = env.run("sync")
+    assert loud.exit_code == EXIT_ATTENTION
+    assert "CONFLICT" not in loud.stdout
+    assert "lieu: 1 field conflict still pending, unchanged: Le WIP / ville" in loud.stdout
+    movilab.put("Le WIP", movilab.text("Le WIP").replace("|Ville=Hérouville", "|Ville=Ifs"))
+    changed = env.run("-q", "sync")  # the conflict changed: said again
+    assert changed.exit_code == EXIT_ATTENTION
+    assert changed.stdout.startswith("CONFLICT lieu 'Le WIP' field: 'ville'"), changed.stdout
+    assert "Ifs" in changed.stdout
