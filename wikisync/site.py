@@ -792,7 +792,8 @@ class Site:
                 "nothing was overwritten; run the command again",
             )
         if code == "articleexists":
-            raise PageExistsError(f"{self.name}: {title!r} already exists", "nothing was written")
+            raise PageExistsError(_("%(wiki)s: %(title)r already exists") % {
+                "wiki": self.name, "title": title}, _("nothing was written"))
         if code in ("assertuserfailed", "assertbotfailed", "badtoken", "notloggedin"):
             raise LoginError(self.name, f"the session was lost while editing {title!r} ({code})")
         if code == "missingtitle":

@@ -889,12 +889,13 @@ def _find_section(text: str, code: Wikicode, title: str) -> _Section:
     for depth, part in enumerate(path):
         found = [i for i in range(lo, hi) if keys[i] == part and heads[i][0].level > parent_level]
         if not found:
-            where = f" under {' / '.join(path[:depth])!r}" if depth else ""
+            message = (_("the page has no section titled %(part)r under %(parent)r") if depth
+                       else _("the page has no section titled %(part)r"))
             raise SectionNotFound(
-                f"the page has no section titled {part!r}{where}",
-                hint="add the section heading to the page, or fix the section in the config "
-                "(a nested section as \"Parent / Child\"); the page's headings are: "
-                + ", ".join(repr(k) for k in keys),
+                message % {"part": part, "parent": " / ".join(path[:depth])},
+                hint=_("add the section heading to the page, or fix the section in the config "
+                       "(a nested section as \"Parent / Child\"); the page's headings are: "
+                       "%(headings)s") % {"headings": ", ".join(repr(k) for k in keys)},
             )
         if len(found) > 1:
             raise WikitextError(

@@ -153,8 +153,9 @@ def audit(ctx: Ctx, kinds: tuple[str, ...], wikis: tuple[str, ...], stale_days: 
         edited = publish_report(app, wiki, publish.strip(), text, report.edit_summary(result),
                                 report.same_report)
         if not ctx.quiet:
-            state = "report published" if edited else "unchanged, no edit"
-            click.echo(f"{wiki}: {publish.strip()}: {state}", err=True)
+            said = (_("%(wiki)s: %(title)s: report published") if edited
+                    else _("%(wiki)s: %(title)s: unchanged, no edit"))
+            click.echo(said % {"wiki": wiki, "title": publish.strip()}, err=True)
     # Said last, where a person reading the terminal looks.
     for why in result.down.values():
         click.echo(_("error: audit incomplete: %(why)s; what the other wikis hold is reported") % {

@@ -58,7 +58,7 @@ def status(ctx: Ctx, as_json: bool) -> None:
             for conflict in lst["conflicts"]:
                 click.echo(f"    {conflict['key']!r} ({conflict['kind']})")
                 for wiki, line in conflict["pages"].items():
-                    click.echo(f"      {wiki}: {line if line is not None else '(absent)'}")
+                    click.echo(f"      {wiki}: {line if line is not None else _('(absent)')}")
             click.echo(_("  to settle one: wikisync resolve %(name)s KEY --take WIKI") % {
                 "name": lst['name']})
 
