@@ -29,7 +29,8 @@ def check(ctx: Ctx, as_json: bool) -> None:
     else:
         for s in statuses:
             if s.ok:
-                missing = f"  MISSING: {', '.join(s.missing)}" if s.missing else ""
+                missing = (_("  MISSING: %(rights)s") % {"rights": ", ".join(s.missing)}
+                           if s.missing else "")
                 click.echo(_("%(wiki)s: ok  %(version)s  \"%(sitename)s\"  user %(user)s "
                              "(groups: %(groups)s)  rights: %(rights)s%(missing)s") % {
                     "wiki": s.wiki, "version": s.version, "sitename": s.sitename, "user": s.user,
@@ -48,15 +49,17 @@ def check(ctx: Ctx, as_json: bool) -> None:
                 if s.hint:
                     click.echo(_("  hint: %(hint)s") % {"hint": s.hint})
         for ls in lists:
-            where = f"list {ls.list}: {ls.wiki + ':' if ls.wiki else ''}{ls.title} § {ls.section}"
+            where = _("list %(list)s: %(page)s § %(section)s") % {
+                "list": ls.list, "page": f"{ls.wiki}:{ls.title}" if ls.wiki else ls.title,
+                "section": ls.section}
             if ls.error:
                 click.echo(_("%(where)s: FAILED  %(error)s") % {
                     "where": where, "error": ls.error})
             else:
                 shown = ", ".join(ls.entries[:12]) + (", ..." if len(ls.entries) > 12 else "")
-                click.echo(_("%(where)s: %(count)s entries%(value)s") % {
-                    "where": where, "count": len(ls.entries),
-                    "value": ': ' + shown if shown else ''})
+                said = (_("%(where)s: %(count)s entries: %(entries)s") if shown
+                        else _("%(where)s: %(count)s entries"))
+                click.echo(said % {"where": where, "count": len(ls.entries), "entries": shown})
             if ls.hint:
                 click.echo(_("  hint: %(hint)s") % {"hint": ls.hint})
     ok = all(s.ok for s in statuses) and not any(ls.error for ls in lists)
