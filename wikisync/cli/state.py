@@ -39,7 +39,8 @@ def status(ctx: Ctx, as_json: bool) -> None:
         return
     click.echo(_("state: %(state)s") % {"state": data['state']})
     for lst in data["lists"]:
-        synced = lst["synced_at"] or "never (the next sync rebuilds it from the pages' histories)"
+        synced = lst["synced_at"] or _("never (the next sync rebuilds it from the pages' "
+                                       "histories)")
         click.echo(_("list %(name)s: last synced %(synced)s; conflicts settled by "
                      "%(conflict_resolution)s") % {
             "name": lst['name'], "synced": synced,
