@@ -4,12 +4,23 @@ was, even when the record is read again."""
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import pytest
 
 from tests.test_cli_inprocess import Env
 from wikisync.errors import EXIT_ATTENTION, EXIT_OK
+
+
+@pytest.fixture(autouse=True)
+def root_logger_restored():
+    """``-q`` in process sets the root logger to errors only: later tests get it back."""
+    root = logging.getLogger()
+    level, handlers = root.level, root.handlers[:]
+    yield
+    root.setLevel(level)
+    root.handlers[:] = handlers
 
 
 @pytest.fixture
