@@ -43,6 +43,7 @@ print("EXIT=" + str(code))
 print("HEAVY=" + ",".join(heavy))
 print("COMMANDS=" + ",".join(commands))
 print("PARSER=" + str("wikisync.wikitext" in sys.modules))
+print("LOGGING=" + str("logging" in sys.modules))
 """
 
 CONFIG = """\
@@ -81,7 +82,7 @@ def write_config(folder: Path) -> Path:
 
 def run_probe(args: list[str], cwd: Path, complete: str | None = None) -> dict[str, str]:
     """What a fresh ``wikisync ARGS`` printed about itself (see PROBE): EXIT, HEAVY, COMMANDS,
-    PARSER, and OUTPUT (its own stdout and stderr).
+    PARSER, LOGGING, and OUTPUT (its own stdout and stderr).
 
     With ``complete`` (the words typed so far, the last one being completed), the run is the one
     bash makes at a Tab press.
@@ -116,6 +117,13 @@ def test_tab_on_a_command_name_imports_nothing_heavy(tmp_path):
     heavy, commands = probe([], tmp_path, complete="wikisync s")
     assert heavy == []
     assert commands == []
+
+
+@pytest.mark.parametrize("complete", [None, "wikisync s"])
+def test_version_and_a_command_name_tab_do_without_logging(complete, tmp_path):
+    # logging costs ~5 ms of a ~60 ms --version; it loads once a command runs
+    args = ["--version"] if complete is None else []
+    assert run_probe(args, tmp_path, complete)["LOGGING"] == "False"
 
 
 @pytest.mark.parametrize("words", [
