@@ -5,7 +5,9 @@ and what an idle cron ``sync`` costs above its requests.
 
 Rows: ``python -c pass`` (the interpreter alone: the floor), ``wikisync --version``, and Tab
 completion as bash runs it (``_WIKISYNC_COMPLETE=bash_complete``): of a command name, and of a
-wiki name, which reads the config (a small one written here; its wikis are never contacted).
+wiki name, which reads the config (a small one written here; its wikis are never contacted);
+with the idle sync, also the import of the libraries it cannot do without (click, requests,
+PyYAML), the floor of any command line built on them.
 Each row is the median of ``--reps`` runs (default 10), wall time around the tool's own process
 (see :mod:`bench.harness`), after one run that is not counted; the rows take turns, run by run,
 so that a machine busy for a while slows them all alike. Python writes and reads its bytecode
@@ -173,7 +175,9 @@ def cases(idle: IdleSync | None) -> list[Case]:
         Case("Tab: `wikisync s` (a command)", wikisync, tab="wikisync s", expect="plain,sync"),
         Case("Tab: `wikisync show lieu X --wiki ` (reads the config)", wikisync,
              tab="wikisync show lieu X --wiki ", expect="plain,movilab"),
-        *([Case("idle `sync` (2 local wikis, nothing changed)", idle.command(wikisync),
+        *([Case("python: `import click, requests, yaml` (what the idle sync needs)",
+                [sys.executable, "-c", "import click, requests, yaml"]),
+           Case("idle `sync` (2 local wikis, nothing changed)", idle.command(wikisync),
                 idle=idle)] if idle else []),
     ]
 
