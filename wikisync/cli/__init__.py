@@ -7,13 +7,13 @@ Each command lives in a module of this package and is named, with its one-line h
 the commands for ``--help`` and Tab completion from the table, so that ``wikisync --version``,
 ``--help`` and a Tab press start in a blink. The command modules themselves import the core (the
 network door, the parser, YAML) inside the command functions, so a command's own ``--help`` and
-the completion of its arguments stay light too.
+the completion of its arguments stay light too. Even :mod:`logging` is imported only once a
+command runs (or fails): ``--version`` and a Tab press on a command name do without it.
 """
 
 from __future__ import annotations
 
 import importlib
-import logging
 import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, NoReturn
@@ -27,8 +27,6 @@ if TYPE_CHECKING:
     from click.shell_completion import CompletionItem
 
     from wikisync.app import App, WikiFactory
-
-log = logging.getLogger("wikisync")
 
 #: Every command: its name, then the module of this package and the function that define it, and
 #: its one-line help as ``wikisync --help`` shows it (the first sentence of its docstring).
@@ -132,6 +130,8 @@ pass_ctx = click.make_pass_decorator(Ctx)
 
 
 def _setup_logging(verbosity: int, quiet: bool) -> None:
+    import logging
+
     level = logging.ERROR if quiet else [logging.WARNING, logging.INFO, logging.DEBUG][
         min(verbosity, 2)
     ]
@@ -199,7 +199,10 @@ def run(start: Callable[[], object]) -> NoReturn:
         click.echo("Interrupted.", err=True)
         code = 130
     except Exception:
-        log.exception("unexpected error (a bug in wikisync; please report it)")
+        import logging
+
+        logging.getLogger("wikisync").exception(
+            "unexpected error (a bug in wikisync; please report it)")
         code = EXIT_FAILED
     sys.exit(code if isinstance(code, int) else EXIT_OK)
 
