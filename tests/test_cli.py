@@ -149,7 +149,7 @@ def test_a_command_help_imports_nothing_heavy(tmp_path):
 LISTS = {"fabmob": "AMI Fabriques de Territoires", "movilab": "Fabriques de Territoire"}
 
 # The modules an idle ``sync`` runs through: the command, the core it calls, what it prints with.
-SYNC_PATH = ("wikisync.cli.sync", "wikisync.sync", "wikisync.output", "wikisync.app",
+SYNC_PATH = ("wikisync.cli.sync", "wikisync.sync", "wikisync.cli.output", "wikisync.app",
              "wikisync.site", "wikisync.listgroup", "wikisync.listsync", "wikisync.fieldsync",
              "wikisync.records", "wikisync.provenance", "wikisync.check", "wikisync.settle",
              "wikisync.state")
