@@ -40,6 +40,7 @@ messages: venv ## extract the messages again, update the French catalog, compile
 	$(VENV)/bin/pybabel extract -F babel.cfg -k N_ --add-location=file --sort-output \
 		--omit-header -o $(POT) .
 	$(VENV)/bin/pybabel update -i $(POT) -d $(LOCALE) -D wikisync -l fr --ignore-obsolete
+	sed -i '/^"POT-Creation-Date: /d' $(LOCALE)/fr/LC_MESSAGES/wikisync.po  # no churn in git
 	$(VENV)/bin/pybabel compile -d $(LOCALE) -D wikisync --statistics
 
 lint: venv ## ruff

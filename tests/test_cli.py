@@ -1,8 +1,10 @@
 """The command line's start-up (issue 16): what it imports, its help, and Tab completion.
 
 ``wikisync --version``, ``--help`` and a Tab press must not pay for the network door (mwclient,
-requests), the parser (mwparserfromhell) or YAML: each is checked in a fresh interpreter, where
-``sys.modules`` tells what was imported. No figure of time is asserted.
+requests), the parser (mwparserfromhell) or YAML; an idle ``sync`` (the cron run with nothing
+changed) needs requests and YAML, never mwclient (it does not log in) nor the parser (it reads
+no page). Each is checked in a fresh interpreter, where ``sys.modules`` tells what was imported.
+No figure of time is asserted.
 """
 
 from __future__ import annotations
@@ -22,20 +24,26 @@ from wikisync.cli.audit import FORMATS
 
 HEAVY = ("mwclient", "requests", "mwparserfromhell", "yaml")
 
-# Runs ``wikisync ARGS`` in this interpreter, then prints which heavy modules and which command
-# modules it imported. ``import`` as the only argument imports the command line and stops there.
+# Runs ``wikisync ARGS`` in this interpreter, then prints its exit code and which heavy modules
+# and which command modules it imported. ``import`` as the only argument imports the command line
+# and stops there. Its output goes to stderr, so that stdout holds the probe's lines only.
 PROBE = """\
-import sys
+import contextlib, sys
 from wikisync.cli import main
+code = None
 if sys.argv[1:] != ["import"]:
     try:
-        main(sys.argv[1:])
-    except SystemExit:
-        pass
+        with contextlib.redirect_stdout(sys.stderr):
+            main(sys.argv[1:])
+    except SystemExit as exc:
+        code = exc.code
 heavy = [m for m in {heavy!r} if m in sys.modules]
 commands = sorted(m for m in sys.modules if m.startswith("wikisync.cli."))
+print("EXIT=" + str(code))
 print("HEAVY=" + ",".join(heavy))
 print("COMMANDS=" + ",".join(commands))
+print("PARSER=" + str("wikisync.wikitext" in sys.modules))
+print("LOGGING=" + str("logging" in sys.modules))
 """
 
 CONFIG = """\
@@ -72,8 +80,9 @@ def write_config(folder: Path) -> Path:
     return path
 
 
-def probe(args: list[str], cwd: Path, complete: str | None = None) -> tuple[list[str], list[str]]:
-    """The heavy modules and the command modules a fresh ``wikisync ARGS`` imported.
+def run_probe(args: list[str], cwd: Path, complete: str | None = None) -> dict[str, str]:
+    """What a fresh ``wikisync ARGS`` printed about itself (see PROBE): EXIT, HEAVY, COMMANDS,
+    PARSER, LOGGING, and OUTPUT (its own stdout and stderr).
 
     With ``complete`` (the words typed so far, the last one being completed), the run is the one
     bash makes at a Tab press.
@@ -87,6 +96,12 @@ def probe(args: list[str], cwd: Path, complete: str | None = None) -> tuple[list
                           env=env, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     lines = dict(line.split("=", 1) for line in proc.stdout.splitlines() if "=" in line)
+    return {**lines, "OUTPUT": proc.stderr}
+
+
+def probe(args: list[str], cwd: Path, complete: str | None = None) -> tuple[list[str], list[str]]:
+    """The heavy modules and the command modules a fresh ``wikisync ARGS`` imported."""
+    lines = run_probe(args, cwd, complete)
     return ([m for m in lines["HEAVY"].split(",") if m],
             [m for m in lines["COMMANDS"].split(",") if m])
 
@@ -102,6 +117,13 @@ def test_tab_on_a_command_name_imports_nothing_heavy(tmp_path):
     heavy, commands = probe([], tmp_path, complete="wikisync s")
     assert heavy == []
     assert commands == []
+
+
+@pytest.mark.parametrize("complete", [None, "wikisync s"])
+def test_version_and_a_command_name_tab_do_without_logging(complete, tmp_path):
+    # logging costs ~5 ms of a ~60 ms --version; it loads once a command runs
+    args = ["--version"] if complete is None else []
+    assert run_probe(args, tmp_path, complete)["LOGGING"] == "False"
 
 
 @pytest.mark.parametrize("words", [
@@ -120,6 +142,51 @@ def test_a_command_help_imports_nothing_heavy(tmp_path):
     heavy, commands = probe(["sync", "--help"], tmp_path)
     assert heavy == []
     assert commands == ["wikisync.cli.options", "wikisync.cli.sync"]
+
+
+# --------------------------------------------------------------------------- the idle sync
+
+LISTS = {"fabmob": "AMI Fabriques de Territoires", "movilab": "Fabriques de Territoire"}
+
+# The modules an idle ``sync`` runs through: the command, the core it calls, what it prints with.
+SYNC_PATH = ("wikisync.cli.sync", "wikisync.sync", "wikisync.cli.output", "wikisync.app",
+             "wikisync.site", "wikisync.listgroup", "wikisync.listsync", "wikisync.fieldsync",
+             "wikisync.records", "wikisync.provenance", "wikisync.check", "wikisync.settle",
+             "wikisync.state")
+
+
+def test_the_sync_path_imports_neither_mwclient_nor_the_parser():
+    code = ("import sys\n"
+            f"for name in {SYNC_PATH!r}:\n"
+            "    __import__(name)\n"
+            "print(','.join(m for m in ('mwclient', 'mwparserfromhell', 'wikisync.wikitext',\n"
+            "                            'requests', 'yaml') if m in sys.modules))\n")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    # requests is the network door's HTTP stack and YAML the config: both are needed
+    assert proc.stdout.strip() == "requests,yaml"
+
+
+def test_an_idle_sync_on_the_wikis_loads_neither_mwclient_nor_the_parser(wikis):
+    first = wikis.run("sync")
+    assert first.returncode == 0, first.stderr
+    before = {wiki: wikis.site(wiki).read([title])[title].revid for wiki, title in LISTS.items()}
+    idle = run_probe(["--config", str(wikis.config), "sync"], wikis.folder)
+    assert idle["EXIT"] == "0", idle["OUTPUT"]
+    assert idle["OUTPUT"] == ""  # quiet: nothing changed
+    assert idle["HEAVY"] == "requests,yaml"
+    assert idle["PARSER"] == "False"
+    after = {wiki: wikis.site(wiki).read([title])[title].revid for wiki, title in LISTS.items()}
+    assert after == before
+    # once a list page has changed, the same run reads and parses it: the probe can tell
+    site = wikis.site("fabmob")
+    page = site.read([LISTS["fabmob"]])[LISTS["fabmob"]]
+    site.save(page, page.text + "\n\nUne phrase de plus.", "test: a change outside the list")
+    busy = run_probe(["--config", str(wikis.config), "sync"], wikis.folder)
+    assert busy["EXIT"] == "0", busy["OUTPUT"]
+    assert "mwparserfromhell" in busy["HEAVY"].split(",")
+    assert busy["PARSER"] == "True"
 
 
 # --------------------------------------------------------------------------- the command list

@@ -6,9 +6,19 @@ from pathlib import Path
 
 import pytest
 
-from wikisync.config import Config, Secret, WikiConfig, find_config, load_config
+from wikisync.config import (
+    Config,
+    Secret,
+    WikiConfig,
+    _FastLoader,
+    _load,
+    _Loader,
+    find_config,
+    load_config,
+)
 from wikisync.errors import EXIT_USAGE, ConfigError, UsageError
 
+REPO = Path(__file__).resolve().parents[1]
 PASSWORD = "s3cr3t-B0t-p4ss"
 
 VALID = """\
@@ -191,6 +201,28 @@ def test_duplicate_keys_are_reported(tmp_path: Path) -> None:
     text = VALID.replace("  movilab:\n    api_url", "  fabmob:\n    api_url", 1)
     problems = problems_of(write(tmp_path, text))
     assert any("duplicate key 'fabmob'" in p and "line 10" in p for p in problems)
+
+
+def test_broken_yaml_message_is_pythons_whichever_parser_read_it(tmp_path: Path) -> None:
+    # libyaml (the fast parser) says "did not find expected key" here; the message users get is
+    # PyYAML's own, read again in Python, so it does not depend on how PyYAML was installed.
+    text = "wikis:\n  fabmob:\n    api_url: https://x.org/api.php\n   username: [oops\n"
+    problems = problems_of(write(tmp_path, text))
+    assert problems == ["wikisync.yaml: line 4, column 4: invalid YAML: expected <block end>, "
+                        "but found '<block mapping start>'"]
+
+
+@pytest.mark.parametrize("path", sorted((REPO / "mappings").glob("*.yaml")), ids=lambda p: p.name)
+def test_the_fast_yaml_parser_reads_a_mapping_as_the_python_one_does(path: Path) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert _load(_FastLoader, text) == _load(_Loader, text)
+
+
+def test_the_fast_yaml_parser_reads_the_config_and_its_duplicates_as_the_python_one() -> None:
+    text = VALID.replace("  movilab:\n    api_url", "  fabmob:\n    api_url", 1)
+    fast, slow = _load(_FastLoader, text), _load(_Loader, text)
+    assert fast == slow
+    assert fast[1] == [("fabmob", 10)]
 
 
 def test_every_problem_is_reported_at_once_with_key_paths(tmp_path: Path) -> None:

@@ -11,6 +11,10 @@ executor is :mod:`wikisync.listgroup` (a list alone is a group of one):
   re-plans, a bounded number of times, and never clobbers;
 - the merge base in the state advances page by page, as each save is confirmed
   (:class:`_Journal`), so a run killed at any point leaves a base that matches each page.
+
+The parser (:mod:`wikisync.wikitext`) is imported by the functions that read or write a page's
+section, not with this module: a run whose lists did not change reads no page and never loads
+it (issue 16).
 """
 
 from __future__ import annotations
@@ -21,8 +25,8 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from wikisync import wikitext
 from wikisync.app import App
 from wikisync.config import Config, ListConfig
 from wikisync.errors import (
@@ -48,6 +52,9 @@ from wikisync.planner import ListPlan, PagePlan, plan_list
 from wikisync.settle import settle_plan
 from wikisync.state import ListBase, PendingSave, State
 from wikisync.titles import normalize_title
+
+if TYPE_CHECKING:
+    from wikisync import wikitext
 
 log = logging.getLogger(__name__)
 
@@ -126,6 +133,8 @@ def read_pages(app: App, lst: ListConfig,
 
 
 def parse_page(lst: ListConfig, wiki: str, page: Page, ctx: LinkContext) -> ListPage:
+    from wikisync import wikitext
+
     section = lst.pages[wiki].section
     try:
         listing = wikitext.read_list(page.text, section)
@@ -274,6 +283,8 @@ def new_text(
     not read back as itself is copied as written on the page it comes from (``sources``, by
     key), else the list stops.
     """
+    from wikisync import wikitext
+
     sources = sources or {}
     by_key: dict[str, list[int]] = {}
     for index, entry in enumerate(lp.entries):
@@ -340,6 +351,8 @@ def _rendered(entry: ListEntry, wiki: str, has_page: Callable[[str, str], bool],
 def _reads_back(text: str, entry: ListEntry, wiki: str, ctx: LinkContext,
                 keys_only: bool = False) -> bool:
     """Whether ``text`` (one entry) is valid wikitext that reads back as ``entry``."""
+    from wikisync import wikitext
+
     try:
         raw = wikitext.read_entry(text)
     except wikitext.WikitextError:

@@ -3,6 +3,9 @@
 ``read_record`` / ``read_records`` turn pages into :class:`~wikisync.model.Record` objects;
 ``plan_field_edit`` computes the new text of a page whose fields change, proven by re-parsing
 (in :mod:`wikisync.wikitext`). Nothing here talks to the network except through a ``WikiAPI``.
+
+The parser is imported by the functions that read or edit a page's text, not with this module:
+a run that reads no page (an idle ``sync``) never loads it (issue 16).
 """
 
 from __future__ import annotations
@@ -14,7 +17,6 @@ from collections.abc import Mapping as AbcMapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
 
-from wikisync import wikitext
 from wikisync.errors import InputError, PageMissingError, WikitextError
 from wikisync.i18n import _
 from wikisync.mapping import Mapping, validate_value
@@ -27,6 +29,8 @@ T = TypeVar("T")
 
 def record_from_page(mapping: Mapping, wiki: str, page: Page) -> Record:
     """The record a page holds; WikitextError when its template is absent or unreadable."""
+    from wikisync import wikitext
+
     names = list(mapping.wiki(wiki).template_names)
     params = wikitext.read_fields(page.text, names)
     return Record(mapping.kind, wiki, page.title, mapping.from_params(wiki, params), page,
@@ -126,6 +130,8 @@ def plan_field_edit(
             _("fields mapped on %(wiki)s: %(mapped_fields)s") % {
                 "wiki": wiki, "mapped_fields": ', '.join(mapping.mapped_fields(wiki))},
         )
+    from wikisync import wikitext
+
     params = {wmap.param_for(name): value for name, value in changes.items()}
     return wikitext.set_fields(page.text, list(wmap.template_names), params)
 

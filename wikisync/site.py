@@ -7,6 +7,10 @@ within an overall deadline, batched reads, and safe edits (``assert=user``, base
 timestamps, ``createonly``/``nocreate``, ``md5``, bot flag, a check after saving).
 
 MediaWiki's and mwclient's errors are translated here into :mod:`wikisync.errors`.
+
+mwclient is imported by :meth:`Site.login` only: a run that never logs in (an idle ``sync``, a
+read) does without it and its imports (issue 16). Every request goes through requests, whose
+session :class:`PoliteSession` is made with the Site.
 """
 
 from __future__ import annotations
@@ -22,10 +26,9 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
-import mwclient
-import mwclient.errors
 import requests
 
 from wikisync import __version__
@@ -43,6 +46,9 @@ from wikisync.errors import (
 from wikisync.i18n import _
 from wikisync.model import Page
 from wikisync.siteinfo import TitleRules
+
+if TYPE_CHECKING:
+    import mwclient
 
 log = logging.getLogger(__name__)
 
@@ -380,6 +386,9 @@ class Site:
                 "use an https:// api_url (or allow_insecure_http: true, knowingly)",
             )
         self.siteinfo()  # reachable and a MediaWiki API? (with our retries and messages)
+        import mwclient  # only a login needs it (an idle run never logs in)
+        import mwclient.errors
+
         parts = urlsplit(self.api_url)
         path = parts.path[: -len("api.php")]
         mw = mwclient.Site(

@@ -7,13 +7,13 @@ Each command lives in a module of this package and is named, with its one-line h
 the commands for ``--help`` and Tab completion from the table, so that ``wikisync --version``,
 ``--help`` and a Tab press start in a blink. The command modules themselves import the core (the
 network door, the parser, YAML) inside the command functions, so a command's own ``--help`` and
-the completion of its arguments stay light too.
+the completion of its arguments stay light too. Even :mod:`logging` is imported only once a
+command runs (or fails): ``--version`` and a Tab press on a command name do without it.
 """
 
 from __future__ import annotations
 
 import importlib
-import logging
 import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, NoReturn
@@ -28,8 +28,6 @@ if TYPE_CHECKING:
     from click.shell_completion import CompletionItem
 
     from wikisync.app import App, WikiFactory
-
-log = logging.getLogger("wikisync")
 
 #: Every command: its name, then the module of this package and the function that define it, and
 #: its one-line help as ``wikisync --help`` shows it (the first sentence of its docstring).
@@ -132,24 +130,27 @@ class Ctx:
 pass_ctx = click.make_pass_decorator(Ctx)
 
 
-class _LevelInLanguage(logging.Formatter):
-    """``WARNING: message``, in the person's language."""
-
-    LEVELS = {"DEBUG": N_("DEBUG"), "INFO": N_("INFO"), "WARNING": N_("WARNING"),
-              "ERROR": N_("ERROR"), "CRITICAL": N_("CRITICAL")}
-
-    def formatMessage(self, record: logging.LogRecord) -> str:  # noqa: N802 (logging's name)
-        level = self.LEVELS.get(record.levelname)
-        return _("%(level)s: %(message)s") % {
-            "level": _(level) if level else record.levelname, "message": record.message}
+#: The log levels' names, as a log line on stderr says them (``WARNING: message``).
+LEVELS = {"DEBUG": N_("DEBUG"), "INFO": N_("INFO"), "WARNING": N_("WARNING"),
+          "ERROR": N_("ERROR"), "CRITICAL": N_("CRITICAL")}
 
 
 def _setup_logging(verbosity: int, quiet: bool) -> None:
+    import logging
+
     level = logging.ERROR if quiet else [logging.WARNING, logging.INFO, logging.DEBUG][
         min(verbosity, 2)
     ]
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(_LevelInLanguage())
+    class LevelInLanguage(logging.Formatter):
+        """``WARNING: message``, in the person's language."""
+
+        def formatMessage(self, record: logging.LogRecord) -> str:  # noqa: N802 (logging's)
+            level = LEVELS.get(record.levelname)
+            return _("%(level)s: %(message)s") % {
+                "level": _(level) if level else record.levelname, "message": record.message}
+
+    handler.setFormatter(LevelInLanguage())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
@@ -214,7 +215,10 @@ def run(start: Callable[[], object]) -> NoReturn:
         click.echo(_("Interrupted."), err=True)
         code = 130
     except Exception:
-        log.exception(_("unexpected error (a bug in wikisync; please report it)"))
+        import logging
+
+        logging.getLogger("wikisync").exception(
+            _("unexpected error (a bug in wikisync; please report it)"))
         code = EXIT_FAILED
     sys.exit(code if isinstance(code, int) else EXIT_OK)
 
