@@ -60,3 +60,19 @@ def test_a_field_conflict_is_printed_once_and_quiet_says_nothing_of_it_after(env
     assert changed.exit_code == EXIT_ATTENTION
     assert changed.stdout.startswith("CONFLICT lieu 'Le WIP' field: 'ville'"), changed.stdout
     assert "Ifs" in changed.stdout
+
+    for name, param in (("fabmob", "villes d'implantation"), ("movilab", "Ville")):
+        wiki = env.wikis[name]  # a person settles it: the same town on both wikis
+        text = wiki.text("Le WIP")
+        old = next(line for line in text.splitlines() if line.startswith(f"|{param}="))
+        wiki.put("Le WIP", text.replace(old, f"|{param}=Colombelles"))
+    settled = env.run("-q", "sync")
+    assert (settled.exit_code, settled.output) == (EXIT_OK, "")
+    for name, param, town in (("fabmob", "villes d'implantation", "Caen"),
+                              ("movilab", "Ville", "Ifs")):
+        wiki = env.wikis[name]  # the very same conflict, made again later: new again
+        wiki.put("Le WIP", wiki.text("Le WIP").replace(f"|{param}=Colombelles",
+                                                       f"|{param}={town}"))
+    anew = env.run("-q", "sync")
+    assert anew.exit_code == EXIT_ATTENTION
+    assert anew.stdout.startswith("CONFLICT lieu 'Le WIP' field: 'ville'"), anew.stdout

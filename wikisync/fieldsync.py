@@ -64,6 +64,13 @@ class FieldResult:
     records_read: int = 0
     #: the conflicts that stand as at an earlier run (their id -> since when): said once
     conflicts_known: dict[str, str] = field(default_factory=dict)
+    #: the records read this run (those changed since the last run, or all)
+    records_seen: set[str] = field(default_factory=set)
+
+    def looked_at(self, conflict_id: str) -> bool:
+        """Whether this run read the record of the conflict ``conflict_id`` (an id of
+        :func:`field_conflict_id`)."""
+        return any(conflict_id.startswith(f"{record} / ") for record in self.records_seen)
 
 
 def field_conflict_id(record: str, conflict: Conflict) -> str:
@@ -166,6 +173,7 @@ def sync_kind(
     scope = f"fields:{mapping.kind}"
     records, now = _records_by_key(app, mapping, wikis, state, scope)
     result.records_read = sum(len(r) for r in records.values())
+    result.records_seen = set(records)
     bases = state.field_bases(mapping.kind)
     confirmed: dict[tuple[str, str], str | None] = {}
     for key, by_wiki in records.items():

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import replace
 
 from wikisync.config import Config
@@ -93,24 +93,26 @@ def _signature(conflict: Conflict) -> list:
 
 
 def remember_conflicts(state: State, name: str, conflicts: Mapping[str, Conflict], now: str,
-                       *, complete: bool = True) -> dict[str, str]:
+                       *, looked_at: Callable[[str], bool] | None = None) -> dict[str, str]:
     """Keep the pending conflicts of ``name`` (a list, or ``fields:KIND``) in the state, by id
     (a list's conflict: its key); returns, for each conflict that stands exactly as at an
     earlier run, since when (it was reported then: it need not be printed again). A conflict
     that appears or changes is not returned: it is new.
 
-    ``complete``: ``conflicts`` are all those pending (a list is read whole), so the others are
-    forgotten. A kind's fields are read only for the records that changed since the last run:
-    a conflict not seen again is kept in mind then (``complete=False``)."""
+    A conflict of an earlier run not found again is settled, and forgotten, when this run
+    looked where it was: a list is read whole (``looked_at`` None); a kind's fields are read
+    only for the records changed since the last run, so ``looked_at(id)`` says whether the
+    conflict's record was read, and the others stay in mind."""
     key = f"conflicts:{name}"
     before = state.note(key)
-    if not conflicts and complete:
+    earlier = {c.get("id"): c for c in (before or {}).get("conflicts", [])}
+    known: dict[str, str] = {}
+    kept = [c for cid, c in earlier.items() if cid not in conflicts
+            and looked_at is not None and not looked_at(cid)]
+    if not conflicts and not kept:
         if before is not None:
             state.set_note(key, None)
         return {}
-    earlier = {c.get("id"): c for c in (before or {}).get("conflicts", [])}
-    known: dict[str, str] = {}
-    kept = [] if complete else [c for cid, c in earlier.items() if cid not in conflicts]
     for cid, conflict in conflicts.items():
         signature = _signature(conflict)
         seen = earlier.get(cid)
@@ -120,8 +122,7 @@ def remember_conflicts(state: State, name: str, conflicts: Mapping[str, Conflict
         kept.append({"id": cid, "key": conflict.key, "kind": conflict.kind,
                      "pages": {str(p): _line(v) for p, v in conflict.values.items()},
                      "base": _line(conflict.base), "signature": signature, "since": since})
-    if kept:
-        state.set_note(key, {"since": min(c["since"] for c in kept), "conflicts": kept})
+    state.set_note(key, {"since": min(c["since"] for c in kept), "conflicts": kept})
     return known
 
 

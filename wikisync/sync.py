@@ -93,7 +93,7 @@ def run_sync(
                         fres.conflicts_known = remember_conflicts(
                             state, f"fields:{mapping.kind}",
                             {field_conflict_id(r, c): c for r, c in fres.conflicts}, _now(),
-                            complete=False)
+                            looked_at=fres.looked_at)
                     report.fields.append(fres)
         finally:
             if not dry_run:
