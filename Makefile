@@ -3,6 +3,10 @@ PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
+LOCALE := wikisync/locale
+POT    := $(LOCALE)/wikisync.pot
+PO     := $(LOCALE)/fr/LC_MESSAGES/wikisync.po
+MO     := $(PO:.po=.mo)
 
 .DEFAULT_GOAL := help
 .PHONY: help venv deps test unit demo bench lint messages clean
@@ -16,7 +20,11 @@ $(STAMP): setup.cfg setup.py pyproject.toml
 	$(PY) -m pip install -q -e '.[test]'
 	touch $(STAMP)
 
-venv: $(STAMP) ## create .venv with wikisync and its test tools
+# The build compiles the catalog; a .po changed since (a pull) is compiled again here.
+$(MO): $(PO) $(STAMP)
+	$(VENV)/bin/pybabel compile -d $(LOCALE) -D wikisync
+
+venv: $(STAMP) $(MO) ## create .venv with wikisync and its test tools
 
 deps: venv ## install Debian's MediaWiki 1.39 and PHP if missing (apt-get, needs root)
 	$(PY) -m wikisync.devwiki install-deps
@@ -33,14 +41,11 @@ demo: deps ## start and seed two local wikis, then run wikisync against them
 bench: deps ## benchmarks (figures printed, nothing asserted)
 	$(PY) -m bench
 
-LOCALE := wikisync/locale
-POT    := $(LOCALE)/wikisync.pot
-
 messages: venv ## extract the messages again, update the French catalog, compile it
 	$(VENV)/bin/pybabel extract -F babel.cfg -k N_ --add-location=file --sort-output \
 		--omit-header -o $(POT) .
 	$(VENV)/bin/pybabel update -i $(POT) -d $(LOCALE) -D wikisync -l fr --ignore-obsolete
-	sed -i '/^"POT-Creation-Date: /d' $(LOCALE)/fr/LC_MESSAGES/wikisync.po  # no churn in git
+	sed -i '/^"POT-Creation-Date: /d' $(PO)  # no churn in git
 	$(VENV)/bin/pybabel compile -d $(LOCALE) -D wikisync --statistics
 
 lint: venv ## ruff
