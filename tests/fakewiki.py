@@ -123,8 +123,9 @@ class FakeWiki:
         self.counts["texts"] += 1
         return {p.revid: p.text for h in self.pages.values() for p in h if p.revid in revids}
 
-    def identity(self, titles: list[str]) -> tuple[dict, dict[str, Page]]:
-        self.counts["identity"] += 1
+    def identity(self, titles: list[str], since: str | None = None
+                 ) -> tuple[dict, dict[str, Page]]:
+        self.counts["identity"] += 1  # ``since``: the recent changes come with it on a Site
         return self.siteinfo()["general"], {t: self._latest(t) for t in titles}
 
     def siteinfo(self) -> dict:

@@ -71,6 +71,26 @@ def sync_wikis(mapping: Mapping, app: App) -> list[str]:
     ]
 
 
+def changes_since(app: App, state: State) -> dict[str, str]:
+    """wiki -> the earliest last run of the kinds whose fields this run syncs there: the run's
+    first request to each wiki asks for the recent changes since then with the wiki's identity
+    (:func:`wikisync.provenance.check_provenance`), and every kind takes its own from them."""
+    since: dict[str, str] = {}
+    try:
+        mappings = list(app.mappings.values())
+    except WikisyncError:  # reported where the fields are synced
+        return since
+    for mapping in mappings:
+        wikis = sync_wikis(mapping, app)
+        if len(wikis) < 2 or not mapping.sync:
+            continue
+        for wiki in wikis:
+            last = state.last_run(f"fields:{mapping.kind}:{wiki}")
+            if last is not None and last < since.get(wiki, "~"):
+                since[wiki] = last
+    return since
+
+
 def _records_by_key(
     app: App, mapping: Mapping, wikis: list[str], state: State, scope: str
 ) -> tuple[dict[str, dict[str, Record]], dict[str, str]]:
