@@ -6,11 +6,11 @@ module's surgical field edit; the field's base in the state advances only for pa
 written (or that needed nothing).
 
 Cheap when nothing changed: after a first full read of each kind's category, a run only asks each
-wiki for its recent changes since the last run (one request) and reads just the records that
-changed, with their counterparts on the other wikis. wikisync's own edits are left out by their
-revision ids (kept in the state), never by account: a person who edits with the bot password's
-account is a person like any other. When the recent changes no longer reach back
-to the last run, it reads everything again.
+wiki for its recent changes since the last run (within the run's first request to that wiki, see
+:func:`changes_since`) and reads just the records that changed, with their counterparts on the other
+wikis. wikisync's own edits are left out by their revision ids (kept in the state), never by
+account: a person who edits with the bot password's account is a person like any other. When the
+recent changes no longer reach back to the last run, it reads everything again.
 """
 
 from __future__ import annotations
