@@ -249,7 +249,9 @@ class Site:
         self.session = PoliteSession(f"wikisync/{__version__} ({self.contact}) {self.name}",
                                      self.name, self.ca_bundle)
         self._one_at_a_time = threading.Lock()
-        self._login_lock = threading.Lock()  # a prefetching reader may log in meanwhile
+        # a prefetching reader may log in meanwhile; re-entrant: the login reads siteinfo, which
+        # on a private wiki (readapidenied) asks for the login itself
+        self._login_lock = threading.RLock()
         #: since -> (every change since then: (title, revision id or 0, timestamp), the server's
         #: time when asked): one read per run serves every kind and a later ``since``
         self._recent: dict[str, tuple[list[tuple[str, int, str]], str]] = {}
