@@ -12,7 +12,7 @@ import signal
 import sys
 
 BENCHMARKS: dict[str, str] = {
-    "audit": "bench.audit_bench",
+    "audit": "bench.audit_bench",  # issue 15: audit and idle sync at N = 2,000 and 10,000
     "compare": "bench.compare_bench",  # issue 6: wikisync vs mwclient, Pywikibot, git-mediawiki
     "startup": "bench.startup_bench",  # issue 16: --version and Tab completion
 }

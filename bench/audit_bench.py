@@ -1,297 +1,249 @@
-"""Benchmark of ``wikisync audit`` against a naive one-request-per-page read with mwclient.
+"""The audit's read and the idle sync, against the floor and the peers, at N = 2,000 and 10,000.
 
-Two fresh local wikis (FabMob-like and Movilab-like, :class:`wikisync.devwiki.farm.LocalFarm`
-without the seed) each receive ``--pages`` lieu pages (default 2,000) and one list page through
-MediaWiki's own ``importDump.php``. Then, in the same run and against the same pages:
+    python -m bench audit [-- [--quick] [--sizes 2000,10000] [--reps 3] [--skip-naive]
+                              [--out DIR] [--keep]]
 
-1. ``run_audit`` (the core of ``wikisync audit``), ``--repeat`` times (median shown), its API
-   requests counted per wiki by the Site's session and by the PHP server's log;
-2. ``wikisync audit`` as a user runs it (a subprocess, Python start-up included), timed;
-3. a what-if: the same audit with the bot logged in (``apihighlimits``) and
-   ``Site.category_pages`` reading 500 pages a request instead of 50 (patched for that run);
-4. a naive mwclient loop: list the category, then ``page.text()`` for each page.
+For each N, a farm of the two local wikis (:mod:`bench.corpus`: N lieux on each, the same
+titles, a 300-entry list page, seeded with ``importDump.php``), then, each tool in its own
+process and measured from outside (:mod:`bench.harness`):
 
-Targets (from issue 5): at most ``pages/50 + 10`` requests per wiki for the audit, and the audit
-at least 20 times faster than the naive read. Figures are printed; nothing is asserted.
+- ``wikisync audit`` with the config's bot (it logs in for the big read and takes 500 pages a
+  request) and, at the first N, without any login (50 a request);
+- the floor in both modes (``tools/floor_read.py``: bare requests, no parsing, both wikis at
+  once): anonymous at 50 a request, and the same bot logged in at 500;
+- at the first N, the peers reading both wikis' lieu categories at once: Pywikibot's
+  PreloadingGenerator anonymous and logged in as the same bot, and the naive mwclient loop (one
+  run: it takes about a minute);
+- ``wikisync sync``: a first run (no state: the full read), then runs with nothing changed.
 
-    python -m bench audit -- --pages 2000 [--repeat 3] [--root DIR] [--skip-naive]
+Then the table, and the figures issue 15 asks for: the audit over the floor in the same mode,
+over the fastest peer, and the largest N over the first in time, requests and peak RSS.
+``--quick`` uses N = 300 and 1,500 with a 100-entry list. Nothing is asserted.
 """
 
 from __future__ import annotations
 
 import argparse
-import re
-import subprocess
+import logging
+import os
+import shutil
 import sys
-import tempfile
 import time
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from urllib.parse import urlsplit
 
-import mwclient
-import requests
+import yaml
 
-from wikisync import site as site_module
+from bench import corpus as corpus_mod
+from bench import peers
+from bench.harness import Meter, Row, measure, summarize, table
+from bench.scenarios import TOOLS, wikisync_cmd
 from wikisync.app import App
-from wikisync.audit import run_audit
 from wikisync.config import load_config
-from wikisync.devwiki.dump import Revision
-from wikisync.devwiki.farm import LISTS, LocalFarm, seed_pages
-from wikisync.records import at_once
 
-CITIES = ["Amiens", "Brest", "Caen", "Dijon", "Gex", "Lille", "Limoges", "Lyon", "Nantes", "Toucy"]
-API_LINE = re.compile(r"\]: (GET|POST) /api\.php")
-LIST_ENTRIES = 40
+log = logging.getLogger(__name__)
+
+OUT = Path(__file__).resolve().parent / "out"
+AUDIT, IDLE, FIRST = "audit (2 wikis)", "sync, nothing changed", "sync, first run (no state)"
+WIKISYNC_BOT = "wikisync audit (bot: logs in, 500 a request)"
+WIKISYNC_ANON = "wikisync audit (anonymous, 50 a request)"
+FLOOR_BOT = "floor: bot logged in, 500 a request"
+FLOOR_ANON = "floor: anonymous, 50 a request"
 
 
 @dataclass
-class Run:
-    """One timed read: label, pages read, seconds, requests per wiki (session and server log)."""
+class Bench:
+    out: Path
+    reps: int
+    pywikibot: str | None  # None when ready, else why not
+    naive: bool
+    rows: list[Row]
 
-    label: str
-    pages: int
-    seconds: float
-    requests: dict[str, int]
-    logged: dict[str, int]
-
-
-# --------------------------------------------------------------------------- the wikis
-
-
-def lieu_title(i: int) -> str:
-    return f"Tiers-lieu {CITIES[i % len(CITIES)]} n°{i:04d}"
+    def emit(self, row: Row) -> Row:
+        self.rows.append(row)
+        shown = "-" if row.wall is None else f"{row.wall:.2f}s"
+        print(f"  {row.scenario:<28} {row.tool:<46} N={row.n:<6} {shown:>8}  "
+              f"req {row.requests:<11} RSS {row.rss_mb or 0:.0f} MB  {row.note}", flush=True)
+        return row
 
 
-def _filler(i: int) -> str:
-    return ("Un lieu ouvert où l'on répare, fabrique et apprend ensemble. " * 12 + f"({i})\n")
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench audit --")
+    parser.add_argument("--quick", action="store_true", help="N = 300 and 1,500")
+    parser.add_argument("--sizes", help="lieux per wiki, comma-separated (default 2000,10000)")
+    parser.add_argument("--reps", type=int, default=3, help="runs per tool (median)")
+    parser.add_argument("--skip-naive", action="store_true", help="skip the naive mwclient loop")
+    parser.add_argument("--out", type=Path, default=OUT, help="where results and logs go")
+    parser.add_argument("--keep", action="store_true", help="keep the wikis' folder")
+    args, _ = parser.parse_known_args(argv)  # options meant for other benchmarks are ignored
+    default = "300,1500" if args.quick else "2000,10000"
+    args.sizes = [int(n) for n in (args.sizes or default).split(",")]
+    args.list_size = 100 if args.quick else 300
+    return args
 
 
-def fabmob_lieu(i: int) -> str:
-    ville = "" if i % 100 == 1 else CITIES[i % len(CITIES)]
-    return (
-        "{{Acteur\n"
-        f"|Titre={lieu_title(i)}\n"
-        f"|shortDescription=Tiers-lieu numéro {i}\n"
-        f"|villes d'implantation={ville}\n"
-        "|Theme=Vélo et Mobilités Actives,Données ouvertes\n"
-        f"|url=https://tl-{i:04d}.example.org/\n"
-        f"|Adherent={'oui' if i % 2 else 'non'}\n"
-        "}}\n== Présentation ==\n" + _filler(i)
-    )
+def _anonymous(config: Path) -> Path:
+    """A copy of ``config`` (same folder, same state) without any login."""
+    data = yaml.safe_load(config.read_text(encoding="utf-8"))
+    for wiki in data["wikis"].values():
+        for key in ("username", "password_file", "password_env"):
+            wiki.pop(key, None)
+    anonymous = config.with_name("anonymous.yaml")
+    anonymous.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False),
+                         encoding="utf-8")
+    return anonymous
 
 
-def movilab_lieu(i: int) -> str:
-    code = "1446" if i % 100 == 2 else f"{14000 + i:05d}"
-    return (
-        "{{Tiers-Lieux\n"
-        f"|Titre={lieu_title(i)}\n"
-        f"|Code postal={code}\n"
-        f"|Ville={CITIES[i % len(CITIES)]}\n"
-        f"|Site web=https://tl-{i:04d}.example.org/\n"
-        "|Thème=Gouvernance, Animation\n"
-        "}}\n== Le Lieu ==\n" + _filler(i)
-    )
+def run_size(bench: Bench, corpus: corpus_mod.Corpus, first: bool) -> None:
+    """Every row of one N."""
+    n = str(corpus.n)
+    folder = bench.out / f"n{n}"
+    config = corpus.config(folder)
+    names = list(corpus.wikis)
+    meter = Meter(corpus.wikis)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("WIKISYNC_")}
+    app = App(load_config(config))
+    lieu = app.mapping("lieu")
+    cats = {w: (lieu.wiki(w).category, lieu.wiki(w).template_names[0]) for w in names}
+
+    def runs(label: str, cmd: list[str], *, reps: int | None = None, before=None,
+             extra_env: dict[str, str] | None = None, codes=(0, 3)):
+        samples = []
+        for i in range(reps or bench.reps):
+            if before:
+                before()
+            samples.append(measure([cmd], meter, out_dir=folder, label=f"{label}.{i}",
+                                   env={**env, **(extra_env or {})}, cwd=folder,
+                                   ok_codes=codes))
+        return samples
+
+    def row(scenario: str, tool: str, samples, note: str = "") -> Row:
+        return bench.emit(summarize(scenario, tool, n, samples, names, note))
+
+    audit = wikisync_cmd(config, "audit", "--format", "json", "--output",
+                         str(folder / "audit.json"))
+    row(AUDIT, WIKISYNC_BOT, runs("audit-bot", audit))
+    bot_floor = [sys.executable, str(TOOLS / "floor_read.py"), "--login"]
+    anon_floor = [sys.executable, str(TOOLS / "floor_read.py")]
+    for w, wiki in corpus.wikis.items():
+        bot_floor += [wiki.api_url, cats[w][0], wiki.bot_login,
+                      str(folder / "secrets" / f"{w}.secret")]
+        anon_floor += [wiki.api_url, cats[w][0]]
+    row(AUDIT, FLOOR_BOT, runs("floor-bot", bot_floor), "lieu categories only")
+    if first:
+        anonymous = _anonymous(config)
+        row(AUDIT, WIKISYNC_ANON, runs("audit-anon", wikisync_cmd(
+            anonymous, "audit", "--format", "json", "--output", str(folder / "anon.json"))))
+        row(AUDIT, FLOOR_ANON, runs("floor-anon", anon_floor), "lieu categories only")
+        _peers(bench, corpus, folder, cats, runs, row)
+    first_sync = runs("sync-first", wikisync_cmd(config, "sync"), reps=1)
+    row(FIRST, "wikisync sync", first_sync, f"{corpus.list_size}-entry list + {n} records/wiki")
+    row(IDLE, "wikisync sync", runs("sync-idle", wikisync_cmd(config, "sync")),
+        f"{corpus.list_size}-entry list + {n} records/wiki")
 
 
-def list_page(title: str, section: str, offset: int) -> str:
-    entries = "".join(f"* [[{lieu_title(i)}]] – {CITIES[i % len(CITIES)]}\n"
-                      for i in range(offset, offset + LIST_ENTRIES))
-    return f"Intro.\n\n== {section} ==\n{entries}\n== Contacts ==\nÉcrire à l'équipe.\n"
+def _peers(bench: Bench, corpus: corpus_mod.Corpus, folder: Path, cats, runs, row) -> None:
+    wikis = list(corpus.wikis.values())
+    for login, tool in ((False, "Pywikibot PreloadingGenerator"),
+                        (True, "Pywikibot PreloadingGenerator, bot logged in")):
+        if bench.pywikibot:
+            bench.emit(Row(AUDIT, tool, str(corpus.n), note=f"not run: {bench.pywikibot}"))
+            continue
+        label = "pywikibot-bot" if login else "pywikibot"
+        pwb_dir = peers.write_pywikibot_dir(folder / label, wikis, login=login)
+        cmd = [str(peers.pywikibot_python()), str(TOOLS / "pywikibot_read.py"),
+               *(["--login"] if login else [])]
+        for wiki in wikis:
+            cmd += [peers.family_name(wiki), *cats[wiki.name]]
+        row(AUDIT, tool, runs(label, cmd, before=lambda d=pwb_dir:
+                              peers.forget_pywikibot_sessions(d),
+                              extra_env={"PYWIKIBOT_DIR": str(pwb_dir)}, codes=(0,)),
+            "lieu categories only, both wikis at once")
+    if bench.naive:
+        cmds = [[sys.executable, str(TOOLS / "mwclient_read.py"),
+                 w.server.removeprefix("http://"), *cats[w.name]] for w in wikis]
+        samples = [measure(cmds, Meter(corpus.wikis), out_dir=folder, label="naive",
+                           cwd=folder)]
+        row(AUDIT, "mwclient naive loop (page.text())", samples,
+            "lieu categories only, one wiki after the other; 1 run")
 
 
-def bench_revisions(name: str, pages: int) -> list[Revision]:
-    """Templates of the seed, ``pages`` lieux (a few faulty, a few old), and the list page."""
-    _, seed = seed_pages(name)
-    revs = [Revision(p["title"], p["text"]) for p in seed if p["title"].startswith("Modèle:")]
-    recent = (datetime.now(UTC) - timedelta(days=30)).strftime("%Y-%m-%dT%H:%M:%SZ")
-    make = fabmob_lieu if name == "fabmob" else movilab_lieu
-    for i in range(pages):
-        if name == "movilab" and i % 20 == 0:
-            continue  # 5 % of the lieux are on FabMob only
-        stamp = "2019-03-01T09:00:00Z" if i % 50 == 3 else recent
-        revs.append(Revision(lieu_title(i), make(i), timestamp=stamp))
-    ref = LISTS["tiers-lieux-interesses"]["pages"][name]
-    revs.append(Revision(ref["title"], list_page(ref["title"], ref["section"],
-                                                 0 if name == "fabmob" else 5), timestamp=recent))
-    return revs
+# --------------------------------------------------------------------------- the figures
 
 
-def build_farm(root: Path, pages: int) -> tuple[LocalFarm, Path]:
-    farm = LocalFarm(root / "wikis", seed=False)
-    t0 = time.monotonic()
-    farm.install()
-    print(f"installed 2 wikis in {time.monotonic() - t0:.1f}s", flush=True)
-    t0 = time.monotonic()
-    revs = {name: bench_revisions(name, pages) for name in farm.wikis}
-    at_once(list(farm.wikis), lambda name: farm.wikis[name].import_pages(revs[name]))
-    print(f"imported {' and '.join(str(len(r)) for r in revs.values())} pages "
-          f"({' and '.join(revs)}) with importDump.php in {time.monotonic() - t0:.1f}s",
-          flush=True)
-    farm.start()
-    return farm, farm.write_config(root)
+def _wall(rows: list[Row], scenario: str, tool: str, n: str) -> Row | None:
+    return next((r for r in rows if (r.scenario, r.tool, r.n) == (scenario, tool, n)
+                 and r.wall), None)
 
 
-# --------------------------------------------------------------------------- counting
-
-
-def logged_requests(farm: LocalFarm) -> dict[str, int]:
-    """API requests each PHP server has logged so far."""
-    counts = {}
-    for name, wiki in farm.wikis.items():
-        log = wiki.root / "server.log"
-        text = log.read_text(encoding="utf-8", errors="replace") if log.exists() else ""
-        counts[name] = sum(1 for line in text.splitlines() if API_LINE.search(line))
-    return counts
-
-
-def _delta(after: dict[str, int], before: dict[str, int]) -> dict[str, int]:
-    return {name: after[name] - before.get(name, 0) for name in after}
-
-
-class CountingSession(requests.Session):
-    """A requests session that counts its API requests (for the naive mwclient loop)."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.count = 0
-
-    def request(self, method, url, *args, **kwargs):
-        if str(url).endswith("api.php"):
-            self.count += 1
-        return super().request(method, url, *args, **kwargs)
-
-
-# --------------------------------------------------------------------------- the runs
-
-
-def run_core(farm: LocalFarm, config: Path, repeat: int, label: str = "wikisync audit (core)",
-             login: bool = False) -> tuple[Run, int]:
-    """``run_audit`` ``repeat`` times on a fresh App each time; the median run is kept."""
-    runs = []
-    for _ in range(repeat):
-        app = App(load_config(config))
-        for site in app.sites.values():
-            if login:
-                site.login()
-            site.session.counts.clear()
-        before = logged_requests(farm)
-        t0 = time.perf_counter()
-        result = run_audit(app)
-        seconds = time.perf_counter() - t0
-        requests_ = {name: site.session.total for name, site in app.sites.items()}
-        runs.append(Run(label, result.pages_read, seconds, requests_,
-                        _delta(logged_requests(farm), before)))
-    detail = {name: dict(site.session.counts) for name, site in app.sites.items()}
-    print(f"{label}: requests by kind: {detail}; seconds: "
-          f"{', '.join(f'{r.seconds:.2f}' for r in runs)}", flush=True)
-    return sorted(runs, key=lambda r: r.seconds)[(len(runs) - 1) // 2], len(result.findings)
-
-
-def run_core_highlimits(farm: LocalFarm, config: Path, repeat: int) -> Run:
-    """What if: the bot logged in (apihighlimits) and Site.category_pages read 500 pages a
-    request. Site reads 50 today; the batch size is patched for this run only."""
-    saved = site_module.CONTENT_BATCH
-    site_module.CONTENT_BATCH = 500
-    try:
-        run, _ = run_core(farm, config, repeat, "what-if: 500/request (login excluded)", login=True)
-    finally:
-        site_module.CONTENT_BATCH = saved
-    return run
-
-
-def run_cli(farm: LocalFarm, config: Path, out: Path) -> Run:
-    before = logged_requests(farm)
-    t0 = time.perf_counter()
-    proc = subprocess.run(
-        [sys.executable, "-m", "wikisync", "--config", str(config), "audit", "--format", "json",
-         "--output", str(out)], capture_output=True, text=True, check=False,
-    )
-    seconds = time.perf_counter() - t0
-    if proc.returncode not in (0, 3):
-        print(proc.stderr, file=sys.stderr)
-    logged = _delta(logged_requests(farm), before)
-    return Run("wikisync audit (CLI, subprocess)", 0, seconds, dict(logged), logged)
-
-
-def run_naive(farm: LocalFarm) -> Run:
-    """List each lieu category, then one ``page.text()`` request per page, with mwclient."""
-    categories = {"fabmob": "Acteur", "movilab": "Tiers-Lieux"}
-    before = logged_requests(farm)
-    counts: dict[str, int] = {}
-    pages = 0
-    t0 = time.perf_counter()
-    for name, wiki in farm.wikis.items():
-        session = CountingSession()
-        parts = urlsplit(wiki.api_url)
-        site = mwclient.Site(parts.netloc, path="/", scheme=parts.scheme, pool=session,
-                             clients_useragent="wikisync-bench (naive loop)")
-        for page in site.categories[categories[name]]:
-            page.text()
-            pages += 1
-        counts[name] = session.count
-    seconds = time.perf_counter() - t0
-    return Run("naive mwclient loop (page.text())", pages, seconds, counts,
-               _delta(logged_requests(farm), before))
-
-
-# --------------------------------------------------------------------------- output
-
-
-def print_table(runs: list[Run], names: list[str], pages: int) -> None:
-    cols = [f"req {n}" for n in names] + [f"log {n}" for n in names]
-    head = f"{'read':<36} {'pages':>6} {'seconds':>8} " + " ".join(f"{c:>12}" for c in cols)
-    print()
-    print(head)
-    print("-" * len(head))
-    for run in runs:
-        cells = [run.requests.get(n, 0) for n in names] + [run.logged.get(n, 0) for n in names]
-        shown = str(run.pages) if run.pages else "-"
-        print(f"{run.label:<36} {shown:>6} {run.seconds:>8.2f} "
-              + " ".join(f"{c:>12}" for c in cells))
-    print()
-    limit = pages // 50 + 10
-    core = runs[0]
-    worst = max(core.requests.values())
-    print(f"requests per wiki (audit): at most {worst}; target <= {pages}/50 + 10 = {limit}: "
-          f"{'met' if worst <= limit else 'MISSED'}")
-    naive = next((r for r in runs if r.label.startswith("naive")), None)
-    if naive is not None:
-        ratio = naive.seconds / core.seconds
-        print(f"speed-up of the audit over the naive read: {ratio:.1f}x; target >= 20x: "
-              f"{'met' if ratio >= 20 else 'MISSED'}")
-        for run in runs[1:]:
-            if run is not naive:
-                print(f"speed-up of {run.label}: {naive.seconds / run.seconds:.1f}x")
+def targets(rows: list[Row], sizes: list[int]) -> list[str]:
+    """Issue 15's targets in words, read from the rows (nothing asserted)."""
+    lines = []
+    first, last = str(sizes[0]), str(sizes[-1])
+    for ours, floor, mode in ((WIKISYNC_BOT, FLOOR_BOT, "bot"), (WIKISYNC_ANON, FLOOR_ANON,
+                                                                 "anonymous")):
+        mine, bare = _wall(rows, AUDIT, ours, first), _wall(rows, AUDIT, floor, first)
+        if mine and bare:
+            lines.append(f"Audit, N={first}, {mode}: {mine.wall:.2f} s = "
+                         f"{mine.wall / bare.wall:.2f}x the floor in the same mode "
+                         f"({bare.wall:.2f} s); target (bot) <= 1.15x.")
+    mine = _wall(rows, AUDIT, WIKISYNC_BOT, first)
+    others = [r for r in rows if r.scenario == AUDIT and r.n == first and r.wall
+              and not r.tool.startswith(("wikisync", "floor"))]
+    if mine and others:
+        for peer in others:
+            lines.append(f"Audit, N={first}: {peer.tool} {peer.wall:.2f} s, "
+                         f"{peer.wall / mine.wall:.1f}x wikisync's time (bot).")
+    if len(sizes) > 1:
+        for scenario, tool in ((AUDIT, WIKISYNC_BOT), (IDLE, "wikisync sync")):
+            small, big = _wall(rows, scenario, tool, first), _wall(rows, scenario, tool, last)
+            if small and big:
+                lines.append(
+                    f"{scenario}, N={last} against N={first}: time {big.wall / small.wall:.2f}x"
+                    f", peak RSS {big.rss_mb / small.rss_mb:.2f}x, requests {small.requests} -> "
+                    f"{big.requests}" + ("; targets <= 5.5x and <= 1.2x" if scenario == AUDIT
+                                         else "; target 1 request per wiki"))
+    return lines
 
 
 def main(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench audit")
-    parser.add_argument("--pages", type=int, default=2000, help="lieu pages per wiki")
-    parser.add_argument("--root", type=Path, help="where to build the wikis (default: a temp dir)")
-    parser.add_argument("--skip-naive", action="store_true", help="skip the naive mwclient loop")
-    parser.add_argument("--repeat", type=int, default=3,
-                        help="audit runs (the median is shown; the naive loop runs once)")
-    parser.add_argument("--quick", action="store_true", help="300 pages per wiki, 2 runs")
-    args, _ = parser.parse_known_args(argv)  # options meant for other benchmarks are ignored
-    if args.quick:
-        args.pages, args.repeat = min(args.pages, 300), min(args.repeat, 2)
-    with tempfile.TemporaryDirectory(prefix="wikisync-bench-") as tmp:
-        root = (args.root or Path(tmp)).resolve()
-        farm, config = build_farm(root, args.pages)
-        try:
-            core, findings = run_core(farm, config, args.repeat)
-            print(f"audit: {core.pages} pages read, {findings} findings", flush=True)
-            runs = [core, run_cli(farm, config, root / "audit.json"),
-                    run_core_highlimits(farm, config, args.repeat)]
-            if not args.skip_naive:
-                runs.append(run_naive(farm))
-            print_table(runs, list(farm.wikis), args.pages)
-        finally:
-            farm.stop()
+    args = parse_args(argv)
+    started = time.monotonic()
+    out = args.out / ("audit-quick" if args.quick else "audit")
+    if out.exists():
+        shutil.rmtree(out)
+    bench = Bench(out, max(1, args.reps), peers.ensure_pywikibot(), not args.skip_naive, [])
+    if bench.pywikibot:
+        print(f"  Pywikibot will be skipped: {bench.pywikibot}", flush=True)
+    root = corpus_mod.scratch_root()
+    print(f"audit: N = {', '.join(map(str, args.sizes))} lieux per wiki; wikis in {root}",
+          flush=True)
+    try:
+        for i, n in enumerate(args.sizes):
+            corpus = corpus_mod.build(root / f"n{n}", n, args.list_size)
+            try:
+                run_size(bench, corpus, first=i == 0)
+            finally:
+                corpus.farm.stop()
+                if not args.keep:
+                    shutil.rmtree(root / f"n{n}", ignore_errors=True)
+    finally:
+        if not args.keep:
+            shutil.rmtree(root, ignore_errors=True)
+    load = Path("/proc/loadavg").read_text().split()[:3] if Path("/proc/loadavg").exists() else []
+    text = "\n".join([
+        "", f"Audit and scale: {(time.monotonic() - started) / 60:.1f} min; load average at the "
+        f"end {' '.join(load)}. Wall and CPU s: median of the runs, each tool in its own process "
+        "(start-up included); API requests per wiki (FabMob / Movilab) from the PHP servers' "
+        "logs; peak RSS of the tool's process tree.", "", table(bench.rows), "",
+        *targets(bench.rows, args.sizes), ""])
+    print(text, flush=True)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "audit.md").write_text(text, encoding="utf-8")
+    print(f"(written to {out / 'audit.md'})")
     return 0
 
 
 if __name__ == "__main__":
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     sys.exit(main(sys.argv[1:]))

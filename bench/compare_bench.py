@@ -170,6 +170,28 @@ def read_ratios(rows: list[Row]) -> list[str]:
                  if not tool.startswith("mwclient naive")]
         lines.append(f"{scenario}, N={n}, times faster than the naive loop ({naive:.2f} s): "
                      + "; ".join(parts) + ".")
+        lines += floor_ratios(f"{scenario}, N={n}", wall)
+    return lines
+
+
+def floor_ratios(what: str, wall: dict[str, float]) -> list[str]:
+    """wikisync's time over the floor's in the same mode (bot / anonymous), and over the
+    fastest peer: the targets of issue 15 (within 1.15x of the floor; faster than any peer)."""
+    lines = []
+    for mode, floor_prefix, ours in (("bot", "floor: bot", "wikisync export (bot"),
+                                     ("anonymous", "floor: bare", "wikisync export (anon")):
+        floor = next((w for t, w in wall.items() if t.startswith(floor_prefix)), None)
+        mine = next((w for t, w in wall.items() if t.startswith(ours)), None)
+        if floor and mine:
+            lines.append(f"{what}, {mode}: wikisync {mine:.2f} s = {mine / floor:.2f}x the "
+                         f"floor in the same mode ({floor:.2f} s).")
+    peers_ = {t: w for t, w in wall.items()
+              if not t.startswith(("wikisync", "floor", "mwclient naive"))}
+    mine = next((w for t, w in wall.items() if t.startswith("wikisync export (bot")), None)
+    if peers_ and mine:
+        tool, best = min(peers_.items(), key=lambda item: item[1])
+        lines.append(f"{what}: fastest peer {tool} {best:.2f} s; wikisync (bot) is "
+                     f"{best / mine:.2f}x faster.")
     return lines
 
 

@@ -134,12 +134,14 @@ def build(root: Path, n: int, list_size: int) -> Corpus:
     t0 = time.monotonic()
     farm.install()
     t1 = time.monotonic()
-    at_once(list(farm.wikis),
-            lambda name: farm.wikis[name].import_pages(revisions(name, n, list_size)))
+    at_once(list(farm.wikis),  # importDump --no-updates, then refreshLinks for the categories
+            lambda name: farm.wikis[name].import_pages(revisions(name, n, list_size),
+                                                       bulk=True))
     for wiki in farm.wikis.values():
         wiki.snapshot()
     farm.start()
     print(f"  wikis with {n} lieux each: installed in {t1 - t0:.0f}s, "
-          f"{n} lieux and a {list_size}-entry list imported per wiki with importDump.php in "
+          f"{n} lieux and a {list_size}-entry list imported per wiki with importDump.php "
+          "--no-updates and refreshLinks.php in "
           f"{time.monotonic() - t1:.0f}s", flush=True)
     return Corpus(farm, root, n, list_size)

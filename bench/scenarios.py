@@ -41,6 +41,7 @@ CHANGES_PER_SIDE = 20
 READ = "1 read category"
 FAR_RTT = 0.03  # seconds: a round trip to a wiki hosted in the same country
 FLOOR_TOOL = "floor: bare requests, 50 a request, no parsing"
+FLOOR_BOT = "floor: bot logged in, 500 a request, no parsing"
 
 
 @dataclass
@@ -124,33 +125,42 @@ def _read_with_each_tool(ctx: Context, corpus: Corpus, name: str, folder: Path, 
 
     def row(tool: str, samples: list[Sample], label: str) -> Row:
         out = folder / f"{label}.0.0.out"
-        if label == "wikisync":
+        if label.startswith("wikisync"):
             got = _csv_rows(out)
             note = "" if got == n else f"exported {got} of {n} records"
         else:
             note = _pages_note(out, n)
         return ctx.emit(summarize(name, tool, str(n), samples, [READ_WIKI], note))
 
+    anonymous = _anonymous(_via(corpus.config(folder / "anonymous"), READ_WIKI, api_url))
+    export = ("export", "lieu", "--wiki", READ_WIKI, "--format", "csv")
+    bot = [api_url, category, wiki.bot_login, str(folder / "secrets" / f"{READ_WIKI}.secret")]
     rows = [
-        row("wikisync export", run("wikisync", wikisync_cmd(
-            config, "export", "lieu", "--wiki", READ_WIKI, "--format", "csv")), "wikisync"),
+        row("wikisync export (bot: logs in, 500 a request)",
+            run("wikisync", wikisync_cmd(config, *export)), "wikisync"),
+        row(FLOOR_BOT, run("floorbot", [sys.executable, str(TOOLS / "floor_read.py"),
+                                        "--login", *bot]), "floorbot"),
+        row("wikisync export (anonymous, 50 a request)",
+            run("wikisync-anon", wikisync_cmd(anonymous, *export)), "wikisync-anon"),
         row(FLOOR_TOOL, run("floor", [sys.executable, str(TOOLS / "floor_read.py"), api_url,
                                       category]), "floor"),
         row("mwclient naive loop (page.text())", run("mwclient", [
             sys.executable, str(TOOLS / "mwclient_read.py"), host, category, template]),
             "mwclient"),
     ]
-    tool = "Pywikibot PreloadingGenerator"
-    if ctx.pywikibot:
-        rows.append(ctx.emit(Row(name, tool, str(n), note=f"not run: {ctx.pywikibot}")))
-    else:
-        pwb_dir = peers.write_pywikibot_dir(folder / "pywikibot", [wiki], login=False,
+    for login, tool in ((False, "Pywikibot PreloadingGenerator"),
+                        (True, "Pywikibot PreloadingGenerator, bot logged in")):
+        if ctx.pywikibot:
+            rows.append(ctx.emit(Row(name, tool, str(n), note=f"not run: {ctx.pywikibot}")))
+            continue
+        label = "pywikibot-bot" if login else "pywikibot"
+        pwb_dir = peers.write_pywikibot_dir(folder / label, [wiki], login=login,
                                             hosts={READ_WIKI: host})
         cmd = [str(peers.pywikibot_python()), str(TOOLS / "pywikibot_read.py"),
-               peers.family_name(wiki), category, template]
-        rows.append(row(tool, run("pywikibot", cmd, ctx.env(PYWIKIBOT_DIR=str(pwb_dir)),
-                                  lambda: peers.forget_pywikibot_sessions(pwb_dir)),
-                        "pywikibot"))
+               *(["--login"] if login else []), peers.family_name(wiki), category, template]
+        rows.append(row(tool, run(label, cmd, ctx.env(PYWIKIBOT_DIR=str(pwb_dir)),
+                                  lambda d=pwb_dir: peers.forget_pywikibot_sessions(d)),
+                        label))
     tool = "git clone mediawiki:: (category)"
     if not git or ctx.git:
         why = ctx.git or "two round trips a page would take minutes a run"
@@ -169,6 +179,17 @@ def _via(config: Path, wiki: str, api_url: str) -> Path:
     """``config`` with ``wiki`` reached at ``api_url``."""
     data = yaml.safe_load(config.read_text(encoding="utf-8"))
     data["wikis"][wiki]["api_url"] = api_url
+    config.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False),
+                      encoding="utf-8")
+    return config
+
+
+def _anonymous(config: Path) -> Path:
+    """``config`` without any login: wikisync then reads anonymously, 50 pages a request."""
+    data = yaml.safe_load(config.read_text(encoding="utf-8"))
+    for wiki in data["wikis"].values():
+        for key in ("username", "password_file", "password_env"):
+            wiki.pop(key, None)
     config.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False),
                       encoding="utf-8")
     return config

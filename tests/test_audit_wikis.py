@@ -237,3 +237,38 @@ def test_a_list_whose_section_is_gone_is_named_and_the_rest_is_still_reported(wi
     assert published.returncode == 1
     assert ("'''Liste non lue''' : « tiers-lieux-interesses » sur movilab (section absente de "
             "la page)") in wikis.text("movilab", report)
+
+
+def _many_lieux(wikis, count: int = 60) -> set[str]:
+    """``count`` more pages in FabMob's lieu category: a read of more than one request."""
+    titles = {f"Lieu en nombre {i:02d}" for i in range(count)}
+    wikis.farm.wikis["fabmob"].import_pages(
+        [Revision(t, f"{{{{Acteur|Titre={t}|villes d'implantation=Caen}}}}\n") for t in titles])
+    return titles
+
+
+def test_a_big_audit_logs_the_bot_in_and_reads_500_pages_a_request(wikis):
+    titles = _many_lieux(wikis)
+    app = App(load_config(wikis.config))
+    result = run_audit(app, AuditOptions(stale_days=int(STALE_DAYS)))
+    fabmob = app.site("fabmob")
+    assert fabmob.session.counts["login"] == 1 and fabmob.has_highlimits
+    # lieu: 50 pages, then the rest in one request as the bot; projet; the list page; its links
+    assert fabmob.session.counts["query:prop=revisions"] == 5
+    assert "login" not in app.site("movilab").session.counts  # its categories are small
+    assert result.pages_read == 18 + len(titles)
+
+
+def test_a_refused_login_audits_anonymously_with_a_warning(wikis):
+    titles = _many_lieux(wikis)
+    secret = wikis.folder / "secrets" / "fabmob.secret"
+    secret.write_text("not-the-bot-password-0123456789ab\n", encoding="utf-8")
+    proc = wikis.run("audit", "--stale-days", STALE_DAYS, "--format", "json")
+    assert proc.returncode == 3, proc.stderr
+    assert "fabmob: reading anonymously, 50 pages a request" in proc.stderr
+    assert "refused the login" in proc.stderr
+    assert "not-the-bot-password" not in proc.stderr + proc.stdout
+    doc = json.loads(proc.stdout)
+    assert doc["failed_wikis"] == []
+    read = {f["title"] for f in doc["findings"] if f["wiki"] == "fabmob"}
+    assert titles <= read  # each new lieu lacks required fields: read, not skipped

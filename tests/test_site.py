@@ -6,10 +6,12 @@ import http.server
 import os
 import sys
 import threading
+import time
 
 import pytest
 import yaml
 
+from wikisync import site as site_module
 from wikisync.devwiki import free_port
 from wikisync.devwiki.dump import Revision
 from wikisync.errors import (
@@ -129,18 +131,91 @@ def test_a_url_that_is_not_a_mediawiki_api_is_reported():
     assert "text/html" in str(info.value)
 
 
-def test_batched_read_of_120_pages_costs_3_content_requests(wikis):
-    wiki = wikis.farm.wikis["fabmob"]
-    titles = [f"Lieu de test {i:03d}" for i in range(120)]
-    wiki.import_pages([Revision(t, f"{{{{Acteur|Titre={t}}}}}\n") for t in titles])
-    site = wikis.site("fabmob")
+def _lieux(wikis, count: int, category: bool = False) -> list[str]:
+    titles = [f"Lieu de test {i:03d}" for i in range(count)]
+    tail = "[[Catégorie:Acteur]]\n" if category else ""
+    wikis.farm.wikis["fabmob"].import_pages(
+        [Revision(t, f"{{{{Acteur|Titre={t}}}}}\n{tail}") for t in titles])
+    return titles
+
+
+def test_an_anonymous_read_of_120_pages_costs_3_content_requests(wikis):
+    titles = _lieux(wikis, 120)
+    site = Site("fabmob", wikis.farm.wikis["fabmob"].api_url)  # no login in the config
     pages = site.read(titles)
-    content_requests = site.session.counts["query:prop=revisions"]
-    assert content_requests == 3
+    assert site.session.counts["query:prop=revisions"] == 3
     assert site.session.total == 3
     assert len(pages) == 120
     assert all(p.exists for p in pages.values())
     assert pages["Lieu de test 042"].text == "{{Acteur|Titre=Lieu de test 042}}\n"
+
+
+def test_a_big_read_logs_the_bot_in_and_takes_500_pages_a_request(wikis):
+    titles = _lieux(wikis, 120)
+    site = wikis.site("fabmob")
+    small = site.read(titles[:50])  # one request's worth: no login
+    assert "login" not in site.session.counts
+    assert site.session.total == 1
+    pages = site.read(titles)
+    assert site.session.counts["login"] == 1
+    assert site.has_highlimits and site.batch == 500
+    assert site.session.counts["query:prop=revisions"] == 2  # 50 above, then 120 in one
+    assert [p.text for p in pages.values()] == [
+        f"{{{{Acteur|Titre={t}}}}}\n" for t in titles]
+    assert small["Lieu de test 007"].revid == pages["Lieu de test 007"].revid
+
+
+def test_a_big_category_read_logs_in_after_its_first_answer(wikis):
+    titles = _lieux(wikis, 620, category=True)
+    site = wikis.site("fabmob")
+    read = [p.title for p in site.category_pages("Acteur")]
+    assert set(titles) <= set(read) and len(read) == len(set(read))
+    assert site.session.counts["login"] == 1
+    # 50 anonymously, then 500 and the rest (the seed's Acteur pages too) as the bot
+    assert site.session.counts["query:prop=revisions"] == 3
+
+    anonymous = Site("fabmob", wikis.farm.wikis["fabmob"].api_url)
+    assert sorted(p.title for p in anonymous.category_pages("Acteur")) == sorted(read)
+    assert anonymous.session.counts["query:prop=revisions"] == 13
+    assert "login" not in anonymous.session.counts
+
+
+def test_a_small_category_read_never_logs_in(wikis):
+    site = wikis.site("fabmob")
+    read = list(site.category_pages("Acteur"))
+    assert read and len(read) <= 50
+    assert "login" not in site.session.counts
+    assert site.session.counts["query:prop=revisions"] == 1
+
+
+def test_an_account_without_high_limits_logs_in_and_reads_50_a_request(wikis):
+    titles = _lieux(wikis, 120)
+    site = wikis.peer("fabmob")  # a person's account: no apihighlimits
+    pages = site.read(titles)
+    assert site.session.counts["login"] == 1
+    assert not site.has_highlimits and site.batch == 50
+    assert site.session.counts["query:prop=revisions"] == 3
+    assert len(pages) == 120
+
+
+def test_a_refused_login_reads_anonymously_with_a_warning_and_is_not_tried_again(wikis, caplog):
+    titles = _lieux(wikis, 120)
+    site = wikis.site("fabmob", password="not-the-bot-password-at-all-0000")
+    with caplog.at_level("WARNING", logger="wikisync.site"):
+        pages = site.read(titles)
+    assert len(pages) == 120 and all(p.exists for p in pages.values())
+    assert site.session.counts["query:prop=revisions"] == 3  # 50 a request, anonymously
+    [warning] = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert "fabmob: reading anonymously, 50 pages a request" in warning
+    assert "refused the login" in warning
+    assert "not-the-bot-password" not in warning
+    logins = site.session.counts["login"]
+    assert logins >= 1
+    site.read(titles)  # a second big read does not try again
+    with pytest.raises(LoginError) as info:
+        site.login()  # nor does a write's login: the same error, at once
+    assert site.session.counts["login"] == logins
+    assert "refused the login" in str(info.value)
 
 
 def test_a_category_read_hands_the_gil_over_quickly_and_restores_the_interval(wikis):
@@ -156,7 +231,7 @@ def test_a_category_read_hands_the_gil_over_quickly_and_restores_the_interval(wi
         during.add(sys.getswitchinterval())
         read.append(page.title)
     assert set(titles) <= set(read)
-    assert site.session.counts["query:prop=revisions"] >= 3
+    assert site.session.counts["query:prop=revisions"] >= 2  # 50, then the rest as the bot
     assert during == {READER_SWITCH_INTERVAL}
     assert sys.getswitchinterval() == before
 
@@ -304,3 +379,29 @@ def test_a_sync_whose_account_meets_a_captcha_exits_1_and_keeps_its_state(wikis)
     again = wikis.run("sync")
     assert again.returncode == 0, again.stdout + again.stderr
     assert "changed movilab:Fabriques de Territoire" in again.stdout
+
+
+def test_identity_asks_for_the_recent_changes_in_the_same_request(wikis, monkeypatch):
+    site = wikis.site("fabmob")
+    since = site.now()
+    time.sleep(1.1)  # the changes come in a later second than ``since``
+    peer = wikis.peer("fabmob")
+    titles = ["Changé un", "Changé deux", "Changé trois"]
+    for title in titles:
+        peer.save(Page(title, exists=False), "texte\n", "création", create=True)
+    monkeypatch.setattr(site_module, "RECENT_BATCH", "2")  # three changes: two answers
+    fresh = wikis.site("fabmob")
+    general, pages = fresh.identity(["Changé un", "Absente"], since)
+    assert general["sitename"] and pages["Changé un"].exists and not pages["Absente"].exists
+    assert dict(fresh.session.counts) == {"query:prop=revisions": 1,
+                                          "query:list=recentchanges": 1}
+    changed, now = fresh.recent_titles(since)
+    assert changed == set(titles)
+    assert now and now >= since
+    later = max(t for _, _, t in fresh._recent[since][0])  # a later kind's since: no request
+    assert "Changé trois" in fresh.recent_titles(later)[0] <= set(titles)
+    assert fresh.session.total == 2
+
+    alone = wikis.site("fabmob")  # without identity: the recent changes on their own
+    assert alone.recent_titles(since)[0] == set(titles)
+    assert alone.session.counts["query:list=recentchanges"] == 2

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import re
+import time
+
 import pytest
+import requests
 
 from wikisync import wikitext
 from wikisync.app import App
@@ -99,8 +103,10 @@ def test_a_second_run_changes_nothing_reads_little_and_needs_no_login(wikis):
     for name, site in app.sites.items():
         assert "login" not in site.session.counts, name
         assert "edit" not in site.session.counts, name
-        # the list page's revision, and the recent changes shared by both kinds
-        assert site.session.total <= 2, (name, site.session.counts)
+        # the wiki's identity, the list page's revision and the recent changes shared by both
+        # kinds, in one request
+        assert dict(site.session.counts) == {
+            "query:prop=revisions": 1}, (name, site.session.counts)
     assert {w: revid(wikis, w, t) for w, t in PAGES.items()} == revs
     again = wikis.run("sync")
     assert again.returncode == EXIT_OK
@@ -308,3 +314,34 @@ def test_text_before_a_link_lands_on_the_other_wiki_as_written(wikis):
     again = wikis.run("sync")
     assert again.returncode == EXIT_OK
     assert again.stdout == ""  # stable: nothing rewritten on the next run
+
+
+MARKER = "test-marker-"
+
+
+def _api_requests(wiki) -> list[str]:
+    """The API requests (``GET /api.php?...``) the wiki's PHP server has logged so far."""
+    marker = f"{MARKER}{time.monotonic_ns()}"
+    requests.get(f"{wiki.api_url}?{marker}", timeout=30)
+    log = wiki.root / "server.log"
+    for _ in range(100):  # the server logs a request right after answering it
+        text = log.read_text(encoding="utf-8", errors="replace")
+        if marker in text:
+            break
+        time.sleep(0.05)
+    lines = re.findall(r"\]: ((?:GET|POST) /api\.php\S*)", text)
+    return [line for line in lines if MARKER not in line]
+
+
+def test_an_idle_sync_is_one_request_per_wiki_as_the_servers_count_it(wikis):
+    assert wikis.run("sync").returncode == EXIT_OK  # the state: bases and last runs
+    before = {name: len(_api_requests(w)) for name, w in wikis.farm.wikis.items()}
+    idle = wikis.run("sync")
+    assert idle.returncode == EXIT_OK, idle.stderr
+    for name, wiki in wikis.farm.wikis.items():
+        sent = _api_requests(wiki)[before[name]:]
+        assert len(sent) == 1, (name, sent)
+        [request] = sent
+        assert request.startswith("GET "), request  # no login (a POST), no write
+        assert "list=recentchanges" in request and "prop=revisions" in request, request
+        assert "meta=siteinfo" in request, request

@@ -7,9 +7,10 @@ The module has two halves:
   :func:`entry_duplicate_findings`, :func:`red_link_findings`, :func:`list_drift_findings`;
 - **the read** (:func:`run_audit`): every kind's category on every wiki of its mapping, streamed
   through :meth:`Site.category_pages <wikisync.site.Site.category_pages>` (50 pages with their
-  content and last revision a request), then every configured list of the audited kinds through
-  :func:`wikisync.listsync.read_list` and the sync planner. Only titles are kept between batches
-  (for ``only-on`` and ``duplicate``), so memory is bounded by a batch of pages, not by the wiki.
+  content and last revision a request, 500 once a logged-in bot reads more), then every
+  configured list of the audited kinds through :func:`wikisync.listsync.read_list` and the sync
+  planner. Only titles are kept between batches (for ``only-on`` and ``duplicate``), so memory is
+  bounded by a batch of pages, not by the wiki.
 
 Finding codes, in the order every output uses (:data:`CODES`)
 --------------------------------------------------------------

@@ -6,11 +6,11 @@ module's surgical field edit; the field's base in the state advances only for pa
 written (or that needed nothing).
 
 Cheap when nothing changed: after a first full read of each kind's category, a run only asks each
-wiki for its recent changes since the last run (one request) and reads just the records that
-changed, with their counterparts on the other wikis. wikisync's own edits are left out by their
-revision ids (kept in the state), never by account: a person who edits with the bot password's
-account is a person like any other. When the recent changes no longer reach back
-to the last run, it reads everything again.
+wiki for its recent changes since the last run (within the run's first request to that wiki, see
+:func:`changes_since`) and reads just the records that changed, with their counterparts on the other
+wikis. wikisync's own edits are left out by their revision ids (kept in the state), never by
+account: a person who edits with the bot password's account is a person like any other. When the
+recent changes no longer reach back to the last run, it reads everything again.
 """
 
 from __future__ import annotations
@@ -84,6 +84,26 @@ def sync_wikis(mapping: Mapping, app: App) -> list[str]:
         w for w in mapping.wikis
         if w in app.config.wikis and any(mapping.wiki(w).param_for(f) for f in mapping.sync)
     ]
+
+
+def changes_since(app: App, state: State) -> dict[str, str]:
+    """wiki -> the earliest last run of the kinds whose fields this run syncs there: the run's
+    first request to each wiki asks for the recent changes since then with the wiki's identity
+    (:func:`wikisync.provenance.check_provenance`), and every kind takes its own from them."""
+    since: dict[str, str] = {}
+    try:
+        mappings = list(app.mappings.values())
+    except WikisyncError:  # reported where the fields are synced
+        return since
+    for mapping in mappings:
+        wikis = sync_wikis(mapping, app)
+        if len(wikis) < 2 or not mapping.sync:
+            continue
+        for wiki in wikis:
+            last = state.last_run(f"fields:{mapping.kind}:{wiki}")
+            if last is not None and last < since.get(wiki, "~"):
+                since[wiki] = last
+    return since
 
 
 def _records_by_key(

@@ -50,6 +50,7 @@ from wikisync.errors import (
 from wikisync.model import Page
 from wikisync.site import (
     CONTENT_BATCH,
+    HIGH_BATCH,
     RECENT_CHANGES_DAYS,
     Deadline,
     HistoryEntry,
@@ -237,6 +238,16 @@ class MemoryWiki:
         return self._logged_in and "apihighlimits" in self.rights_held
 
     @property
+    def batch(self) -> int:
+        return HIGH_BATCH if self.has_highlimits else CONTENT_BATCH
+
+    def for_big_read(self) -> int:
+        """As a Site: a wiki with a login in its config logs in before a big read."""
+        if self.username and not self._logged_in:
+            self.login()
+        return self.batch
+
+    @property
     def account(self) -> str | None:
         return self.username.split("@", 1)[0] if self.username else None
 
@@ -256,7 +267,8 @@ class MemoryWiki:
         return unique
 
     def read(self, titles: list[str]) -> dict[str, Page]:
-        return {t: self._latest(t) for t in self._batches("read", titles)}
+        size = self.for_big_read() if len(set(titles)) > CONTENT_BATCH else self.batch
+        return {t: self._latest(t) for t in self._batches("read", titles, size)}
 
     def revisions(self, titles: list[str]) -> dict[str, Page]:
         return {t: self._latest(t, content=False) for t in self._batches("revisions", titles)}
@@ -326,8 +338,9 @@ class MemoryWiki:
         return [LaterRevision(p.revid, parent, hashlib.sha1(p.text.encode("utf-8")).hexdigest())
                 for p, parent in zip(later, parents, strict=True)]
 
-    def identity(self, titles: list[str]) -> tuple[dict, dict[str, Page]]:
-        self._request("identity")
+    def identity(self, titles: list[str], since: str | None = None
+                 ) -> tuple[dict, dict[str, Page]]:
+        self._request("identity")  # ``since``: a Site asks for the recent changes in it too
         return self._general(), {t: self._latest(t, content=False) for t in titles[:50]}
 
     def history(self, title: str, limit: int = 500) -> list[HistoryEntry]:

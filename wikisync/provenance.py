@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from wikisync.app import App
 from wikisync.config import ListConfig
@@ -34,10 +34,14 @@ LIST_SUMMARY = re.compile(r"^wikisync: [+\u2212~]\d")
 
 
 def check_provenance(app: App, lists: Iterable[ListConfig], wikis: Iterable[str], state: State,
-                     *, record: bool) -> None:
+                     *, record: bool, since: Mapping[str, str] | None = None) -> None:
     """Raise StateError when the state was made against other wikis or list pages; else, with
     ``record``, remember what it is made against now. A wiki that cannot be read is left to
-    fail where it is used (the other wikis' lists go on)."""
+    fail where it is used (the other wikis' lists go on).
+
+    ``since`` (wiki -> ISO time) asks, in the same request to each wiki, for its recent changes
+    since then, which the field sync then reads from the Site: an idle run is one request per
+    wiki."""
     lists = list(lists)
     known = state.identities()
     found: dict[str, dict] = {}
@@ -46,7 +50,7 @@ def check_provenance(app: App, lists: Iterable[ListConfig], wikis: Iterable[str]
         site = app.site(wiki)
         titles = [lst.pages[wiki].title for lst in lists if wiki in lst.pages]
         try:
-            general, latest = site.identity(titles)
+            general, latest = site.identity(titles, (since or {}).get(wiki))
         except WikiError as exc:
             log.debug("%s: what the state was made against is not checked: %s", wiki, exc)
             continue

@@ -35,6 +35,7 @@ from wikisync import __version__
 from wikisync.config import secure_transport
 from wikisync.errors import (
     ConcurrentEditError,
+    ConfigError,
     EditConflictError,
     EditError,
     LoginError,
@@ -89,7 +90,9 @@ CONNECT_TIMEOUT = 10.0  # seconds to open a connection; the read timeout is Site
 MAX_TIMEOUTS = 2  # requests in a row that time out before a wiki is taken for hung
 PREFETCH = True  # category reads ask for the next batch while the caller parses this one
 RECENT_CHANGES_DAYS = 80  # MediaWiki keeps 90 days of recent changes by default
+RECENT_BATCH = "max"  # recent changes a request: 500 (5,000 for a bot, but it never logs in)
 CONTENT_BATCH = 50  # MediaWiki serves page content for at most 50 titles a request
+HIGH_BATCH = 500  # ... and for 500 to an account with the apihighlimits right (bots)
 READER_SWITCH_INTERVAL = 0.0005  # seconds; see quick_handoff()
 DEFAULT_UA_CONTACT = "no contact configured: set user_agent_contact in wikisync.yaml"
 RETRY_ERRORS = {"maxlag", "ratelimited", "readonly", "internal_api_error_DBQueryError"}
@@ -240,6 +243,11 @@ class Site:
     _last_write: float = 0.0
     _siteinfo: dict | None = None
     _now: str = ""
+    #: whether a big read tried to log in already (once per run, see for_big_read)
+    _big_read_tried: bool = False
+    #: why the wiki refused that login (the read went on anonymously); a later login (to
+    #: write) raises it again without asking the wiki twice
+    _login_refused: LoginError | None = None
 
     def __post_init__(self) -> None:
         parts = urlsplit(self.api_url)
@@ -248,7 +256,12 @@ class Site:
         self.session = PoliteSession(f"wikisync/{__version__} ({self.contact}) {self.name}",
                                      self.name, self.ca_bundle)
         self._one_at_a_time = threading.Lock()
-        self._recent: dict[str, tuple[list[tuple[str, int]], str]] = {}
+        # a prefetching reader may log in meanwhile; re-entrant: the login reads siteinfo, which
+        # on a private wiki (readapidenied) asks for the login itself
+        self._login_lock = threading.RLock()
+        #: since -> (every change since then: (title, revision id or 0, timestamp), the server's
+        #: time when asked): one read per run serves every kind and a later ``since``
+        self._recent: dict[str, tuple[list[tuple[str, int, str]], str]] = {}
         self.saved_revids: list[int] = []  # every revision this run saved, for the state
 
     # -- low level ------------------------------------------------------------------------
@@ -370,8 +383,14 @@ class Site:
 
     def login(self) -> None:
         """Log in with the bot password (once per run)."""
+        with self._login_lock:
+            self._login()
+
+    def _login(self) -> None:
         if self._logged_in:
             return
+        if self._login_refused is not None:
+            raise self._login_refused
         password = self.password()
         if not self.username or not password:
             raise LoginError(
@@ -453,18 +472,56 @@ class Site:
     def has_highlimits(self) -> bool:
         return self._mw is not None and "apihighlimits" in (self._mw.rights or [])
 
+    @property
+    def batch(self) -> int:
+        """Pages of content a request may ask for: 500 once logged in with ``apihighlimits``,
+        else 50 (anonymous reads, or an account without the right)."""
+        return HIGH_BATCH if self.has_highlimits else CONTENT_BATCH
+
+    def for_big_read(self) -> int:
+        """Before a read that takes more than one request at 50 pages: log in when the config
+        gives this wiki a login, so that a bot with ``apihighlimits`` reads 500 pages a request
+        (ten times fewer requests, each still one at a time). Returns the batch size to use.
+
+        Tried once per run. A read never needs the login: when it cannot be had (no password
+        in the environment, a refused bot password), the read goes on anonymously at 50 pages
+        a request, with a warning; a later write raises the same error without a new attempt.
+        A wiki without a login in the config is read anonymously, silently.
+        """
+        if self._logged_in or self._big_read_tried or not self.username:
+            return self.batch
+        with self._login_lock:
+            if self._logged_in or self._big_read_tried:
+                return self.batch
+            self._big_read_tried = True
+            try:
+                self._login()
+            except (LoginError, ConfigError) as exc:
+                if isinstance(exc, LoginError):
+                    self._login_refused = exc
+                log.warning("%s: reading anonymously, %d pages a request: %s%s", self.name,
+                            CONTENT_BATCH, exc, f" ({exc.hint})" if exc.hint else "")
+                return self.batch
+        if not self.has_highlimits:
+            log.info("%s: %s has no apihighlimits right: %d pages a request", self.name,
+                     self.username, CONTENT_BATCH)
+        return self.batch
+
     # -- reads ----------------------------------------------------------------------------
 
     def read(self, titles: list[str]) -> dict[str, Page]:
-        """The latest revision of each title with its content, 50 titles a request."""
+        """The latest revision of each title with its content, 50 titles a request; more than
+        50 titles are a big read (:meth:`for_big_read`: 500 a request for a bot)."""
+        wanted = _unique(titles)
+        size = self.for_big_read() if len(wanted) > CONTENT_BATCH else self.batch
         result: dict[str, Page] = {}
-        for batch in _chunks(_unique(titles), CONTENT_BATCH):
+        for batch in _chunks(wanted, size):
             result.update(self._read_batch(batch, content=True))
         return result
 
     def revisions(self, titles: list[str]) -> dict[str, Page]:
         """The latest revision id and timestamp of each title, without content."""
-        size = 500 if self.has_highlimits else 50
+        size = self.batch
         result: dict[str, Page] = {}
         for batch in _chunks(_unique(titles), size):
             result.update(self._read_batch(batch, content=False))
@@ -472,9 +529,9 @@ class Site:
 
     def redirects(self, titles: list[str]) -> dict[str, str]:
         """title -> the title it redirects to, for the titles that are redirects (50 titles a
-        request, no content)."""
+        request, 500 once logged in with high limits; no content)."""
         result: dict[str, str] = {}
-        for batch in _chunks(_unique(titles), CONTENT_BATCH):
+        for batch in _chunks(_unique(titles), self.batch):
             query = self.query(titles="|".join(batch), redirects="1").get("query", {})
             aliases = {item["from"]: item["to"] for item in query.get("normalized", [])}
             targets = {item["from"]: item["to"] for item in query.get("redirects", [])}
@@ -506,13 +563,19 @@ class Site:
             result[title] = _to_page(pages.get(real, {"title": real, "missing": True}), cur)
         return result
 
-    def _continued(self, params: dict, prefetch: bool = False) -> Iterator[dict]:
+    def _continued(self, params: dict, prefetch: bool = False,
+                   ask: Callable[[dict], dict] | None = None) -> Iterator[dict]:
         """Every answer of a query that continues. With ``prefetch``, the next answer is asked
-        for while the caller works on this one (still one request at a time: see _attempt)."""
+        for while the caller works on this one (still one request at a time: see _attempt).
+        ``ask(continuation)`` sends one request of the query (default: ``params`` as given)."""
+        if ask is None:
+            def ask(more: dict) -> dict:
+                return self.query(**params, **more)
+
         if not prefetch:
             cont: dict = {}
             while True:
-                data = self.query(**params, **cont)
+                data = ask(cont)
                 yield data
                 if "continue" not in data:
                     return
@@ -520,24 +583,39 @@ class Site:
         with quick_handoff(), ThreadPoolExecutor(
             max_workers=1, thread_name_prefix=f"{self.name}-read"
         ) as pool:
-            future: Future | None = pool.submit(self.query, **params)
+            future: Future | None = pool.submit(ask, {})
             while future is not None:
                 data = future.result()
                 more = data.get("continue")
-                future = pool.submit(self.query, **params, **more) if more else None
+                future = pool.submit(ask, dict(more)) if more else None
                 yield data
 
     def category_pages(self, category: str, namespace: int | None = 0) -> Iterator[Page]:
-        """Every page of a category with its content and last revision, 50 a request."""
+        """Every page of a category with its content and last revision, 50 a request.
+
+        A category of more than 50 pages is a big read (:meth:`for_big_read`): once the first
+        answer says there is more, the reader thread logs in (when the config allows) while
+        the caller parses that answer, and a bot asks for 500 pages a request from then on.
+        """
         params = {
             "generator": "categorymembers", "gcmtitle": self.category_title(category),
-            "gcmlimit": str(CONTENT_BATCH), "prop": "revisions",
-            "rvprop": "ids|timestamp|user|content", "rvslots": "main", "curtimestamp": "1",
+            "prop": "revisions", "rvprop": "ids|timestamp|user|content", "rvslots": "main",
+            "curtimestamp": "1",
         }
         if namespace is not None:
             params["gcmnamespace"] = str(namespace)
+
+        limit = [self.batch]
+
+        def ask(more: dict) -> dict:
+            # the batch size changes only between whole batches: an answer continued inside
+            # one (rvcontinue: more content than one answer holds) keeps its generator's size
+            if more and "rvcontinue" not in more:
+                limit[0] = self.for_big_read()
+            return self.query(**params, gcmlimit=str(limit[0]), **more)
+
         partial: dict[str, dict] = {}
-        for data in self._continued(params, prefetch=PREFETCH):
+        for data in self._continued(params, prefetch=PREFETCH, ask=ask):
             cur = data.get("curtimestamp", "")
             for page in data.get("query", {}).get("pages", []):
                 partial.setdefault(page["title"], {}).update(page)
@@ -566,24 +644,26 @@ class Site:
         90 days by default): the caller must then read everything."""
         if _age_days(since) > RECENT_CHANGES_DAYS:
             return None, ""
-        if since not in self._recent:  # kinds synced together share one request per run
+        known = self._recent_known(since)
+        if known is None:  # kinds synced together share one read per run
             self._recent[since] = self._recent_changes(since)
-        changes, now = self._recent[since]
-        return {title for title, revid in changes if not revid or revid not in skip}, now
+            known = since
+        changes, now = self._recent[known]
+        return {title for title, revid, when in changes
+                if when >= since and (not revid or revid not in skip)}, now
 
-    def _recent_changes(self, since: str) -> tuple[list[tuple[str, int]], str]:
-        """(title, revision id or 0 for a log entry) of every change since ``since``."""
-        params = {
-            "list": "recentchanges", "rcdir": "newer", "rcstart": since,
-            "rcprop": "title|timestamp|ids", "rclimit": "max", "rctype": "edit|new|log",
-            "curtimestamp": "1",
-        }
-        changes: list[tuple[str, int]] = []
+    def _recent_known(self, since: str) -> str | None:
+        """The ``since`` of recent changes already read that reach back to ``since``."""
+        return min((known for known in self._recent if known <= since), default=None)
+
+    def _recent_changes(self, since: str) -> tuple[list[tuple[str, int, str]], str]:
+        """(title, revision id or 0 for a log entry, timestamp) of every change since
+        ``since``, and the server's time."""
+        changes: list[tuple[str, int, str]] = []
         now = ""
-        for data in self._continued(params):
+        for data in self._continued({**_recent_params(since), "curtimestamp": "1"}):
             now = now or data.get("curtimestamp", "")
-            for change in data.get("query", {}).get("recentchanges", []):
-                changes.append((change["title"], int(change.get("revid") or 0)))
+            changes += _changes(data)
         return changes, now
 
     def now(self) -> str:
@@ -662,16 +742,35 @@ class Site:
             for r in (pages[0].get("revisions") or []) if r["revid"] != revid
         ]
 
-    def identity(self, titles: list[str]) -> tuple[dict, dict[str, Page]]:
+    def identity(self, titles: list[str], since: str | None = None
+                 ) -> tuple[dict, dict[str, Page]]:
         """The wiki's siteinfo ``general`` part and the latest revision of each title (at most
-        50, no content), in one request: what a state is checked against."""
-        data = self.query(meta="siteinfo", siprop="general", prop="revisions",
-                          rvprop="ids|timestamp|user", curtimestamp="1",
-                          **({"titles": "|".join(titles[:50])} if titles else {}))
+        50, no content), in one request: what a state is checked against.
+
+        With ``since`` (ISO), the same request also asks for the recent changes since then, so
+        that :meth:`recent_titles` needs no request of its own: an idle sync is one request per
+        wiki. More changes than one answer holds (500) take further requests.
+        """
+        params = {"meta": "siteinfo", "siprop": "general", "prop": "revisions",
+                  "rvprop": "ids|timestamp|user", "curtimestamp": "1"}
+        if titles:
+            params["titles"] = "|".join(titles[:50])
+        recent = since is not None and self._recent_known(since) is None and (
+            _age_days(since) <= RECENT_CHANGES_DAYS)
+        if recent:
+            params.update(_recent_params(since))
+        data = self.query(**params)
         query = data.get("query", {})
         aliases = {n["from"]: n["to"] for n in query.get("normalized", [])}
         raw = {p["title"]: p for p in query.get("pages", [])}
         cur = data.get("curtimestamp", "")
+        self._now = self._now or cur  # the run's first look at the server's clock
+        if recent:
+            changes = _changes(data)
+            if "continue" in data:  # only the recent changes continue (500 a request)
+                for more in self._continued({**_recent_params(since), **data["continue"]}):
+                    changes += _changes(more)
+            self._recent[since] = (changes, cur)
         pages = {t: _to_page(raw.get(aliases.get(t, t), {"title": t, "missing": True}), cur)
                  for t in titles[:50]}
         return query.get("general", {}), pages
@@ -680,7 +779,7 @@ class Site:
         """The page's revisions, newest first (at most ``limit``), with who saved each, when,
         and its summary; no content."""
         params = {"prop": "revisions", "titles": title, "rvdir": "older",
-                  "rvlimit": str(min(limit, 500 if self.has_highlimits else 50)),
+                  "rvlimit": str(min(limit, self.batch)),
                   "rvprop": "ids|timestamp|user|comment"}
         found: list[HistoryEntry] = []
         for data in self._continued(params):
@@ -693,9 +792,11 @@ class Site:
         return found[:limit]
 
     def texts(self, revids: list[int]) -> dict[int, str]:
-        """The text of each revision (batched: 50 a request)."""
+        """The text of each revision (batched: 50 a request, 500 for a bot in a big read)."""
+        wanted = sorted(set(map(str, revids)))
+        size = self.for_big_read() if len(wanted) > CONTENT_BATCH else self.batch
         result: dict[int, str] = {}
-        for batch in _chunks(sorted(set(map(str, revids))), CONTENT_BATCH):
+        for batch in _chunks(wanted, size):
             data = self.query(prop="revisions", revids="|".join(batch), rvprop="ids|content",
                               rvslots="main")
             for page in data.get("query", {}).get("pages", []):
@@ -821,6 +922,18 @@ class Site:
             wait = self.write_interval - (time.monotonic() - self._last_write)
             if wait > 0:
                 time.sleep(wait)
+
+
+def _recent_params(since: str) -> dict[str, str]:
+    """The ``list=recentchanges`` part of a query: every edit, creation and log entry (moves,
+    deletions) since ``since``, oldest first."""
+    return {"list": "recentchanges", "rcdir": "newer", "rcstart": since,
+            "rcprop": "title|timestamp|ids", "rclimit": RECENT_BATCH, "rctype": "edit|new|log"}
+
+
+def _changes(data: dict) -> list[tuple[str, int, str]]:
+    return [(c["title"], int(c.get("revid") or 0), c.get("timestamp", ""))
+            for c in data.get("query", {}).get("recentchanges", [])]
 
 
 def _to_page(raw: dict, curtimestamp: str) -> Page:

@@ -18,7 +18,7 @@ from wikisync.app import App
 from wikisync.check import WriteCheck
 from wikisync.config import ListConfig
 from wikisync.errors import EXIT_ATTENTION, EXIT_FAILED, EXIT_OK, WikisyncError
-from wikisync.fieldsync import FieldResult, field_conflict_id, sync_kind
+from wikisync.fieldsync import FieldResult, changes_since, field_conflict_id, sync_kind
 from wikisync.listgroup import groups_sharing_pages, sync_lists_sharing_pages
 from wikisync.listsync import ListResult
 from wikisync.provenance import check_provenance
@@ -65,8 +65,10 @@ def run_sync(
     with contextlib.nullcontext() if dry_run else Lock(app.config.state_dir):
         state = State(app.config.state_dir, readonly=dry_run)
         try:
-            # a state made against other wikis or pages is never used (exit 2)
-            check_provenance(app, lists, list(pages), state, record=not dry_run)
+            # a state made against other wikis or pages is never used (exit 2); the same
+            # request to each wiki asks for the recent changes the field sync needs
+            check_provenance(app, lists, list(pages), state, record=not dry_run,
+                             since=changes_since(app, state) if fields else None)
             for group in groups_sharing_pages(lists):
                 try:  # lists that share a page are written in one edit per page
                     report.lists.extend(sync_lists_sharing_pages(

@@ -183,13 +183,24 @@ class LocalWiki:
                 (prefix, article_url + "$1", api_url),
             )
 
-    def import_pages(self, revisions: list[Revision]) -> None:
-        """Import pages through MediaWiki's own importDump.php (no API edit involved)."""
+    def import_pages(self, revisions: list[Revision], *, bulk: bool = False) -> None:
+        """Import pages through MediaWiki's own importDump.php (no API edit involved).
+
+        importDump.php fills the link tables (categories, from the templates imported before
+        the pages) page by page as it goes. ``bulk`` (a large import: the benchmark's) imports
+        with ``--no-updates`` and fills them afterwards with ``refreshLinks.php``, then runs no
+        job queue: the same category links, in less than half the time (2,000 pages: 7 s + 27 s
+        against 75 s + 15 s of jobs, measured on a loaded 2-core machine)."""
         dump = self.root / "import.xml"
         write_dump(dump, revisions, sitename=self.sitename)
-        self._php("importDump.php", str(dump))
+        if bulk:
+            self._php("importDump.php", "--no-updates", str(dump))
+            self._php("refreshLinks.php")
+        else:
+            self._php("importDump.php", str(dump))
         self._php("rebuildrecentchanges.php")
-        self._php("runJobs.php")
+        if not bulk:
+            self._php("runJobs.php")
 
     def protect(self, title: str, reason: str = "test") -> None:
         self._php("protect.php", "--user", "Admin", "--reason", reason, title)
