@@ -44,7 +44,7 @@ from wikisync.errors import (
     UnreachableError,
     WikiError,
 )
-from wikisync.i18n import _
+from wikisync.i18n import N_, _, ngettext
 from wikisync.model import Page
 from wikisync.siteinfo import TitleRules
 
@@ -97,18 +97,21 @@ READER_SWITCH_INTERVAL = 0.0005  # seconds; see quick_handoff()
 DEFAULT_UA_CONTACT = "no contact configured: set user_agent_contact in wikisync.yaml"
 RETRY_ERRORS = {"maxlag", "ratelimited", "readonly", "internal_api_error_DBQueryError"}
 EDIT_REFUSALS = {
-    "protectedpage": "the page is protected; ask an administrator or leave it out",
-    "cascadeprotected": "the page is protected by cascade; ask an administrator",
-    "protectedtitle": "this title is protected against creation; ask an administrator",
-    "permissiondenied": "the bot password lacks a grant; add 'Edit existing pages' and "
-    "'Create, edit, and move pages'",
-    "blocked": "the account is blocked on this wiki",
-    "spamblacklist": "the text contains a blacklisted URL",
-    "abusefilter-disallowed": "an abuse filter refused the edit",
-    "abusefilter-warning": "an abuse filter warns about this edit and wants a person to confirm "
-    "it; wikisync never does: read the warning in Special:AbuseLog and ask an administrator",
-    "titleblacklist-forbidden": "the title is on the wiki's title blacklist; choose another title "
-    "or ask an administrator",
+    "protectedpage": N_("the page is protected; ask an administrator or leave it out"),
+    "cascadeprotected": N_("the page is protected by cascade; ask an administrator"),
+    "protectedtitle": N_("this title is protected against creation; ask an administrator"),
+    "permissiondenied": N_(
+        "the bot password lacks a grant; add 'Edit existing pages' and 'Create, edit, and move "
+        "pages'"),
+    "blocked": N_("the account is blocked on this wiki"),
+    "spamblacklist": N_("the text contains a blacklisted URL"),
+    "abusefilter-disallowed": N_("an abuse filter refused the edit"),
+    "abusefilter-warning": N_(
+        "an abuse filter warns about this edit and wants a person to confirm it; wikisync "
+        "never does: read the warning in Special:AbuseLog and ask an administrator"),
+    "titleblacklist-forbidden": N_(
+        "the title is on the wiki's title blacklist; choose another title or ask an "
+        "administrator"),
 }
 
 
@@ -252,7 +255,8 @@ class Site:
     def __post_init__(self) -> None:
         parts = urlsplit(self.api_url)
         if parts.scheme not in ("http", "https") or not parts.path.endswith("api.php"):
-            raise UnreachableError(self.name, f"api_url {self.api_url!r} is not an api.php URL")
+            raise UnreachableError(self.name, _("api_url %(url)r is not an api.php URL")
+                                   % {"url": self.api_url})
         self.session = PoliteSession(f"wikisync/{__version__} ({self.contact}) {self.name}",
                                      self.name, self.ca_bundle)
         self._one_at_a_time = threading.Lock()
@@ -279,10 +283,13 @@ class Site:
             if wait > self.deadline.left():
                 raise UnreachableError(
                     self.name,
-                    f"gave up after {attempt} attempt(s): {reason}",
-                    "the wiki is overloaded or down; cron will try again on its next run",
+                    ngettext("gave up after %(count)d attempt: %(reason)s",
+                             "gave up after %(count)d attempts: %(reason)s", attempt)
+                    % {"count": attempt, "reason": reason},
+                    _("the wiki is overloaded or down; cron will try again on its next run"),
                 )
-            log.warning("%s: %s; retrying in %.1fs", self.name, reason, wait)
+            log.warning(_("%(wiki)s: %(reason)s; retrying in %(seconds).1fs")
+                        % {"wiki": self.name, "reason": reason, "seconds": wait})
             time.sleep(wait)
 
     def _attempt(self, params: dict, post: bool) -> tuple[float | None, object]:
@@ -307,13 +314,17 @@ class Site:
             if self._never_answered() or self._timeouts >= MAX_TIMEOUTS:
                 self._hung = UnreachableError(
                     self.name,
-                    f"{self.api_url} did not answer within {read_timeout:.0f}s "
-                    f"({self._timeouts} request(s) timed out: {_short(exc)}); gave up",
-                    "the wiki is down or hung; check that it answers in a browser, then run "
-                    "again (cron will try again on its next run)",
+                    ngettext("%(url)s did not answer within %(seconds).0fs (%(count)d request "
+                             "timed out: %(why)s); gave up",
+                             "%(url)s did not answer within %(seconds).0fs (%(count)d requests "
+                             "timed out: %(why)s); gave up", self._timeouts)
+                    % {"url": self.api_url, "seconds": read_timeout, "count": self._timeouts,
+                       "why": _short(exc)},
+                    _("the wiki is down or hung; check that it answers in a browser, then run "
+                      "again (cron will try again on its next run)"),
                 )
                 raise self._hung from None
-            return 2.0, "the request timed out"
+            return 2.0, _("the request timed out")
         except requests.ConnectionError as exc:
             if self._never_answered():
                 raise UnreachableError(
@@ -329,25 +340,28 @@ class Site:
         if resp.status_code >= 400:
             raise UnreachableError(
                 self.name,
-                f"HTTP {resp.status_code} from {self.api_url}",
-                "check api_url: it must be the wiki's api.php",
+                _("HTTP %(status)d from %(url)s") % {"status": resp.status_code,
+                                                      "url": self.api_url},
+                _("check api_url: it must be the wiki's api.php"),
             )
         try:
             data = resp.json()
         except ValueError:
             raise UnreachableError(
                 self.name,
-                f"{self.api_url} did not answer like a MediaWiki API "
-                f"(got {resp.headers.get('content-type', 'no content type')})",
-                "check api_url: it must end with api.php (e.g. https://example.org/api.php)",
+                _("%(url)s did not answer like a MediaWiki API (got %(type)s)") % {
+                    "url": self.api_url,
+                    "type": resp.headers.get("content-type") or _("no content type")},
+                _("check api_url: it must end with api.php (e.g. https://example.org/api.php)"),
             ) from None
         if not isinstance(data, dict):
-            raise UnreachableError(self.name, f"{self.api_url} is not a MediaWiki API")
+            raise UnreachableError(self.name, _("%(url)s is not a MediaWiki API") % {
+                "url": self.api_url})
         error = data.get("error")
         if error:
             code = error.get("code", "")
             if code in RETRY_ERRORS:
-                return retry_after or 5.0, f"the wiki says {code}"
+                return retry_after or 5.0, _("the wiki says %(code)s") % {"code": code}
         self._answered = True
         self._timeouts = 0
         return None, data
@@ -358,7 +372,8 @@ class Site:
     def _check(self, data: dict) -> dict:
         error = data.get("error")
         if error:
-            raise WikiError(self.name, f"API error {error.get('code')}: {error.get('info')}")
+            raise WikiError(self.name, _("API error %(code)s: %(info)s") % {
+                "code": error.get("code"), "info": error.get("info")})
         for warning in (data.get("warnings") or {}).values():
             log.debug("%s: API warning: %s", self.name, warning)
         return data
@@ -395,14 +410,16 @@ class Site:
         if not self.username or not password:
             raise LoginError(
                 self.name,
-                "this command needs to log in, but the config gives no username or password",
-                "set username and password_env (or password_file) for this wiki",
+                _("this command needs to log in, but the config gives no username or "
+                  "password"),
+                _("set username and password_env (or password_file) for this wiki"),
             )
         if not self.allow_insecure_http and not secure_transport(self.api_url):
             raise LoginError(
                 self.name,
-                f"refused to send the bot password in clear text to {self.api_url}",
-                "use an https:// api_url (or allow_insecure_http: true, knowingly)",
+                _("refused to send the bot password in clear text to %(url)s") % {
+                    "url": self.api_url},
+                _("use an https:// api_url (or allow_insecure_http: true, knowingly)"),
             )
         self.siteinfo()  # reachable and a MediaWiki API? (with our retries and messages)
         import mwclient  # only a login needs it (an idle run never logs in)
@@ -423,12 +440,14 @@ class Site:
             code = exc.code if hasattr(exc, "code") else "Failed"
             raise LoginError(
                 self.name,
-                f"the wiki refused the login of {self.username!r} ({code})",
-                "check the bot password (Special:BotPasswords); the username is "
-                "'Account@botname' and the password the one shown when the bot was created",
+                _("the wiki refused the login of %(user)r (%(code)s)") % {
+                    "user": self.username, "code": code},
+                _("check the bot password (Special:BotPasswords); the username is "
+                  "'Account@botname' and the password the one shown when the bot was created"),
             ) from None
         except (requests.RequestException, mwclient.errors.MwClientError) as exc:
-            raise UnreachableError(self.name, f"login failed: {_short(exc)}") from None
+            raise UnreachableError(self.name, _("login failed: %(why)s") % {
+                "why": _short(exc)}) from None
         finally:
             password = None
         self._mw = mw
@@ -462,7 +481,7 @@ class Site:
             if page.get("missing") or (page.get("actions") or {}).get("edit", True):
                 continue
             levels = [f"{p.get('type')}={p.get('level')}" for p in page.get("protection", [])]
-            refused[page["title"]] = ", ".join(levels) or "not editable by this account"
+            refused[page["title"]] = ", ".join(levels) or _("not editable by this account")
         return WriteAccess(
             user=info.get("name", ""), rights=list(info.get("rights", [])),
             blocked=bool(info.get("blockid")), refused=refused,
@@ -499,8 +518,9 @@ class Site:
             except (LoginError, ConfigError) as exc:
                 if isinstance(exc, LoginError):
                     self._login_refused = exc
-                log.warning("%s: reading anonymously, %d pages a request: %s%s", self.name,
-                            CONTENT_BATCH, exc, f" ({exc.hint})" if exc.hint else "")
+                log.warning(_("%(wiki)s: reading anonymously, %(count)d pages a request: "
+                              "%(why)s") % {"wiki": self.name, "count": CONTENT_BATCH,
+                                            "why": f"{exc} ({exc.hint})" if exc.hint else exc})
                 return self.batch
         if not self.has_highlimits:
             log.info("%s: %s has no apihighlimits right: %d pages a request", self.name,
@@ -811,12 +831,13 @@ class Site:
         ours is still the latest. Raises ConcurrentEditError when done (what it saved), else
         PersonOverwrittenError."""
         saved, parent = self.revision(ours)
-        theirs, _ = self.revision(parent)
+        theirs, _parent = self.revision(parent)
         self.login()
         latest = self.revisions([planned.title])[planned.title]
         if latest.revid != ours:
             raise self._overwritten(planned, theirs, saved,
-                                    f"the page changed since (revision {latest.revid})")
+                                    _("the page changed since (revision %(revid)d)")
+                                    % {"revid": latest.revid})
         self._put_back(planned, theirs, saved)
 
     def pre_save_transform(self, title: str, text: str) -> str:
@@ -836,16 +857,17 @@ class Site:
             # Nothing came between our read and our write: any difference from our text is
             # MediaWiki's pre-save transform, not somebody's edit.
             return saved
-        theirs, _ = self.revision(parent)
+        theirs, _parent = self.revision(parent)
         if _same(saved.text, self.pre_save_transform(page.title, text)):
             if _same(theirs.text, page.text):
                 return saved  # the edits in between changed nothing in the end
             self._put_back(page, theirs, saved)
         raise ConcurrentEditError(
             self.name, page.title,
-            f"{page.title!r} changed between wikisync's read and its write (revision "
-            f"{parent}); MediaWiki merged the two edits in revision {newrev}",
-            ((newrev, f"merged by MediaWiki with revision {parent}"),),
+            _("%(title)r changed between wikisync's read and its write (revision "
+              "%(parent)d); MediaWiki merged the two edits in revision %(revid)d")
+            % {"title": page.title, "parent": parent, "revid": newrev},
+            ((newrev, _("merged by MediaWiki with revision %(parent)d") % {"parent": parent}),),
         )
 
     def _put_back(self, planned: Page, theirs: Page, saved: Page) -> None:
@@ -853,9 +875,11 @@ class Site:
         MediaWiki does not count as a conflict): save their text again on top of ours."""
         note = (f"wikisync: put back revision {theirs.revid} (replaced by wikisync's revision "
                 f"{saved.revid}, saved without seeing it)")
-        log.warning("%s: %r: revision %d replaced revision %d, an edit made with the same "
-                    "account since revision %d was read; putting it back",
-                    self.name, planned.title, saved.revid, theirs.revid, planned.revid)
+        log.warning(_("%(wiki)s: %(title)r: revision %(ours)d replaced revision %(theirs)d, "
+                      "an edit made with the same account since revision %(read)d was read; "
+                      "putting it back")
+                    % {"wiki": self.name, "title": planned.title, "ours": saved.revid,
+                       "theirs": theirs.revid, "read": planned.revid})
         try:
             edit = self._edit(saved, theirs.text, note, create=False)
             restored, parent = self.revision(int(edit["newrevid"]))
@@ -863,53 +887,65 @@ class Site:
             raise self._overwritten(planned, theirs, saved, str(exc)) from None
         if parent != saved.revid or not _same(restored.text, theirs.text):
             raise self._overwritten(planned, theirs, saved,
-                                    f"the page changed again (revision {restored.revid})")
+                                    _("the page changed again (revision %(revid)d)")
+                                    % {"revid": restored.revid})
         raise ConcurrentEditError(
             self.name, planned.title,
-            f"{planned.title!r} was edited with wikisync's own account (revision {theirs.revid})"
-            f" between wikisync's read and its write; wikisync's revision {saved.revid} "
-            f"replaced it, and revision {restored.revid} puts it back",
-            ((saved.revid, f"replaced revision {theirs.revid}, put back in {restored.revid}"),
-             (restored.revid, f"puts back revision {theirs.revid}")),
+            _("%(title)r was edited with wikisync's own account (revision %(theirs)d) between "
+              "wikisync's read and its write; wikisync's revision %(ours)d replaced it, and "
+              "revision %(restored)d puts it back")
+            % {"title": planned.title, "theirs": theirs.revid, "ours": saved.revid,
+               "restored": restored.revid},
+            ((saved.revid, _("replaced revision %(theirs)d, put back in %(restored)d")
+              % {"theirs": theirs.revid, "restored": restored.revid}),
+             (restored.revid, _("puts back revision %(theirs)d") % {"theirs": theirs.revid})),
         )
 
     def _overwritten(self, planned: Page, theirs: Page, saved: Page, why: str) -> WikiError:
         return PersonOverwrittenError(
             self.name,
-            f"{planned.title!r}: wikisync's revision {saved.revid} replaced revision "
-            f"{theirs.revid}, an edit made with the same account between wikisync's read and "
-            f"its write, and could not put it back ({why})",
-            f"restore revision {theirs.revid} from the page's history by hand; the next sync "
-            "merges it",
+            _("%(title)r: wikisync's revision %(ours)d replaced revision %(theirs)d, an edit "
+              "made with the same account between wikisync's read and its write, and could "
+              "not put it back (%(why)s)")
+            % {"title": planned.title, "ours": saved.revid, "theirs": theirs.revid, "why": why},
+            _("restore revision %(theirs)d from the page's history by hand; the next sync "
+              "merges it") % {"theirs": theirs.revid},
         )
 
     def _raise_edit_failure(self, title: str, edit: dict) -> None:
         """An edit MediaWiki answered without an error code but did not save."""
         if "captcha" in edit:  # ConfirmEdit: a bot cannot answer, and must not try
             raise EditError(
-                self.name, f"the wiki asks for a CAPTCHA to save {title!r}; nothing was saved",
-                "the account needs the 'skipcaptcha' right: ask an administrator to put it in "
-                "the 'bot' group (ConfirmEdit lets bots skip CAPTCHAs)",
+                self.name, _("the wiki asks for a CAPTCHA to save %(title)r; nothing was "
+                             "saved") % {"title": title},
+                _("the account needs the 'skipcaptcha' right: ask an administrator to put it "
+                  "in the 'bot' group (ConfirmEdit lets bots skip CAPTCHAs)"),
             )
         details = ", ".join(f"{k}={v}" for k, v in sorted(edit.items()) if k != "result")
-        raise EditError(self.name, f"the wiki did not save {title!r} ({details or 'no reason'})")
+        raise EditError(self.name, _("the wiki did not save %(title)r (%(details)s)") % {
+            "title": title, "details": details or _("no reason")})
 
     def _raise_edit_error(self, title: str, error: dict) -> None:
         code, info = error.get("code", ""), error.get("info", "")
         if code == "editconflict":
             raise EditConflictError(
-                self.name, f"edit conflict on {title!r}: someone else edited it meanwhile",
-                "nothing was overwritten; run the command again",
+                self.name, _("edit conflict on %(title)r: someone else edited it meanwhile")
+                % {"title": title},
+                _("nothing was overwritten; run the command again"),
             )
         if code == "articleexists":
             raise PageExistsError(_("%(wiki)s: %(title)r already exists") % {
                 "wiki": self.name, "title": title}, _("nothing was written"))
         if code in ("assertuserfailed", "assertbotfailed", "badtoken", "notloggedin"):
-            raise LoginError(self.name, f"the session was lost while editing {title!r} ({code})")
+            raise LoginError(self.name, _("the session was lost while editing %(title)r "
+                                          "(%(code)s)") % {"title": title, "code": code})
         if code == "missingtitle":
-            raise EditError(self.name, f"{title!r} does not exist (it may have been deleted)")
+            raise EditError(self.name, _("%(title)r does not exist (it may have been deleted)")
+                            % {"title": title})
         hint = EDIT_REFUSALS.get(code)
-        raise EditError(self.name, f"the wiki refused to save {title!r}: {code}: {info}", hint)
+        raise EditError(self.name, _("the wiki refused to save %(title)r: %(code)s: %(info)s")
+                        % {"title": title, "code": code, "info": info},
+                        _(hint) if hint else None)
 
     def _token(self) -> str:
         if self._csrf is None:
@@ -976,9 +1012,10 @@ def _redirect_refused(wiki: str, url: str, resp: requests.Response) -> Unreachab
     asked = urlunsplit(urlsplit(url)[:3] + ("", ""))
     return UnreachableError(
         wiki,
-        f"{asked} answered HTTP {resp.status_code}, a redirect to {where}; wikisync never "
-        "follows a redirect (it could carry the bot password elsewhere)",
-        f"if {where} is the wiki's API, set api_url to it",
+        _("%(url)s answered HTTP %(status)d, a redirect to %(target)s; wikisync never follows "
+          "a redirect (it could carry the bot password elsewhere)")
+        % {"url": asked, "status": resp.status_code, "target": where},
+        _("if %(target)s is the wiki's API, set api_url to it") % {"target": where},
     )
 
 
