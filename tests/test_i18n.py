@@ -144,3 +144,85 @@ def test_start_up_loads_no_catalog(tmp_path):
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert "LOADED=0" in done.stdout
+
+
+# ------------------------------------------------------------------- --help and click's own words
+
+BRACES = re.compile(r"\{(\w+)(?:![rsa])?\}")
+
+
+def test_click_style_placeholders_match_in_the_translation():
+    """click fills its messages with ``str.format``: a translation must keep every ``{name}``."""
+    po = catalog(PO)
+    problems = []
+    for message in po:
+        if not message.id or not message.string or "{{" in str(message.id):
+            continue  # "{{" is wikitext ({{{field}}}), not a placeholder
+        ids = [message.id] if isinstance(message.id, str) else list(message.id)
+        strings = [message.string] if isinstance(message.string, str) else list(message.string)
+        wanted = set(BRACES.findall(ids[-1])) | set(BRACES.findall(ids[0]))
+        for text in strings:
+            if set(BRACES.findall(text)) - wanted or (
+                    len(ids) == 1 and set(BRACES.findall(text)) != wanted):
+                problems.append(f"{ids[0]!r} -> {text!r}")
+    assert problems == []
+
+
+def test_every_help_text_of_the_command_line_is_in_the_catalog():
+    """A new command or option whose help is not marked with N_ would stay English in a French
+    run: every help text the command line shows must be a message of the template."""
+    import importlib
+
+    from wikisync.cli import COMMANDS, cli, english
+
+    messages = {msgid(m) for m in catalog(POT) if m.id}
+    commands = [cli] + [getattr(importlib.import_module(f"wikisync.cli.{module}"), function)
+                        for module, function, _summary in COMMANDS.values()]
+    texts = [summary for _module, _function, summary in COMMANDS.values()]
+    for command in commands:
+        texts.append(english(command, "help"))
+        texts += [english(p, "help") for p in command.params if hasattr(p, "help")]
+    missing = sorted({text for text in texts if text and text not in messages})
+    assert missing == []
+
+
+def test_help_speaks_the_language_of_the_run(tmp_path):
+    french = run(["sync", "--help"], tmp_path, LANG="fr_FR.UTF-8")
+    english = run(["sync", "--help"], tmp_path, LANG="C.UTF-8")
+    assert french.returncode == english.returncode == 0
+    assert french.stdout.startswith("Utilisation : wikisync sync [OPTIONS]")
+    assert "Rendre chaque liste configurée identique" in french.stdout
+    assert "afficher les diffs, ne rien écrire" in french.stdout
+    assert "Afficher ce message et quitter." in french.stdout
+    assert "Usage" not in french.stdout and "print the diffs" not in french.stdout
+    assert english.stdout.startswith("Usage: wikisync sync [OPTIONS]")
+    assert "print the diffs, write nothing" in english.stdout
+    group = run(["--help"], tmp_path, LANG="fr_FR.UTF-8")
+    assert "Commandes:" in group.stdout
+    assert "Trouver les pages anciennes" in group.stdout  # the table's summaries too
+
+
+def test_click_errors_speak_the_language_of_the_run(tmp_path):
+    french = run(["sync", "--bogus"], tmp_path, LANG="fr_FR.UTF-8")
+    english = run(["sync", "--bogus"], tmp_path, LANG="C.UTF-8")
+    assert french.returncode == english.returncode == 2
+    assert "Erreur : Option '--bogus' inconnue." in french.stderr
+    assert "Essayez « wikisync sync --help » pour l'aide." in french.stderr
+    assert "No such option '--bogus'" in english.stderr
+    typo = run(["sycn"], tmp_path, LANG="fr_FR.UTF-8")
+    assert "Commande 'sycn' inconnue. Vouliez-vous dire 'sync' ?" in typo.stderr
+
+
+def test_one_process_can_show_help_in_two_languages(monkeypatch):
+    """The help texts are translated from their English ids at each run, not once for all."""
+    from click.testing import CliRunner
+
+    from wikisync.cli import program
+
+    monkeypatch.delenv("LANGUAGE", raising=False)
+    monkeypatch.setenv("LANG", "fr_FR.UTF-8")
+    first = CliRunner().invoke(program, ["sync", "--help"])
+    monkeypatch.setenv("LANG", "C.UTF-8")
+    second = CliRunner().invoke(program, ["sync", "--help"])
+    assert "afficher les diffs" in first.output
+    assert "print the diffs, write nothing" in second.output

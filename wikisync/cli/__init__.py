@@ -32,32 +32,33 @@ if TYPE_CHECKING:
 #: Every command: its name, then the module of this package and the function that define it, and
 #: its one-line help as ``wikisync --help`` shows it (the first sentence of its docstring).
 COMMANDS: dict[str, tuple[str, str, str]] = {
-    "audit": ("audit", "audit", "Find stale, incomplete, broken or out-of-step pages."),
+    "audit": ("audit", "audit", N_("Find stale, incomplete, broken or out-of-step pages.")),
     "check": ("check", "check",
-              "Reach every wiki, log in, print MediaWiki version, user and rights."),
+              N_("Reach every wiki, log in, print MediaWiki version, user and rights.")),
     "export": ("records", "export",
-               "Every record of a kind, one row per record per wiki: title, wiki, last edit, "
-               "fields."),
-    "init": ("init", "init", "Write a commented wikisync.yaml after checking each wiki's API URL."),
+               N_("Every record of a kind, one row per record per wiki: title, wiki, last "
+                  "edit, fields.")),
+    "init": ("init", "init",
+             N_("Write a commented wikisync.yaml after checking each wiki's API URL.")),
     "import": ("records", "import_",
-               "Create the records of a CSV or YAML file that don't exist yet (existing: "
-               "skipped)."),
+               N_("Create the records of a CSV or YAML file that don't exist yet "
+                  "(existing: skipped).")),
     "new": ("records", "new",
-            "Create a record's pages from the page templates, then add it to its lists."),
+            N_("Create a record's pages from the page templates, then add it to its lists.")),
     "new-lieu": ("records", "new_lieu",
-                 "Create a tiers-lieu's pages (kind `lieu`) and add it to the lists."),
-    "new-project": ("records", "new_project", "Create a project's pages (kind `projet`)."),
+                 N_("Create a tiers-lieu's pages (kind `lieu`) and add it to the lists.")),
+    "new-project": ("records", "new_project", N_("Create a project's pages (kind `projet`).")),
     "resolve": ("state", "resolve",
-                "Settle a list's conflict by writing one wiki's version everywhere."),
+                N_("Settle a list's conflict by writing one wiki's version everywhere.")),
     "set": ("records", "set_",
-            "Change fields of an existing page: only those parameters change."),
-    "show": ("records", "show", "The page's fields, as the mapping reads them."),
+            N_("Change fields of an existing page: only those parameters change.")),
+    "show": ("records", "show", N_("The page's fields, as the mapping reads them.")),
     "status": ("state", "status",
-               "What the sync state holds: per list, pages, revisions at the last run, "
-               "entries, pending conflicts."),
+               N_("What the sync state holds: per list, pages, revisions at the last run, "
+                  "entries, pending conflicts.")),
     "sync": ("sync", "sync",
-             "Make every configured list identical on all its pages, and the mappings' `sync` "
-             "fields equal on every wiki that has the record."),
+             N_("Make every configured list identical on all its pages, and the mappings' "
+                "`sync` fields equal on every wiki that has the record.")),
 }
 
 
@@ -77,7 +78,8 @@ class LazyGroup(click.Group):
             command = getattr(importlib.import_module(f"{__name__}.{module}"), function)
             command.short_help = command.short_help or self.table[name][2]  # never cut
             self.add_command(command, name)
-        return self.commands.get(name)
+        command = self.commands.get(name)
+        return in_language(command) if command is not None else None
 
     def resolve_command(self, ctx: click.Context,
                         args: list[str]) -> tuple[str | None, click.Command | None, list[str]]:
@@ -89,11 +91,26 @@ class LazyGroup(click.Group):
 
     def summary(self, name: str) -> str:
         """The command's one-line help, whole (``--help`` wraps it rather than cut it)."""
-        return self.table[name][2]
+        return _(self.table[name][2])
+
+    def main(self, *args, **kwargs):
+        """Run the group, with click's own words (usage, option errors, ``--help`` headings)
+        looked up in wikisync's catalog: click asks :mod:`gettext`'s global domain."""
+        import gettext
+
+        from wikisync.i18n import DOMAIN, LOCALE_DIR
+
+        gettext.bindtextdomain(DOMAIN, str(LOCALE_DIR))
+        gettext.textdomain(DOMAIN)
+        return super().main(*args, **kwargs)
+
+    def format_help(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        in_language(self)  # here, not in main: --version and a Tab press load no catalog
+        super().format_help(ctx, formatter)
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         """The "Commands:" part of ``--help``, laid out as click does, from the table."""
-        with formatter.section("Commands"):
+        with formatter.section(_("Commands")):
             formatter.write_dl([(name, self.summary(name)) for name in self.list_commands(ctx)])
 
     def shell_complete(self, ctx: click.Context, incomplete: str) -> list[CompletionItem]:
@@ -103,6 +120,31 @@ class LazyGroup(click.Group):
         names = [CompletionItem(name, help=self.summary(name))
                  for name in self.list_commands(ctx) if name.startswith(incomplete)]
         return names + click.Command.shell_complete(self, ctx, incomplete)
+
+
+def in_language(command: click.Command) -> click.Command:
+    """The command with its help texts in the person's language. Their English texts (marked
+    with ``N_`` where the command is defined) are kept on the objects at first use, so that each
+    run, in whichever language, translates from them (the in-process ``program`` shares its
+    options with ``cli``)."""
+    for holder, attribute in [(command, "help"), (command, "short_help")] + [
+            (param, "help") for param in command.params if hasattr(param, "help")]:
+        text = english(holder, attribute)
+        if text:
+            setattr(holder, attribute, _(text))
+    if getattr(command, "_help_option", None) is not None:
+        # click keeps the --help option it made first, with its help text in that run's
+        # language: a new one is made for this run
+        command._help_option = None
+    return command
+
+
+def english(holder: object, attribute: str) -> str | None:
+    """The English text of ``holder.attribute`` (a help text), kept before any translation."""
+    kept = f"_english_{attribute}"
+    if kept not in holder.__dict__:
+        holder.__dict__[kept] = getattr(holder, attribute)
+    return holder.__dict__[kept]
 
 
 class Ctx:
@@ -160,23 +202,22 @@ def _setup_logging(verbosity: int, quiet: bool) -> None:
 
 
 @click.group(cls=LazyGroup, table=COMMANDS,
-             context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--config", "config_path", metavar="PATH", help="wikisync.yaml to use "
-              "(else $WIKISYNC_CONFIG, else ./wikisync.yaml)")
-@click.option("-v", "--verbose", count=True, help="more detail on stderr (repeat for debug)")
-@click.option("-q", "--quiet", is_flag=True, help="only errors on stderr")
+             context_settings={"help_option_names": ["-h", "--help"]}, help=N_(
+    "Keep structured pages and lists of several MediaWiki wikis in step.\n"
+    "\n"
+    "\b\n"
+    "Examples:\n"
+    "  wikisync check\n"
+    '  wikisync new-lieu "La Myne" --set ville=Villeurbanne\n'
+    "  wikisync sync --dry-run\n"
+    "  wikisync audit --format json --output audit.json"))
+@click.option("--config", "config_path", metavar="PATH", help=N_("wikisync.yaml to use "
+              "(else $WIKISYNC_CONFIG, else ./wikisync.yaml)"))
+@click.option("-v", "--verbose", count=True, help=N_("more detail on stderr (repeat for debug)"))
+@click.option("-q", "--quiet", is_flag=True, help=N_("only errors on stderr"))
 @click.version_option(__version__, "-V", "--version", prog_name="wikisync")
 @click.pass_context
 def cli(ctx: click.Context, config_path: str | None, verbose: int, quiet: bool) -> None:
-    """Keep structured pages and lists of several MediaWiki wikis in step.
-
-    \b
-    Examples:
-      wikisync check
-      wikisync new-lieu "La Myne" --set ville=Villeurbanne
-      wikisync sync --dry-run
-      wikisync audit --format json --output audit.json
-    """
     _setup_logging(verbose, quiet)
     wiring = ctx.obj if isinstance(ctx.obj, dict) else {}
     ctx.obj = Ctx(config_path, verbose, quiet, wiki_factory=wiring.get("wiki_factory"))

@@ -17,7 +17,7 @@ import click
 from wikisync.cli import Ctx, pass_ctx, ui
 from wikisync.cli.options import complete_kinds, complete_wikis
 from wikisync.errors import EXIT_ATTENTION, EXIT_FAILED, EXIT_OK, UsageError
-from wikisync.i18n import _
+from wikisync.i18n import N_, _
 
 log = logging.getLogger(__name__)
 
@@ -97,40 +97,39 @@ def _write_output(text: str, output: str | None) -> None:
     log.info("audit: written to %s", output)
 
 
-@click.command()
+@click.command(help=N_(
+    "Find stale, incomplete, broken or out-of-step pages.\n"
+    "\n"
+    "Exit 0 when nothing needs a person, 3 when there are findings, 1 when a wiki or a list\n"
+    "could not be read (a wiki down, a page or section missing; what could be read is still\n"
+    "reported).\n"
+    "\n"
+    "\b\n"
+    "Examples:\n"
+    "  wikisync audit\n"
+    "  wikisync audit --kind lieu --wiki movilab --stale-days 730\n"
+    "  wikisync audit --format json --output audit.json\n"
+    '  wikisync audit --ignore "Tiers Lieux Libres et Open Source"\n'
+    '  wikisync audit --publish "Audit des fiches" --to fabmob'))
 @click.option("--kind", "kinds", multiple=True, metavar="KIND", shell_complete=complete_kinds,
-              help="audit this kind only (repeatable; default: every mapping)")
+              help=N_("audit this kind only (repeatable; default: every mapping)"))
 @click.option("--wiki", "wikis", multiple=True, metavar="WIKI", shell_complete=complete_wikis,
-              help="report findings on this wiki only (repeatable; default: every wiki)")
+              help=N_("report findings on this wiki only (repeatable; default: every wiki)"))
 @click.option("--stale-days", type=click.IntRange(min=1), metavar="DAYS",
-              help="stale after DAYS without an edit (default: the mapping's stale_after_days)")
+              help=N_("stale after DAYS without an edit (default: the mapping's stale_after_days)"))
 @click.option("--ignore", "ignore", multiple=True, metavar="TITLE",
-              help="leave this page out (repeatable), on top of the mappings' ignore: lists")
+              help=N_("leave this page out (repeatable), on top of the mappings' ignore: lists"))
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="table",
-              show_default=True, help="output format")
-@click.option("--output", metavar="FILE", help="write the output to FILE instead of stdout")
+              show_default=True, help=N_("output format"))
+@click.option("--output", metavar="FILE", help=N_("write the output to FILE instead of stdout"))
 @click.option("--publish", metavar="TITLE",
-              help="also write the report, in French, as the page TITLE of the wiki --to names")
+              help=N_("also write the report, in French, as the page TITLE of the wiki --to names"))
 @click.option("--to", metavar="WIKI", shell_complete=complete_wikis,
-              help="with --publish: the wiki that receives the report")
+              help=N_("with --publish: the wiki that receives the report"))
 @pass_ctx
 def audit(ctx: Ctx, kinds: tuple[str, ...], wikis: tuple[str, ...], stale_days: int | None,
           ignore: tuple[str, ...], fmt: str, output: str | None, publish: str | None,
           to: str | None) -> None:
-    """Find stale, incomplete, broken or out-of-step pages.
-
-    Exit 0 when nothing needs a person, 3 when there are findings, 1 when a wiki or a list
-    could not be read (a wiki down, a page or section missing; what could be read is still
-    reported).
-
-    \b
-    Examples:
-      wikisync audit
-      wikisync audit --kind lieu --wiki movilab --stale-days 730
-      wikisync audit --format json --output audit.json
-      wikisync audit --ignore "Tiers Lieux Libres et Open Source"
-      wikisync audit --publish "Audit des fiches" --to fabmob
-    """
     from wikisync import report
     from wikisync.audit import AuditOptions, publish_report, run_audit
 

@@ -9,17 +9,16 @@ import click
 
 from wikisync.cli import Ctx, pass_ctx
 from wikisync.errors import EXIT_FAILED, EXIT_OK
-from wikisync.i18n import _
+from wikisync.i18n import N_, _
 
 
-@click.command()
-@click.option("--json", "as_json", is_flag=True, help="one JSON document on stdout")
+@click.command(help=N_(
+    "Reach every wiki, log in, print MediaWiki version, user and rights.\n"
+    "\n"
+    "Exit 1 if any wiki fails."))
+@click.option("--json", "as_json", is_flag=True, help=N_("one JSON document on stdout"))
 @pass_ctx
 def check(ctx: Ctx, as_json: bool) -> None:
-    """Reach every wiki, log in, print MediaWiki version, user and rights.
-
-    Exit 1 if any wiki fails.
-    """
     from wikisync.check import check_lists, check_wikis
 
     statuses = check_wikis(ctx.app)

@@ -14,7 +14,7 @@ import click
 
 from wikisync.cli import Ctx, pass_ctx, ui
 from wikisync.errors import EXIT_FAILED, UsageError
-from wikisync.i18n import _
+from wikisync.i18n import N_, _
 
 #: Proposed at a terminal when no --wiki is given: the wikis wikisync was made for.
 STARTER = {
@@ -121,24 +121,23 @@ def render(wikis: dict[str, str], seen: dict[str, str]) -> str:
     return "\n".join(lines) + "\n"
 
 
-@click.command()
+@click.command(help=N_(
+    "Write a commented wikisync.yaml after checking each wiki's API URL.\n"
+    "\n"
+    "The file goes where --config says, else to ./wikisync.yaml.\n"
+    "\n"
+    "\b\n"
+    "Examples:\n"
+    "  wikisync init\n"
+    "  wikisync --config ~/.config/wikisync/wikisync.yaml init \\\n"
+    "      --wiki fabmob=https://wiki.lafabriquedesmobilites.fr/api.php \\\n"
+    "      --wiki movilab=https://movilab.org/api.php"))
 @click.option("--wiki", "pairs", multiple=True, metavar="NAME=API_URL",
-              help="a wiki and the address of its api.php (repeatable; at a terminal, "
-                   "asked when not given)")
-@click.option("--force", is_flag=True, help="replace an existing config file")
+              help=N_("a wiki and the address of its api.php (repeatable; at a terminal, "
+                   "asked when not given)"))
+@click.option("--force", is_flag=True, help=N_("replace an existing config file"))
 @pass_ctx
 def init(ctx: Ctx, pairs: tuple[str, ...], force: bool) -> None:
-    """Write a commented wikisync.yaml after checking each wiki's API URL.
-
-    The file goes where --config says, else to ./wikisync.yaml.
-
-    \b
-    Examples:
-      wikisync init
-      wikisync --config ~/.config/wikisync/wikisync.yaml init \\
-          --wiki fabmob=https://wiki.lafabriquedesmobilites.fr/api.php \\
-          --wiki movilab=https://movilab.org/api.php
-    """
     from wikisync.config import load_config
     from wikisync.errors import WikisyncError
 

@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING
 
 import click
 
+from wikisync.i18n import N_
+
 if TYPE_CHECKING:
     from wikisync.config import Config
 
@@ -52,4 +54,5 @@ def complete_lists(ctx: click.Context, param: click.Parameter, incomplete: str) 
 kind_argument = click.argument("kind", shell_complete=complete_kinds)
 wiki_option = click.option("--wiki", "wikis", multiple=True, metavar="W",
                            shell_complete=complete_wikis,
-                           help="only this wiki (repeatable; default: every wiki of the mapping)")
+                           help=N_("only this wiki (repeatable; default: every wiki of the "
+                                   "mapping)"))

@@ -15,28 +15,27 @@ import click
 from wikisync.cli import Ctx, pass_ctx, ui
 from wikisync.cli.options import complete_lists, complete_wikis, kind_argument, wiki_option
 from wikisync.errors import EXIT_ATTENTION, EXIT_FAILED, InputError
-from wikisync.i18n import _, ngettext
+from wikisync.i18n import N_, _, ngettext
 
 set_option = click.option("--set", "assignments", multiple=True, metavar="FIELD=VALUE",
-                          help="a field's value (repeatable)")
+                          help=N_("a field's value (repeatable)"))
 summary_option = click.option("--summary", metavar="TEXT",
-                              help="the edit summary (default: one that names what changes)")
+                              help=N_("the edit summary (default: one that names what changes)"))
 
 
-@click.command()
+@click.command(help=N_(
+    "The page's fields, as the mapping reads them.\n"
+    "\n"
+    "\b\n"
+    "Example:\n"
+    '  wikisync show lieu "Le WIP" --wiki movilab'))
 @kind_argument
 @click.argument("title")
 @click.option("--wiki", required=True, metavar="W", shell_complete=complete_wikis,
-              help="the wiki to read")
-@click.option("--json", "as_json", is_flag=True, help="one JSON document")
+              help=N_("the wiki to read"))
+@click.option("--json", "as_json", is_flag=True, help=N_("one JSON document"))
 @pass_ctx
 def show(ctx: Ctx, kind: str, title: str, wiki: str, as_json: bool) -> None:
-    """The page's fields, as the mapping reads them.
-
-    \b
-    Example:
-      wikisync show lieu "Le WIP" --wiki movilab
-    """
     from wikisync.records import read_record
 
     app = ctx.app
@@ -62,26 +61,25 @@ def show(ctx: Ctx, kind: str, title: str, wiki: str, as_json: bool) -> None:
         click.echo(f"  {name:<{width}}  {record.fields.get(name, '')}")
 
 
-@click.command("set")
+@click.command("set", help=N_(
+    "Change fields of an existing page: only those parameters change.\n"
+    "\n"
+    "At a terminal, shows the diff and asks before writing (--yes does not ask).\n"
+    "\n"
+    "\b\n"
+    "Example:\n"
+    '  wikisync set lieu "Le WIP" --wiki movilab --set code_postal=14460 --dry-run'))
 @kind_argument
 @click.argument("title")
 @click.option("--wiki", required=True, metavar="W", shell_complete=complete_wikis,
-              help="the wiki to edit")
+              help=N_("the wiki to edit"))
 @set_option
-@click.option("--dry-run", is_flag=True, help="print the diff, write nothing")
-@click.option("--yes", "-y", is_flag=True, help="no confirmation at a terminal")
+@click.option("--dry-run", is_flag=True, help=N_("print the diff, write nothing"))
+@click.option("--yes", "-y", is_flag=True, help=N_("no confirmation at a terminal"))
 @summary_option
 @pass_ctx
 def set_(ctx: Ctx, kind: str, title: str, wiki: str, assignments: tuple[str, ...],
          dry_run: bool, yes: bool, summary: str | None) -> None:
-    """Change fields of an existing page: only those parameters change.
-
-    At a terminal, shows the diff and asks before writing (--yes does not ask).
-
-    \b
-    Example:
-      wikisync set lieu "Le WIP" --wiki movilab --set code_postal=14460 --dry-run
-    """
     from wikisync.records import (
         check_fields,
         edit_summary,
@@ -127,9 +125,11 @@ def _new_options(func):
         set_option,
         wiki_option,
         click.option("--list", "lists", multiple=True, metavar="L", shell_complete=complete_lists,
-                     help="add to this list only (repeatable; default: every list of the kind)"),
-        click.option("--dry-run", is_flag=True, help="show what would be written, write nothing"),
-        click.option("--yes", "-y", is_flag=True, help="no prompt, no confirmation"),
+                     help=N_("add to this list only (repeatable; default: every list of the "
+                             "kind)")),
+        click.option("--dry-run", is_flag=True,
+                     help=N_("show what would be written, write nothing")),
+        click.option("--yes", "-y", is_flag=True, help=N_("no prompt, no confirmation")),
         summary_option,
     ]):
         func = option(func)
@@ -223,67 +223,63 @@ def run_new(ctx: Ctx, kind: str, name: str, assignments, wikis, lists, dry_run, 
                    % {"list": list_name, "wiki": wiki, "title": title})
 
 
-@click.command("new")
+@click.command("new", help=N_(
+    "Create a record's pages from the page templates, then add it to its lists.\n"
+    "\n"
+    "\b\n"
+    "Example:\n"
+    '  wikisync new lieu "La Myne" --set ville=Villeurbanne --yes'))
 @kind_argument
 @click.argument("name")
 @_new_options
 @pass_ctx
 def new(ctx: Ctx, kind: str, name: str, assignments, wikis, lists, dry_run, yes,
         summary) -> None:
-    """Create a record's pages from the page templates, then add it to its lists.
-
-    \b
-    Example:
-      wikisync new lieu "La Myne" --set ville=Villeurbanne --yes
-    """
     run_new(ctx, kind, name, assignments, wikis, lists, dry_run, yes, summary)
 
 
-@click.command("new-lieu")
+@click.command("new-lieu", help=N_(
+    "Create a tiers-lieu's pages (kind `lieu`) and add it to the lists.\n"
+    "\n"
+    "\b\n"
+    "Example:\n"
+    '  wikisync new-lieu "La Myne" --set ville=Villeurbanne --set code_postal=69100'))
 @click.argument("name")
 @_new_options
 @pass_ctx
 def new_lieu(ctx: Ctx, name: str, assignments, wikis, lists, dry_run, yes, summary) -> None:
-    """Create a tiers-lieu's pages (kind `lieu`) and add it to the lists.
-
-    \b
-    Example:
-      wikisync new-lieu "La Myne" --set ville=Villeurbanne --set code_postal=69100
-    """
     run_new(ctx, "lieu", name, assignments, wikis, lists, dry_run, yes, summary)
 
 
-@click.command("new-project")
+@click.command("new-project", help=N_(
+    "Create a project's pages (kind `projet`).\n"
+    "\n"
+    "\b\n"
+    "Example:\n"
+    '  wikisync new-project "Vélo-école" --set description_courte="Apprendre le vélo" --yes'))
 @click.argument("name")
 @_new_options
 @pass_ctx
 def new_project(ctx: Ctx, name: str, assignments, wikis, lists, dry_run, yes,
                 summary) -> None:
-    """Create a project's pages (kind `projet`).
-
-    \b
-    Example:
-      wikisync new-project "Vélo-école" --set description_courte="Apprendre le vélo" --yes
-    """
     run_new(ctx, "projet", name, assignments, wikis, lists, dry_run, yes, summary)
 
 
-@click.command("import")
+@click.command("import", help=N_(
+    "Create the records of a CSV or YAML file that don't exist yet (existing: skipped).\n"
+    "\n"
+    "\b\n"
+    "Example:\n"
+    "  wikisync import lieu examples/fabriques-de-territoire.csv --dry-run"))
 @kind_argument
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 @wiki_option
-@click.option("--dry-run", is_flag=True, help="show what would be created, write nothing")
-@click.option("--yes", "-y", is_flag=True, help="no confirmation")
+@click.option("--dry-run", is_flag=True, help=N_("show what would be created, write nothing"))
+@click.option("--yes", "-y", is_flag=True, help=N_("no confirmation"))
 @summary_option
 @pass_ctx
 def import_(ctx: Ctx, kind: str, file: str, wikis, dry_run: bool, yes: bool,
             summary: str | None) -> None:
-    """Create the records of a CSV or YAML file that don't exist yet (existing: skipped).
-
-    \b
-    Example:
-      wikisync import lieu examples/fabriques-de-territoire.csv --dry-run
-    """
     from wikisync import create, exchange
     from wikisync.records import unified_diff
 
@@ -336,19 +332,18 @@ def import_(ctx: Ctx, kind: str, file: str, wikis, dry_run: bool, yes: bool,
     raise SystemExit(plan.exit_code)
 
 
-@click.command()
+@click.command(help=N_(
+    "Every record of a kind, one row per record per wiki: title, wiki, last edit, fields.\n"
+    "\n"
+    "\b\n"
+    "Example:\n"
+    "  wikisync export lieu --wiki movilab --format json > lieux.json"))
 @kind_argument
 @wiki_option
 @click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv",
               show_default=True)
 @pass_ctx
 def export(ctx: Ctx, kind: str, wikis, fmt: str) -> None:
-    """Every record of a kind, one row per record per wiki: title, wiki, last edit, fields.
-
-    \b
-    Example:
-      wikisync export lieu --wiki movilab --format json > lieux.json
-    """
     from wikisync import create, exchange
     from wikisync.errors import LoginError, UnreachableError
 

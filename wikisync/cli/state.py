@@ -9,23 +9,22 @@ import click
 
 from wikisync.cli import Ctx, pass_ctx
 from wikisync.cli.options import complete_lists, complete_wikis
-from wikisync.i18n import _
+from wikisync.i18n import N_, _
 
 
-@click.command()
-@click.option("--json", "as_json", is_flag=True, help="one JSON document on stdout")
+@click.command(help=N_(
+    "What the sync state holds: per list, pages, revisions at the last run, entries, pending\n"
+    "conflicts.\n"
+    "\n"
+    "Reads the state only; sends no request to any wiki.\n"
+    "\n"
+    "\b\n"
+    "Examples:\n"
+    "  wikisync status\n"
+    "  wikisync status --json"))
+@click.option("--json", "as_json", is_flag=True, help=N_("one JSON document on stdout"))
 @pass_ctx
 def status(ctx: Ctx, as_json: bool) -> None:
-    """What the sync state holds: per list, pages, revisions at the last run, entries, pending
-    conflicts.
-
-    Reads the state only; sends no request to any wiki.
-
-    \b
-    Examples:
-      wikisync status
-      wikisync status --json
-    """
     from wikisync.settle import status as state_status
     from wikisync.state import State
 
@@ -64,27 +63,26 @@ def status(ctx: Ctx, as_json: bool) -> None:
                 "name": lst['name']})
 
 
-@click.command()
+@click.command(help=N_(
+    "Settle a list's conflict by writing one wiki's version everywhere.\n"
+    "\n"
+    "Runs the sync of LIST, where the conflict on KEY (or, with --take-all, every conflict)\n"
+    "takes WIKI's version: its entry as written there, or its absence.\n"
+    "\n"
+    "\b\n"
+    "Examples:\n"
+    '  wikisync resolve tiers-lieux-interesses "La Myne" --take movilab\n'
+    "  wikisync resolve tiers-lieux-interesses --take-all fabmob --dry-run"))
 @click.argument("list_name", metavar="LIST", shell_complete=complete_lists)
 @click.argument("key", required=False)
 @click.option("--take", metavar="WIKI", shell_complete=complete_wikis,
-              help="write this wiki's version of KEY everywhere")
+              help=N_("write this wiki's version of KEY everywhere"))
 @click.option("--take-all", metavar="WIKI", shell_complete=complete_wikis,
-              help="write this wiki's version of every conflicting entry everywhere")
-@click.option("--dry-run", is_flag=True, help="print the diffs, write nothing")
+              help=N_("write this wiki's version of every conflicting entry everywhere"))
+@click.option("--dry-run", is_flag=True, help=N_("print the diffs, write nothing"))
 @pass_ctx
 def resolve(ctx: Ctx, list_name: str, key: str | None, take: str | None, take_all: str | None,
             dry_run: bool) -> None:
-    """Settle a list's conflict by writing one wiki's version everywhere.
-
-    Runs the sync of LIST, where the conflict on KEY (or, with --take-all, every conflict)
-    takes WIKI's version: its entry as written there, or its absence.
-
-    \b
-    Examples:
-      wikisync resolve tiers-lieux-interesses "La Myne" --take movilab
-      wikisync resolve tiers-lieux-interesses --take-all fabmob --dry-run
-    """
     from wikisync.cli.output import print_sync
     from wikisync.errors import UsageError
     from wikisync.sync import run_sync
