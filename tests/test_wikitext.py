@@ -795,3 +795,23 @@ def test_plain_call_on_stored_pages(path: Path) -> None:
         except WikitextError:
             continue
         plain_call_agrees(call.text + "\n" + text[:call.start] + text[call.end:], list(names))
+
+
+PLAIN_TOKENS = ["|", "|", "=", "==", "\n", "\n|", "|Titre=", "| Ville =", "|1=", "|2 =", "|=",
+                "|\n=", "|a\nb=", " ", "\t", "\u00a0", "\x0b", "\0", "é", "e\u0301", "'", "''",
+                "'''", "’", "🐝", "a", "Saint-Étienne", ":", "*", "#", ";", "----", "~~~~",
+                "https://ex.org/?a=b&c=d", "http://x.org/a|b", "&amp;", "&#124;", "&", "__NOTOC__",
+                "<", "{", "}", "[", "]", "_", "-"]
+
+
+@settings(max_examples=1500, deadline=None, suppress_health_check=list(HealthCheck))
+@given(name=st.sampled_from(CALL_NAMES[:8]),
+       params=st.lists(st.sampled_from(PLAIN_TOKENS), max_size=30).map("".join),
+       close=st.sampled_from(["}}", "}}", "}}", "\n}}", "}}}"]),
+       below=st.lists(st.sampled_from(BELOW_TOKENS[:12] + PLAIN_TOKENS), max_size=12)
+       .map("".join))
+def test_plain_call_near_its_limits(name: str, params: str, close: str, below: str) -> None:
+    """Calls that are mostly plain, so that the plain reading answers often and is held to the
+    parser where it matters: ``|``, ``=``, whitespace MediaWiki strips or not, entities, URLs,
+    names and keys over lines, ``}}}``, a second call or a stray brace below."""
+    plain_call_agrees("{{" + name + params + close + below, ["Acteur", "Tiers-Lieux"])

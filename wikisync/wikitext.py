@@ -587,15 +587,17 @@ def find_template(text: str, names: Iterable[str] | str) -> TemplateCall:
 
 #: What the call's source may not hold for :func:`_plain_call` to read it without the parser:
 #: the characters that open or close a nested construct (template, argument, link, tag,
-#: comment, extension tag, escape).
-_NOT_PLAIN = frozenset("{}[]<>")
+#: comment, extension tag, escape), and control characters but tab and LF (the parser refuses
+#: a call holding NUL, for one).
+_NOT_PLAIN_RE = re.compile(r"[{}\[\]<>\x00-\x08\x0b-\x1f\x7f]")
 
 
 def _plain_call(text: str, wanted: set[str]) -> TemplateCall | None:
     """The record's call read without the parser, or None when this reading is not sure.
 
     Sure only for the commonest page shape: the page starts with the call, the call holds no
-    nested construct (no ``{ } [ ] < >`` between its ``{{`` and its first ``}}``), every
+    nested construct (no ``{ } [ ] < >`` between its ``{{`` and its first ``}}``, no control
+    character but tab and LF), every
     parameter name is one line, and the rest of the page holds no ``{{`` (so no other call can
     be in the lead section). Then the call's text splits at ``|`` and each parameter at its
     first ``=``, exactly as the parser splits it, and no escape can be in a value (each one
@@ -608,7 +610,7 @@ def _plain_call(text: str, wanted: set[str]) -> TemplateCall | None:
     if close < 0 or text.startswith("}", close + 2):
         return None
     inner = text[2:close]
-    if not _NOT_PLAIN.isdisjoint(inner) or "{{" in text[close + 2:]:
+    if _NOT_PLAIN_RE.search(inner) or "{{" in text[close + 2:]:
         return None
     raw_name, *pieces = inner.split("|")
     name = raw_name.strip()
