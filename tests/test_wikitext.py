@@ -805,7 +805,9 @@ PLAIN_TOKENS = ["|", "|", "=", "==", "\n", "\n|", "|Titre=", "| Ville =", "|1=",
 
 
 @settings(max_examples=1500, deadline=None, suppress_health_check=list(HealthCheck))
-@given(name=st.sampled_from(CALL_NAMES[:8]),
+@given(name=st.sampled_from([*CALL_NAMES[:8], "Tiers\tLieux", "Tiers\u00a0Lieux", "Tiers_Lieux",
+                             "Modèle:Acteur", "template:acteur", "Acteur\n\n", " \n Acteur\t",
+                             "Acteur&amp;", "Acteur=x", "Acteur:"]),
        params=st.lists(st.sampled_from(PLAIN_TOKENS), max_size=30).map("".join),
        close=st.sampled_from(["}}", "}}", "}}", "\n}}", "}}}"]),
        below=st.lists(st.sampled_from(BELOW_TOKENS[:12] + PLAIN_TOKENS), max_size=12)

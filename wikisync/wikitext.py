@@ -597,12 +597,12 @@ def _plain_call(text: str, wanted: set[str]) -> TemplateCall | None:
 
     Sure only for the commonest page shape: the page starts with the call, the call holds no
     nested construct (no ``{ } [ ] < >`` between its ``{{`` and its first ``}}``, no control
-    character but tab and LF), every
-    parameter name is one line, and the rest of the page holds no ``{{`` (so no other call can
-    be in the lead section). Then the call's text splits at ``|`` and each parameter at its
-    first ``=``, exactly as the parser splits it, and no escape can be in a value (each one
-    needs ``{`` or ``<``). Anything else: None, and :func:`find_template` parses the page.
-    The property test in ``tests/test_wikitext.py`` holds this to :func:`find_template`.
+    character but tab and LF), its name and every parameter name are one line, and the rest of
+    the page holds no ``{{`` (so no other call can be in the lead section). Then the call's
+    text splits at ``|`` and each parameter at its first ``=``, exactly as the parser splits
+    it, and no escape can be in a value (each one needs ``{`` or ``<``). Anything else: None,
+    and :func:`find_template` parses the page. The property tests in ``tests/test_wikitext.py``
+    hold this to :func:`find_template`.
     """
     if not text.startswith("{{"):
         return None
