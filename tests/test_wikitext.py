@@ -781,6 +781,15 @@ def test_plain_call_answers_for_the_common_shape() -> None:
     assert plain_call_agrees("{{Tiers Lieux|1|Ville=Caen|2=x|y}}", ["Tiers-Lieux", "Tiers Lieux"])
 
 
+@pytest.mark.parametrize("text", ["{{Acteur|\u00a0\n==}}", "{{Acteur|a\n==}}",
+                                  "{{Acteur|a\n=b=\n}}", "{{Acteur|a=\n==x==\n}}",
+                                  "{{Acteur|\0}}", "{{Acteur|a\n=b}}"])
+def test_plain_call_found_by_the_properties(text: str) -> None:
+    """Calls the property tests found the plain reading wrong on (a line starting with "=" may
+    be a heading to the parser, not a parameter's "="; NUL), and their neighbours."""
+    plain_call_agrees(text, ["Acteur"])
+
+
 @pytest.mark.parametrize("path", [*sorted(PAGES_DIR.glob("*.wiki")), SEED_PAGE],
                          ids=lambda p: p.stem)
 def test_plain_call_on_stored_pages(path: Path) -> None:

@@ -597,8 +597,9 @@ def _plain_call(text: str, wanted: set[str]) -> TemplateCall | None:
 
     Sure only for the commonest page shape: the page starts with the call, the call holds no
     nested construct (no ``{ } [ ] < >`` between its ``{{`` and its first ``}}``, no control
-    character but tab and LF), its name and every parameter name are one line, and the rest of
-    the page holds no ``{{`` (so no other call can be in the lead section). Then the call's
+    character but tab and LF, no line starting with ``=``), its name and every parameter name
+    are one line, and the rest of the page holds no ``{{`` (so no other call can be in the
+    lead section). Then the call's
     text splits at ``|`` and each parameter at its first ``=``, exactly as the parser splits
     it, and no escape can be in a value (each one needs ``{`` or ``<``). Anything else: None,
     and :func:`find_template` parses the page. The property tests in ``tests/test_wikitext.py``
@@ -610,8 +611,8 @@ def _plain_call(text: str, wanted: set[str]) -> TemplateCall | None:
     if close < 0 or text.startswith("}", close + 2):
         return None
     inner = text[2:close]
-    if _NOT_PLAIN_RE.search(inner) or "{{" in text[close + 2:]:
-        return None
+    if _NOT_PLAIN_RE.search(inner) or "\n=" in inner or "{{" in text[close + 2:]:
+        return None  # a "=" starting a line may open a heading, which the parser tries first
     raw_name, *pieces = inner.split("|")
     name = raw_name.strip()
     if not name or "\n" in name or normalize_template_name(raw_name) not in wanted:
