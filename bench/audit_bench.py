@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
 import shutil
 import sys
 import time
@@ -36,7 +35,7 @@ import yaml
 
 from bench import corpus as corpus_mod
 from bench import peers
-from bench.harness import Meter, Row, measure, summarize, table
+from bench.harness import Meter, Row, measure, summarize, table, tool_env
 from bench.scenarios import TOOLS, wikisync_cmd
 from wikisync.app import App
 from wikisync.config import load_config
@@ -101,7 +100,7 @@ def run_size(bench: Bench, corpus: corpus_mod.Corpus, first: bool) -> None:
     config = corpus.config(folder)
     names = list(corpus.wikis)
     meter = Meter(corpus.wikis)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("WIKISYNC_")}
+    env = tool_env(bench.out / "pycache")
     app = App(load_config(config))
     lieu = app.mapping("lieu")
     cats = {w: (lieu.wiki(w).category, lieu.wiki(w).template_names[0]) for w in names}

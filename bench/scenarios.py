@@ -14,7 +14,6 @@ from __future__ import annotations
 import csv
 import json
 import logging
-import os
 import shutil
 import sys
 from collections.abc import Callable
@@ -25,7 +24,7 @@ import yaml
 
 from bench import peers
 from bench.corpus import Corpus, city, list_line, list_ref
-from bench.harness import Meter, Row, Sample, measure, run_process, summarize
+from bench.harness import Meter, Row, Sample, measure, run_process, summarize, tool_env
 from bench.latency import DelayProxy
 from wikisync import create
 from wikisync.app import App
@@ -55,10 +54,9 @@ class Context:
     rows: list[Row] = field(default_factory=list)
 
     def env(self, **extra: str) -> dict[str, str]:
-        """The environment of a tool run: no WIKISYNC_* of the caller's, nothing else odd."""
-        env = {k: v for k, v in os.environ.items() if not k.startswith("WIKISYNC_")}
-        env.update(extra)
-        return env
+        """The environment of a tool run: no WIKISYNC_* of the caller's, nothing else odd
+        (bytecode caches on: :func:`bench.harness.tool_env`)."""
+        return tool_env(self.out / "pycache", **extra)
 
     def emit(self, row: Row) -> Row:
         self.rows.append(row)

@@ -708,3 +708,128 @@ def test_set_fields_refuses_two_spellings_of_one_parameter() -> None:
     with pytest.raises(WikitextError) as caught:
         set_fields(text, "Tiers-Lieux", {"code postal": "14460"})
     assert "appears 2 times" in str(caught.value)
+
+
+# ------------------------------------------------------------------------------------------
+# Property: reading a plain call without the parser gives what the parser gives
+# ------------------------------------------------------------------------------------------
+
+SEED_PAGE = Path("/work/shared/seeds/000_49717ace42f5acc1.txt")
+CALL_NAMES = ["Acteur", "acteur", " Acteur\n", "Acteur\n", "Acteur_", "Tiers-Lieux",
+              "Tiers Lieux", "Autre", "Act\neur", "", "#if:x", "Acteur<!-- c -->"]
+PARAM_TOKENS = TOKENS + ["\n|", "|Titre=", "|Ville=", "| url =", "=", "==", "|=", "|1=",
+                         "|\n=", "|a\nb=", "[[Lien|texte]]", "{{X|a=b|c}}", "<!-- | = }} -->",
+                         "<nowiki>|}}</nowiki>", "{{!}}", "Saint-Étienne", "l'atelier", "🚲",
+                         "https://tl.example.org/?a=1|b", "&#124;", "\u00a0", "\x0b", "\0"]
+BELOW_TOKENS = ["\n", "== Présentation ==\n", "=== Bas ===", "=x=", "texte libre ", "{{Acteur}}",
+                "{{Acteur|Titre=Autre}}", "{{Ebauche}}", "{{", "}}", "}", "{", "[[Catégorie:X]]",
+                "<!--", "-->", "<nowiki>", "</nowiki>", "é", "'''gras'''", "🐝", "<ref>a</ref>",
+                "\n== Contacts ==\n", "{{{1}}}", "| x = y"]
+
+
+def plain_call_agrees(text: str, names: list[str]) -> bool:
+    """The plain reading, when it answers, is find_template's answer (which must not refuse);
+    read_fields gives find_template's fields or its error. True when the plain reading answered."""
+    from wikisync.wikitext import _names_set, _plain_call
+
+    plain = _plain_call(text, _names_set(names))
+    try:
+        full = find_template(text, names)
+    except WikitextError as exc:
+        assert plain is None, text
+        with pytest.raises(WikitextError) as again:
+            read_fields(text, names)
+        assert str(again.value) == str(exc)
+        return False
+    if plain is not None:
+        assert plain == full, text
+    assert read_fields(text, names) == full.fields
+    return plain is not None
+
+
+@settings(max_examples=1500, deadline=None, suppress_health_check=list(HealthCheck))
+@given(lead=st.sampled_from(["", "", "", "\n", " ", "<!-- c -->\n", "{{Ebauche}}\n",
+                             "__NOTOC__\n", "{"]),
+       name=st.sampled_from(CALL_NAMES),
+       params=st.lists(st.sampled_from(PARAM_TOKENS) | st.text(alphabet=STORABLE, max_size=4),
+                       max_size=24).map("".join),
+       close=st.sampled_from(["}}", "}}", "\n}}", "}}}", "}", ""]),
+       below=st.lists(st.sampled_from(BELOW_TOKENS) | st.text(alphabet=STORABLE, max_size=6),
+                      max_size=12).map("".join),
+       names=st.sampled_from([["Acteur"], ["Tiers-Lieux", "Tiers Lieux"], ["Acteur", "Autre"]]))
+def test_plain_call_reads_as_the_parser(lead: str, name: str, params: str, close: str,
+                                        below: str, names: list[str]) -> None:
+    plain_call_agrees(lead + "{{" + name + params + close + below, names)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
+@given(fields=st.lists(st.tuples(st.text(alphabet=STORABLE, max_size=8),
+                                 st.text(alphabet=STORABLE, max_size=12)), max_size=8),
+       below=st.text(alphabet=STORABLE, max_size=80))
+def test_plain_call_of_ordinary_pages(fields: list[tuple[str, str]], below: str) -> None:
+    """Pages of the commonest shape (a call of plain ``|name=value`` lines, free text below)."""
+    params = "".join(f"\n|{k}={v}" for k, v in fields)
+    plain_call_agrees("{{Acteur" + params + "\n}}\n== Présentation ==\n" + below, ["Acteur"])
+
+
+def test_plain_call_answers_for_the_common_shape() -> None:
+    """The fast reading is used at all: the bench's and the wikis' usual page shape."""
+    text = ("{{Acteur\n|Titre=Tiers-lieu Gex n°0001\n|villes d'implantation=Gex\n"
+            "|Theme=Vélo et Mobilités Actives,Données ouvertes\n|url=https://tl.example.org/\n"
+            "|Adherent=oui\n}}\n== Présentation ==\nUn lieu où l'on répare 🚲.\n")
+    assert plain_call_agrees(text, ["Acteur"])
+    assert plain_call_agrees("{{Tiers Lieux|1|Ville=Caen|2=x|y}}", ["Tiers-Lieux", "Tiers Lieux"])
+
+
+@pytest.mark.parametrize("text", ["{{Acteur|\u00a0\n==}}", "{{Acteur|a\n==}}",
+                                  "{{Acteur|a\n=b=\n}}", "{{Acteur|a=\n==x==\n}}",
+                                  "{{Acteur|\0}}", "{{Acteur|a\n=b}}"])
+def test_plain_call_found_by_the_properties(text: str) -> None:
+    """Calls the property tests found the plain reading wrong on (a line starting with "=" may
+    be a heading to the parser, not a parameter's "="; NUL), and their neighbours."""
+    plain_call_agrees(text, ["Acteur"])
+
+
+@pytest.mark.parametrize("path", [*sorted(PAGES_DIR.glob("*.wiki")), SEED_PAGE],
+                         ids=lambda p: p.stem)
+def test_plain_call_on_stored_pages(path: Path) -> None:
+    if not path.exists():
+        pytest.skip(f"{path} is not on this machine")
+    text = path.read_text(encoding="utf-8")
+    for names in sorted({(n,) for n in RECORD_PAGES.values()}):
+        plain_call_agrees(text, list(names))
+        # the same page with its call moved to the top, when it has one
+        try:
+            call = find_template(text, list(names))
+        except WikitextError:
+            continue
+        plain_call_agrees(call.text + "\n" + text[:call.start] + text[call.end:], list(names))
+
+
+PLAIN_TOKENS = ["|", "|", "=", "==", "\n", "\n|", "|Titre=", "| Ville =", "|1=", "|2 =", " ",
+                "\t", "\u00a0", "é", "e\u0301", "'", "''", "'''", "’", "🐝", "a",
+                "Saint-Étienne", ":", "*", "#", ";", "----", "~~~~", "https://ex.org/?a=b&c=d",
+                "http://x.org/a|b", "&amp;", "&#124;", "&", "__NOTOC__", "_", "-"]
+#: At most one of these in a drawn call: enough to meet the plain reading's refusals, rare
+#: enough that it answers for most drawn calls.
+ODD_TOKENS = ["|=", "|\n=", "|a\nb=", "<", "{", "}", "[", "]", "\0", "\x0b", "\r", "\x7f",
+              "<!-- -->", "[[a|b]]", "{{X|y}}", "<nowiki>|</nowiki>", "{{!}}"]
+
+
+@settings(max_examples=1500, deadline=None, suppress_health_check=list(HealthCheck))
+@given(name=st.sampled_from([*CALL_NAMES[:8], "Tiers\tLieux", "Tiers\u00a0Lieux", "Tiers_Lieux",
+                             "Modèle:Acteur", "template:acteur", "Acteur\n\n", " \n Acteur\t",
+                             "Acteur&amp;", "Acteur=x", "Acteur:"]),
+       params=st.tuples(st.lists(st.sampled_from(PLAIN_TOKENS), max_size=30),
+                        st.sampled_from(ODD_TOKENS) | st.just("") | st.just("") | st.just(""),
+                        st.integers(0, 30))
+       .map(lambda p: "".join(p[0][:p[2]]) + p[1] + "".join(p[0][p[2]:])),
+       close=st.sampled_from(["}}", "}}", "}}", "}}", "\n}}", "\n}}", "}}}"]),
+       below=st.lists(st.sampled_from(BELOW_TOKENS[:12] + PLAIN_TOKENS * 6), max_size=8)
+       .map("".join))
+def test_plain_call_near_its_limits(name: str, params: str, close: str, below: str) -> None:
+    """Calls that are mostly plain, so that the plain reading answers often and is held to the
+    parser where it matters: ``|``, ``=``, whitespace MediaWiki strips or not, entities, URLs,
+    names and keys over lines, ``}}}``, a second call or a stray brace below."""
+    plain_call_agrees("{{" + name + params + close + below, ["Acteur", "Tiers-Lieux"])
+    plain_call_agrees("{{" + name + params + close + below, ["Tiers Lieux", "Autre", "acteur"])

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 from urllib.parse import quote, unquote
 
 __all__ = [
@@ -50,6 +51,7 @@ _TEMPLATE_NS = re.compile(r"^\s*(?:modèle|template)\s*:", re.IGNORECASE)
 _LIGATURES = str.maketrans({"œ": "oe", "æ": "ae", "ø": "o", "đ": "d", "ł": "l"})
 
 
+@lru_cache(maxsize=8192)  # a run asks again and again for the same few thousand titles
 def normalize_title(title: str) -> str:
     """Return ``title`` as MediaWiki compares titles.
 
@@ -73,6 +75,7 @@ def title_key(title: str) -> str:
     return normalize_title(title)
 
 
+@lru_cache(maxsize=4096)  # a few dozen names, compared for every parameter of every page
 def param_key(name: str) -> str:
     """The key of a template parameter name, for reading and writing a call alike.
 
@@ -86,6 +89,7 @@ def param_key(name: str) -> str:
     return text[:1].lower() + text[1:]
 
 
+@lru_cache(maxsize=1024)
 def template_key(name: str) -> str:
     """The key of a template name: a title without ``Modèle:``/``Template:`` (comments dropped).
 
@@ -125,6 +129,7 @@ def url_title(title: str) -> str:
     return quote(normalize_title(title).replace(" ", "_"), safe=_URL_SAFE)
 
 
+@lru_cache(maxsize=8192)
 def fold(text: str) -> str:
     """The audit's duplicate key: case, accents, ligatures and punctuation folded.
 

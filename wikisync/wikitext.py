@@ -585,12 +585,78 @@ def find_template(text: str, names: Iterable[str] | str) -> TemplateCall:
     )
 
 
+#: What the call's source may not hold for :func:`_plain_call` to read it without the parser:
+#: the characters that open or close a nested construct (template, argument, link, tag,
+#: comment, extension tag, escape), and control characters but tab and LF (the parser refuses
+#: a call holding NUL, for one).
+_NOT_PLAIN_RE = re.compile(r"[{}\[\]<>\x00-\x08\x0b-\x1f\x7f]")
+
+
+def _plain_call(text: str, wanted: set[str]) -> TemplateCall | None:
+    """The record's call read without the parser, or None when this reading is not sure.
+
+    Sure only for the commonest page shape: the page starts with the call, the call holds no
+    nested construct (no ``{ } [ ] < >`` between its ``{{`` and its first ``}}``, no control
+    character but tab and LF, no line starting with ``=``), its name and every parameter name
+    are one line, and the rest of the page holds no ``{{`` (so no other call can be in the
+    lead section). Then the call's
+    text splits at ``|`` and each parameter at its first ``=``, exactly as the parser splits
+    it, and no escape can be in a value (each one needs ``{`` or ``<``). Anything else: None,
+    and :func:`find_template` parses the page. The property tests in ``tests/test_wikitext.py``
+    hold this to :func:`find_template`.
+    """
+    if not text.startswith("{{"):
+        return None
+    close = text.find("}}", 2)
+    if close < 0 or text.startswith("}", close + 2):
+        return None
+    inner = text[2:close]
+    if _NOT_PLAIN_RE.search(inner) or "\n=" in inner or "{{" in text[close + 2:]:
+        return None  # a "=" starting a line may open a heading, which the parser tries first
+    raw_name, *pieces = inner.split("|")
+    name = raw_name.strip()
+    if not name or "\n" in name or normalize_template_name(raw_name) not in wanted:
+        return None
+    params: list[Param] = []
+    pos = 2 + len(raw_name)
+    positional = 0
+    for piece in pieces:
+        key, eq, raw_value = piece.partition("=")
+        if eq:
+            stripped = key.strip(MW_WHITESPACE)
+            if not stripped or "\n" in stripped:
+                return None
+            raw_key, shown = key, True
+        else:
+            positional += 1
+            raw_key, raw_value, shown, stripped = "", piece, False, str(positional)
+        value_start = pos + 1 + (len(raw_key) + 1 if shown else 0)
+        end = value_start + len(raw_value)
+        params.append(Param(
+            name=unicodedata.normalize("NFC", stripped),
+            value=raw_value.strip(MW_WHITESPACE),
+            raw_name=raw_key,
+            raw_value=raw_value,
+            showkey=shown,
+            start=pos,
+            value_start=value_start,
+            end=end,
+        ))
+        pos = end
+    return TemplateCall(name=name, start=0, end=close + 2, name_end=2 + len(raw_name),
+                        text=text[:close + 2], params=tuple(params))
+
+
 def read_fields(text: str, names: Iterable[str] | str) -> dict[str, str]:
     """Parameter name -> value of the record's call (names and values stripped, escapes undone).
 
-    A parameter given twice reads as its last value, as MediaWiki does.
+    A parameter given twice reads as its last value, as MediaWiki does. Reading only: a page
+    of the commonest shape is read by :func:`_plain_call` without the parser (the same result,
+    about twice as fast over a whole category); an edit always goes through
+    :func:`find_template`.
     """
-    return find_template(text, names).fields
+    call = _plain_call(text, _names_set(names))
+    return (call or find_template(text, names)).fields
 
 
 # --------------------------------------------------------------------------------------------
