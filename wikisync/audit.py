@@ -80,6 +80,7 @@ from wikisync.errors import (
     UnreachableError,
     WikitextError,
 )
+from wikisync.i18n import _
 from wikisync.identity import Identity, record_identity, same_line
 from wikisync.lists import LinkContext, link_title
 from wikisync.mapping import (
@@ -594,7 +595,8 @@ def audit_kind(app: App, mapping: KindMapping, options: AuditOptions, now: datet
         if down is not None and wiki in down:
             return one
         category = mapping.wiki(wiki).category
-        log.info("audit: reading %s (Catégorie:%s) on %s", mapping.kind, category, wiki)
+        log.info(_("audit: reading %(kind)s (Catégorie:%(category)s) on %(wiki)s")
+                 % {"kind": mapping.kind, "category": category, "wiki": wiki})
         try:
             scan_pages(mapping, wiki, app.site(wiki).category_pages(category),
                        stale_days=days, now=now, ignored=ignored, scan=one, progress=progress)
@@ -645,7 +647,7 @@ def audit_lists(app: App, mapping: KindMapping, options: AuditOptions,
     ctx = app.links
     findings: list[Finding] = []
     for lst in lists:
-        log.info("audit: reading list %s", lst.name)
+        log.info(_("audit: reading list %(list)s") % {"list": lst.name})
         try:
             read = listsync.read_list(app, lst, state)
         except (PageMissingError, SectionMissingError, UnreachableError, LoginError) as exc:
@@ -708,8 +710,10 @@ def publish_report(app: App, wiki: str, title: str, text: str, summary: str,
     site = app.site(wiki)
     page = site.read([title])[title]
     if page.exists and same(page.text, text):
-        log.info("audit: %s on %s already holds this report; no edit", title, wiki)
+        log.info(_("audit: %(title)s on %(wiki)s already holds this report; no edit")
+                 % {"title": title, "wiki": wiki})
         return False
     site.save(page, text, summary, create=not page.exists)
-    log.info("audit: report written to %s on %s", title, wiki)
+    log.info(_("audit: report written to %(title)s on %(wiki)s")
+             % {"title": title, "wiki": wiki})
     return True

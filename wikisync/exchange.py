@@ -51,7 +51,7 @@ def decode(data: bytes, path: Path) -> str:
         text = data.decode("cp1252")
     except UnicodeDecodeError:
         text = data.decode("latin-1")
-    log.info("%s is not UTF-8: read as Windows-1252 (Latin-1)", path)
+    log.info(_("%(path)s is not UTF-8: read as Windows-1252 (Latin-1)") % {"path": path})
     return text
 
 

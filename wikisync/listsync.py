@@ -457,8 +457,11 @@ def _base_now(
     later = site.revisions_after(pending.title, pending.parent)
     ours = next((r for r in later if r.sha1 == pending.sha1), None)
     landed = ours is not None and ours.parent == pending.parent
-    log.info("list %s: the last run was stopped while saving %s:%s; the save %s", lst.name,
-             pending.wiki, pending.title, "landed" if landed else "did not land as planned")
+    log.info((_("list %(list)s: the last run was stopped while saving %(wiki)s:%(title)s; "
+                "the save landed") if landed else
+              _("list %(list)s: the last run was stopped while saving %(wiki)s:%(title)s; "
+                "the save did not land as planned"))
+             % {"list": lst.name, "wiki": pending.wiki, "title": pending.title})
     if dry_run:
         return ListBase(pending.entries, {}) if landed else base
     if ours is not None and not landed:

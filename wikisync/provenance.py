@@ -145,8 +145,8 @@ def base_from_history(app: App, lst: ListConfig, state: State) -> ListBase | Non
         rev = next((r for r in history if r.timestamp < when
                     or (r.timestamp == when and r.revid in mine[wiki])), None)
         if rev is None:  # the page did not exist then (or its history is longer than read)
-            log.info("list %s: no merge base from history (%s had no revision at %s)",
-                     lst.name, wiki, when)
+            log.info(_("list %(list)s: no merge base from history (%(wiki)s had no revision "
+                       "at %(when)s)") % {"list": lst.name, "wiki": wiki, "when": when})
             return None
         at[wiki] = rev.revid
     ctx = app.links
@@ -158,15 +158,18 @@ def base_from_history(app: App, lst: ListConfig, state: State) -> ListBase | Non
                                      ctx).entries
         except WikisyncError:  # no such section then, or a line it could not read
             lists[wiki] = []
-    _, source_wiki, source_rev = last
+    _when, source_wiki, source_rev = last
     entries = {
         e.key: e for e in lists[source_wiki]
         if all(any(o == e for o in other) for other in lists.values())
     }
-    log.info("list %s: no merge base in the state; rebuilt from the pages' histories as of "
-             "wikisync's revision %d on %s (%s): %s; %d entries", lst.name, source_rev,
-             source_wiki, when, ", ".join(f"{w} revision {r}" for w, r in at.items()),
-             len(entries))
+    log.info(_("list %(list)s: no merge base in the state; rebuilt from the pages' histories "
+               "as of wikisync's revision %(revid)d on %(wiki)s (%(when)s): %(revisions)s; "
+               "%(count)d entries")
+             % {"list": lst.name, "revid": source_rev, "wiki": source_wiki, "when": when,
+                "revisions": ", ".join(_("%(wiki)s revision %(revid)d") % {"wiki": w, "revid": r}
+                                       for w, r in at.items()),
+                "count": len(entries)})
     return ListBase(entries, {})
 
 

@@ -523,8 +523,9 @@ class Site:
                                             "why": f"{exc} ({exc.hint})" if exc.hint else exc})
                 return self.batch
         if not self.has_highlimits:
-            log.info("%s: %s has no apihighlimits right: %d pages a request", self.name,
-                     self.username, CONTENT_BATCH)
+            log.info(_("%(wiki)s: %(user)s has no apihighlimits right: %(count)d pages a "
+                       "request") % {"wiki": self.name, "user": self.username,
+                                     "count": CONTENT_BATCH})
         return self.batch
 
     # -- reads ----------------------------------------------------------------------------

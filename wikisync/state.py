@@ -158,7 +158,8 @@ class State:
         with self.transaction() as db:
             for step in range(version + 1, SCHEMA_VERSION + 1):
                 db.execute(MIGRATIONS[step])
-                log.info("state: %s upgraded to schema %d", self.path, step)
+                log.info(_("state: %(path)s upgraded to schema %(step)d")
+                         % {"path": self.path, "step": step})
             db.execute("UPDATE meta SET value=? WHERE key='schema_version'",
                        (str(SCHEMA_VERSION),))
 

@@ -94,7 +94,7 @@ def _write_output(text: str, output: str | None) -> None:
             _("cannot write %(output)s: %(reason)s") % {"output": output,
                                                          "reason": exc.strerror or exc},
             _("give --output a file in a folder that exists and is writable")) from None
-    log.info("audit: written to %s", output)
+    log.info(_("audit: written to %(path)s") % {"path": output})
 
 
 @click.command(help=N_(
