@@ -31,12 +31,10 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
 from bench import corpus as corpus_mod
 from bench import peers
 from bench.harness import Meter, Row, measure, summarize, table, tool_env
-from bench.scenarios import TOOLS, wikisync_cmd
+from bench.scenarios import TOOLS, anonymous_config, wikisync_cmd
 from wikisync.app import App
 from wikisync.config import load_config
 
@@ -81,18 +79,6 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     return args
 
 
-def _anonymous(config: Path) -> Path:
-    """A copy of ``config`` (same folder, same state) without any login."""
-    data = yaml.safe_load(config.read_text(encoding="utf-8"))
-    for wiki in data["wikis"].values():
-        for key in ("username", "password_file", "password_env"):
-            wiki.pop(key, None)
-    anonymous = config.with_name("anonymous.yaml")
-    anonymous.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False),
-                         encoding="utf-8")
-    return anonymous
-
-
 def run_size(bench: Bench, corpus: corpus_mod.Corpus, first: bool) -> None:
     """Every row of one N."""
     n = str(corpus.n)
@@ -130,7 +116,7 @@ def run_size(bench: Bench, corpus: corpus_mod.Corpus, first: bool) -> None:
         anon_floor += [wiki.api_url, cats[w][0]]
     row(AUDIT, FLOOR_BOT, runs("floor-bot", bot_floor), "lieu categories only")
     if first:
-        anonymous = _anonymous(config)
+        anonymous = anonymous_config(config, config.with_name("anonymous.yaml"))
         row(AUDIT, WIKISYNC_ANON, runs("audit-anon", wikisync_cmd(
             anonymous, "audit", "--format", "json", "--output", str(folder / "anon.json"))))
         row(AUDIT, FLOOR_ANON, runs("floor-anon", anon_floor), "lieu categories only")

@@ -130,7 +130,7 @@ def _read_with_each_tool(ctx: Context, corpus: Corpus, name: str, folder: Path, 
             note = _pages_note(out, n)
         return ctx.emit(summarize(name, tool, str(n), samples, [READ_WIKI], note))
 
-    anonymous = _anonymous(_via(corpus.config(folder / "anonymous"), READ_WIKI, api_url))
+    anonymous = anonymous_config(_via(corpus.config(folder / "anonymous"), READ_WIKI, api_url))
     export = ("export", "lieu", "--wiki", READ_WIKI, "--format", "csv")
     bot = [api_url, category, wiki.bot_login, str(folder / "secrets" / f"{READ_WIKI}.secret")]
     rows = [
@@ -182,15 +182,17 @@ def _via(config: Path, wiki: str, api_url: str) -> Path:
     return config
 
 
-def _anonymous(config: Path) -> Path:
-    """``config`` without any login: wikisync then reads anonymously, 50 pages a request."""
+def anonymous_config(config: Path, target: Path | None = None) -> Path:
+    """``config`` without any login, written to ``target`` (default: over ``config``):
+    wikisync then reads anonymously, 50 pages a request."""
     data = yaml.safe_load(config.read_text(encoding="utf-8"))
     for wiki in data["wikis"].values():
         for key in ("username", "password_file", "password_env"):
             wiki.pop(key, None)
-    config.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False),
+    target = target or config
+    target.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False),
                       encoding="utf-8")
-    return config
+    return target
 
 
 def _csv_rows(path: Path) -> int:

@@ -5,11 +5,10 @@ was, even when the record is read again."""
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 
 import pytest
 
-from tests.test_cli_inprocess import Env
+from tests.test_cli_inprocess import env  # noqa: F401 (a fixture)
 from wikisync.errors import EXIT_ATTENTION, EXIT_OK
 
 
@@ -23,15 +22,7 @@ def root_logger_restored():
     root.handlers[:] = handlers
 
 
-@pytest.fixture
-def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Env:
-    monkeypatch.setenv("WIKISYNC_FABMOB_PASSWORD", "not-a-real-password")
-    monkeypatch.setenv("WIKISYNC_MOVILAB_PASSWORD", "not-a-real-password")
-    monkeypatch.chdir(tmp_path)
-    return Env(tmp_path)
-
-
-def test_a_field_conflict_is_printed_once_and_quiet_says_nothing_of_it_after(env):
+def test_a_field_conflict_is_printed_once_and_quiet_says_nothing_of_it_after(env):  # noqa: F811
     assert env.run("sync").exit_code == EXIT_OK
     idle = env.run("-q", "sync")
     assert (idle.exit_code, idle.output) == (EXIT_OK, "")
