@@ -24,6 +24,7 @@ over the fastest peer, and the largest N over the first in time, requests and pe
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import shutil
 import sys
@@ -46,6 +47,7 @@ WIKISYNC_BOT = "wikisync audit (bot: logs in, 500 a request)"
 WIKISYNC_ANON = "wikisync audit (anonymous, 50 a request)"
 FLOOR_BOT = "floor: bot logged in, 500 a request"
 FLOOR_ANON = "floor: anonymous, 50 a request"
+FLOOR_NOTE = "what the audit reads: both kinds' categories, the list pages, their links"
 
 
 @dataclass
@@ -108,23 +110,40 @@ def run_size(bench: Bench, corpus: corpus_mod.Corpus, first: bool) -> None:
     audit = wikisync_cmd(config, "audit", "--format", "json", "--output",
                          str(folder / "audit.json"))
     row(AUDIT, WIKISYNC_BOT, runs("audit-bot", audit))
-    bot_floor = [sys.executable, str(TOOLS / "floor_read.py"), "--login"]
-    anon_floor = [sys.executable, str(TOOLS / "floor_read.py")]
-    for w, wiki in corpus.wikis.items():
-        bot_floor += [wiki.api_url, cats[w][0], wiki.bot_login,
-                      str(folder / "secrets" / f"{w}.secret")]
-        anon_floor += [wiki.api_url, cats[w][0]]
-    row(AUDIT, FLOOR_BOT, runs("floor-bot", bot_floor), "lieu categories only")
+    floor = [sys.executable, str(TOOLS / "floor_read.py"), "--spec"]
+    row(AUDIT, FLOOR_BOT, runs("floor-bot", [*floor, str(floor_spec(app, corpus, folder,
+                                                                      login=True))]),
+        FLOOR_NOTE)
     if first:
         anonymous = anonymous_config(config, config.with_name("anonymous.yaml"))
         row(AUDIT, WIKISYNC_ANON, runs("audit-anon", wikisync_cmd(
             anonymous, "audit", "--format", "json", "--output", str(folder / "anon.json"))))
-        row(AUDIT, FLOOR_ANON, runs("floor-anon", anon_floor), "lieu categories only")
+        row(AUDIT, FLOOR_ANON, runs("floor-anon", [*floor, str(floor_spec(
+            app, corpus, folder, login=False))]), FLOOR_NOTE)
         _peers(bench, corpus, folder, cats, runs, row)
     first_sync = runs("sync-first", wikisync_cmd(config, "sync"), reps=1)
     row(FIRST, "wikisync sync", first_sync, f"{corpus.list_size}-entry list + {n} records/wiki")
     row(IDLE, "wikisync sync", runs("sync-idle", wikisync_cmd(config, "sync")),
         f"{corpus.list_size}-entry list + {n} records/wiki")
+
+
+def floor_spec(app: App, corpus: corpus_mod.Corpus, folder: Path, *, login: bool) -> Path:
+    """The floor's reading of each wiki, like for like with the audit's: every kind's
+    category, the lists' pages, and whether the titles they link to exist."""
+    spec = []
+    for name, wiki in corpus.wikis.items():
+        spec.append({
+            "api_url": wiki.api_url,
+            "categories": [m.wiki(name).category for m in app.mappings.values()
+                           if name in m.wikis],
+            "pages": sorted({lst.pages[name].title for lst in app.config.lists.values()
+                             if name in lst.pages}),
+            "login": [wiki.bot_login, str(folder / "secrets" / f"{name}.secret")]
+            if login else None,
+        })
+    path = folder / f"floor-{'bot' if login else 'anonymous'}.json"
+    path.write_text(json.dumps(spec, ensure_ascii=False, indent=1), encoding="utf-8")
+    return path
 
 
 def _peers(bench: Bench, corpus: corpus_mod.Corpus, folder: Path, cats, runs, row) -> None:

@@ -44,3 +44,26 @@ def test_a_link_to_a_redirect_is_the_lieu_it_leads_to(wikis):
     assert "Le WIP] – Colombelles (14)" in section(fab)
     assert "[[WIP]]" not in fab
     assert "* [[WIP]] – Colombelles (14)" in wikis.text("movilab", MOV)  # as the person wrote
+
+
+def test_existence_learnt_from_the_redirects_read(wikis):
+    """One read of a list's links tells redirects and existence (issue 15): ``exists`` then
+    answers without a request what ``revisions`` answers with one, a page saved meanwhile is
+    known to exist, and titles that read did not see are asked."""
+    save(wikis, "movilab", "WIP", "#REDIRECTION [[Le WIP]]\n")
+    titles = ["WIP", "Le WIP", "le WIP", "Lieu qui n'existe pas", "Redirection vers rien"]
+    save(wikis, "movilab", "Redirection vers rien", "#REDIRECTION [[Page absente]]\n")
+    site = wikis.site("movilab")
+    truth = {t: p.exists for t, p in wikis.site("movilab").revisions(
+        [*titles, "Page absente", "Tiers-lieu jamais lu"]).items()}
+    assert site.redirects(titles) == {"WIP": "Le WIP", "Redirection vers rien": "Page absente"}
+    asked = site.session.total
+    assert site.exists([*titles, "Page absente"]) == {
+        t: truth[t] for t in [*titles, "Page absente"]}
+    assert site.session.total == asked  # all known from the redirects' answer
+    assert site.exists(["Tiers-lieu jamais lu"]) == {"Tiers-lieu jamais lu": False}
+    assert site.session.total == asked + 1
+    created = site.read(["Lieu qui n'existe pas"])["Lieu qui n'existe pas"]
+    site.save(created, "{{Tiers-Lieux}}\nUn lieu.\n", "test", create=True)
+    assert site.exists(["Lieu qui n'existe pas"]) == {"Lieu qui n'existe pas": True}
+    assert truth["WIP"] and truth["Le WIP"] and not truth["Lieu qui n'existe pas"]

@@ -833,3 +833,65 @@ def test_plain_call_near_its_limits(name: str, params: str, close: str, below: s
     names and keys over lines, ``}}}``, a second call or a stray brace below."""
     plain_call_agrees("{{" + name + params + close + below, ["Acteur", "Tiers-Lieux"])
     plain_call_agrees("{{" + name + params + close + below, ["Tiers Lieux", "Autre", "acteur"])
+
+
+# --------------------------------------------------------------------------- list lines, fast
+
+LINE_TOKENS = ["[[", "]]", "[", "]", "|", "{{", "}}", "<", ">", "<!--", "-->", ":", "::", "/",
+               "&amp;", "~~~~", "''", "'''", " ", "\t", "=", "*", "#", ";", "Tiers-lieu Gex",
+               "Saint-Étienne", "l'atelier", "l’atelier", "🚲", "http://x.org", "Fichier:a.png",
+               "movilab:", "Catégorie:X", "<span>", "</span>", "<br>", "–", "__NOTOC__", "\0"]
+
+
+def fast_line_agrees(line: str) -> bool:
+    """The reading of an entry line without the parser, when it answers, is the parser's: the
+    same (bullet, link, name, rest, lead, head) and nothing unclosed. True when it answered."""
+    from wikisync.lists import is_article_link
+    from wikisync.wikitext import (
+        _parsed_entry_line,
+        _parsed_unclosed,
+        _plain_entry_line,
+        unclosed,
+    )
+
+    assert unclosed(line) == _parsed_unclosed(line), line
+    plain = _plain_entry_line(line, is_article_link)
+    if plain is not None:
+        assert plain == _parsed_entry_line(line, is_article_link), line
+    return plain is not None
+
+
+@settings(max_examples=2000, deadline=None, suppress_health_check=list(HealthCheck))
+@given(bullet=st.sampled_from(["*", "*", "#", "**", "*:", ":", ";", "*#"]),
+       lead=st.sampled_from(["", " ", "  ", "\t", " x "]),
+       target=st.lists(st.sampled_from(LINE_TOKENS) | st.text(alphabet=STORABLE, max_size=3),
+                       max_size=5).map("".join),
+       label=st.none() | st.lists(st.sampled_from(LINE_TOKENS)
+                                  | st.text(alphabet=STORABLE, max_size=3),
+                                  max_size=4).map("".join),
+       rest=st.lists(st.sampled_from(LINE_TOKENS) | st.text(alphabet=STORABLE, max_size=4),
+                     max_size=6).map("".join),
+       end=st.sampled_from(["", "", "\n"]))
+def test_plain_entry_line_reads_as_the_parser(bullet: str, lead: str, target: str,
+                                              label: str | None, rest: str, end: str) -> None:
+    """Entry lines as read_list gives them to unclosed (with their newline) and to the entry
+    reader (without)."""
+    link = f"[[{target}]]" if label is None else f"[[{target}|{label}]]"
+    line = (bullet + lead + link + rest).replace("\n", " ")
+    fast_line_agrees(line)
+    from wikisync.wikitext import _parsed_unclosed, unclosed
+    assert unclosed(line + end) == _parsed_unclosed(line + end), line + end
+
+
+@settings(max_examples=500, deadline=None, suppress_health_check=list(HealthCheck))
+@given(line=st.text(alphabet=STORABLE, max_size=60))
+def test_unclosed_of_any_line_reads_as_the_parser(line: str) -> None:
+    fast_line_agrees(line.replace("\n", " "))
+
+
+@pytest.mark.parametrize("line", [
+    "* [[Tiers-lieu Gex n°0001]] – Gex", "# [[L'Atelier|l’atelier 🚲]] (Saint-Étienne)",
+    "** [[A|]] x", "*\t[[ A ]]", "* [[Tiers-lieu Gex]] – ''en projet'', http://x.org"])
+def test_plain_entry_line_answers_for_the_common_shape(line: str) -> None:
+    """The fast reading is used at all: the lists' usual lines."""
+    assert fast_line_agrees(line)

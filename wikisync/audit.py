@@ -78,6 +78,7 @@ from wikisync.errors import (
     PageMissingError,
     SectionMissingError,
     UnreachableError,
+    WikiError,
     WikitextError,
 )
 from wikisync.i18n import _
@@ -579,12 +580,17 @@ def scan_pages(mapping: KindMapping, wiki: str, pages: Iterable[Page], *, stale_
 
 def audit_kind(app: App, mapping: KindMapping, options: AuditOptions, now: datetime,
                progress: Progress | None = None, down: dict[str, str] | None = None,
+               lists: dict[tuple[str, str], Page] | None = None,
                ) -> tuple[list[Finding], int]:
     """Findings of one kind on every wiki of its mapping, and the number of pages read.
 
     With ``down``, a wiki that cannot be reached (or refuses the login) is added to it and its
     findings are left out, the other wikis' are still reported; a wiki already in ``down`` is
     not tried again. Without it, the error is raised.
+
+    With ``lists``, each wiki's pages of the kind's lists are read into it too, right after
+    that wiki's category, while the other wiki may still be read (:func:`audit_lists` then
+    reads them from there).
     """
     ignored = ignore_rule(mapping, options.ignore)
     days = options.stale_days or mapping.stale_after_days
@@ -605,6 +611,8 @@ def audit_kind(app: App, mapping: KindMapping, options: AuditOptions, now: datet
                 raise
             down[wiki] = str(exc)
             return _KindScan()
+        if lists is not None:
+            _read_list_pages(app, mapping, wiki, lists)
         return one
 
     scan = _KindScan()
@@ -625,6 +633,23 @@ def audit_kind(app: App, mapping: KindMapping, options: AuditOptions, now: datet
     return scan.findings, scan.pages
 
 
+def _read_list_pages(app: App, mapping: KindMapping, wiki: str,
+                     cache: dict[tuple[str, str], Page]) -> None:
+    """The pages of the kind's lists on ``wiki``, read into ``cache`` (one request). A page
+    that cannot be read now is left out: :func:`audit_lists` reads it again and says why."""
+    titles = sorted({lst.pages[wiki].title for lst in app.config.lists_of_kind(mapping.kind)
+                     if wiki in lst.pages})
+    if not titles:
+        return
+    try:
+        pages = app.site(wiki).read(titles)
+    except WikiError as exc:
+        log.debug("audit: list pages of %s not read ahead: %s", wiki, exc)
+        return
+    for title, page in pages.items():
+        cache[(wiki, title)] = page
+
+
 def _open_state(state_dir: Path) -> State | None:
     """The sync state when one exists (its merge bases make list-drift exact), else None.
     Read-only: the audit never changes the state, nor waits for a running sync's lock."""
@@ -634,11 +659,13 @@ def _open_state(state_dir: Path) -> State | None:
 
 
 def audit_lists(app: App, mapping: KindMapping, options: AuditOptions,
-                state: State | None, unread: list[UnreadList] | None = None) -> list[Finding]:
+                state: State | None, unread: list[UnreadList] | None = None,
+                cache: dict[tuple[str, str], Page] | None = None) -> list[Finding]:
     """``red-link``, ``list-drift`` and entry ``duplicate`` findings of the kind's lists.
 
     A list whose page or section is missing is left out and added to ``unread`` (when given;
     else the error is raised), so that one renamed page does not hide every other finding.
+    ``cache``: list pages read already (by :func:`audit_kind`).
     """
     lists = app.config.lists_of_kind(mapping.kind)
     if not lists:
@@ -649,7 +676,7 @@ def audit_lists(app: App, mapping: KindMapping, options: AuditOptions,
     for lst in lists:
         log.info(_("audit: reading list %(list)s") % {"list": lst.name})
         try:
-            read = listsync.read_list(app, lst, state)
+            read = listsync.read_list(app, lst, state, cache)
         except (PageMissingError, SectionMissingError, UnreachableError, LoginError) as exc:
             if unread is None:
                 raise
@@ -686,9 +713,10 @@ def run_audit(app: App, options: AuditOptions = AuditOptions(), *,
     state = _open_state(app.config.state_dir)
     try:
         for mapping in mappings:
-            found, read = audit_kind(app, mapping, options, now, progress, down)
+            lists: dict[tuple[str, str], Page] = {}
+            found, read = audit_kind(app, mapping, options, now, progress, down, lists)
             pages += read
-            found += audit_lists(app, mapping, options, state, unread)
+            found += audit_lists(app, mapping, options, state, unread, lists)
             findings.extend(replace(f, kind=mapping.kind) for f in found)
     finally:
         if state is not None:

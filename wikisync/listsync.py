@@ -49,6 +49,7 @@ from wikisync.mapping import Mapping as KindMapping
 from wikisync.mapping import load_mappings
 from wikisync.model import Link, ListEntry, Page, RawEntry
 from wikisync.planner import ListPlan, PagePlan, plan_list
+from wikisync.records import at_once
 from wikisync.settle import settle_plan
 from wikisync.state import ListBase, PendingSave, State
 from wikisync.titles import normalize_title
@@ -114,14 +115,18 @@ def read_pages(app: App, lst: ListConfig,
 
     ``cache`` holds pages already read in this run (lists that share a page read it once).
     """
+    def read(wiki: str) -> Page:
+        title = lst.pages[wiki].title
+        if cache is not None and (wiki, title) in cache:
+            return cache[(wiki, title)]
+        page = app.site(wiki).read([title])[title]
+        if cache is not None:
+            cache[(wiki, title)] = page
+        return page
+
     pages = {}
-    for wiki, ref in lst.pages.items():
-        if cache is not None and (wiki, ref.title) in cache:
-            page = cache[(wiki, ref.title)]
-        else:
-            page = app.site(wiki).read([ref.title])[ref.title]
-            if cache is not None:
-                cache[(wiki, ref.title)] = page
+    for wiki, page in at_once(list(lst.pages), read).items():  # the wikis read at once
+        ref = lst.pages[wiki]
         if not page.exists:
             raise PageMissingError(
                 wiki, _("list %(name)r: page %(title)r does not exist") % {
@@ -157,9 +162,12 @@ def parse_page(lst: ListConfig, wiki: str, page: Page, ctx: LinkContext) -> List
                     [i for i, _r, _e in kept], listing)
 
 
-def read_list(app: App, lst: ListConfig, state: State | None) -> ListRead:
-    """Read and plan one list against the state's merge base (nothing is written)."""
-    return _read_and_plan(app, lst, state.list_base(lst.name) if state is not None else None)
+def read_list(app: App, lst: ListConfig, state: State | None,
+              cache: dict[tuple[str, str], Page] | None = None) -> ListRead:
+    """Read and plan one list against the state's merge base (nothing is written); ``cache``
+    as in :func:`read_pages`."""
+    return _read_and_plan(app, lst, state.list_base(lst.name) if state is not None else None,
+                          cache)
 
 
 def _read_and_plan(app: App, lst: ListConfig, base: ListBase | None,
@@ -193,12 +201,10 @@ def follow_redirects(app: App, pages: Mapping[str, ListPage], ctx: LinkContext
             target = link_target(raw.link, lp.wiki, ctx)
             if target is not None:
                 asked.setdefault(target[0], set()).add(target[1])
-    found: dict[tuple[str, str], str] = {}
-    for wiki, titles in asked.items():
-        if wiki in app.config.wikis:
-            for title, goes_to in app.site(wiki).redirects(sorted(titles)).items():
-                found[(wiki, title)] = goes_to
-    return found
+    wikis = [wiki for wiki in asked if wiki in app.config.wikis]
+    answers = at_once(wikis, lambda wiki: app.site(wiki).redirects(sorted(asked[wiki])))
+    return {(wiki, title): goes_to for wiki, redirects in answers.items()
+            for title, goes_to in redirects.items()}
 
 
 def check_removals(read: ListRead, ctx: LinkContext) -> None:
@@ -256,15 +262,15 @@ def mentions(section: str, key: str, wiki: str, ctx: LinkContext) -> tuple[int, 
 def page_existence(app: App, keys: list[str]) -> Callable[[str, str], bool]:
     """``has_page(wiki, title)`` for each wiki's own title of every key (the mappings' ``same:``
     pairs), from one batched metadata read per wiki."""
-    known: dict[tuple[str, str], bool] = {}
     same = app.links.same
-    for wiki in app.config.wikis:
-        if not keys:
-            break
-        titles = sorted({same.title_on(wiki, key) for key in keys})  # the wiki's own titles
-        pages = app.site(wiki).revisions(titles)
-        for title in titles:
-            known[(wiki, normalize_title(title))] = pages[title].exists
+
+    def ask(wiki: str) -> dict[str, bool]:
+        # the wiki's own titles; those the redirects' read of this run saw are not asked again
+        return app.site(wiki).exists(sorted({same.title_on(wiki, key) for key in keys}))
+
+    answers = at_once(list(app.config.wikis), ask) if keys else {}
+    known = {(wiki, normalize_title(title)): exists
+             for wiki, found in answers.items() for title, exists in found.items()}
 
     def has_page(wiki: str, key: str) -> bool:
         return known.get((wiki, normalize_title(key)), False)

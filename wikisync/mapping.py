@@ -18,6 +18,7 @@ from collections.abc import Iterable
 from collections.abc import Mapping as AbcMapping
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
@@ -116,11 +117,15 @@ class WikiMapping:
 
     def field_for(self, param: str) -> str | None:
         """The field a parameter name holds, or None (see :func:`param_key`)."""
-        key = param_key(param)
+        return self._fields_by_key.get(param_key(param))
+
+    @cached_property
+    def _fields_by_key(self) -> dict[str, str]:
+        """param_key(parameter) -> field; the first field naming a key wins."""
+        found: dict[str, str] = {}
         for name, mapped in self.params.items():
-            if param_key(mapped) == key:
-                return name
-        return None
+            found.setdefault(param_key(mapped), name)
+        return found
 
 
 @dataclass(frozen=True)
@@ -171,8 +176,16 @@ class Mapping:
 
     def mapped_fields(self, wiki: str) -> tuple[str, ...]:
         """The fields that exist on ``wiki``, in the mapping's order."""
-        params = self.wiki(wiki).params
-        return tuple(name for name in self.fields if name in params)
+        known = self._mapped.get(wiki)
+        if known is None:
+            params = self.wiki(wiki).params
+            known = self._mapped[wiki] = tuple(name for name in self.fields if name in params)
+        return known
+
+    @cached_property
+    def _mapped(self) -> dict[str, tuple[str, ...]]:
+        """wiki -> :meth:`mapped_fields`, filled as asked (audits ask once per page)."""
+        return {}
 
     def is_ignored(self, title: str) -> bool:
         """Whether the audit ignores this title (compared as a MediaWiki title)."""
@@ -327,7 +340,13 @@ def _check_text(value: str) -> str | None:
     return None
 
 
+#: the commonest web address: no user, port, brackets or space; anything else is split in full
+PLAIN_URL_RE = re.compile(r"https?://[A-Za-z0-9.-]+(?:[/?#][^\s]*)?")
+
+
 def _check_url(value: str) -> str | None:
+    if PLAIN_URL_RE.fullmatch(value):
+        return None
     parts = urlsplit(value)
     if parts.scheme not in ("http", "https") or not parts.hostname or re.search(r"\s", value):
         return _("%(value)r is not a web address (expected http(s)://host/...)") % {
@@ -375,7 +394,7 @@ def validate_record(mapping: Mapping, fields: AbcMapping[str, str],
     """
     problems = [FieldProblem(name, "unknown-field", _unknown_field(mapping, name))
                 for name in fields if name not in mapping.fields]
-    present = set(mapping.mapped_fields(wiki)) if wiki is not None else set(mapping.fields)
+    present = mapping.mapped_fields(wiki) if wiki is not None else mapping.fields
     for name, spec in mapping.fields.items():
         value = (fields.get(name) or "").strip()
         if not value:

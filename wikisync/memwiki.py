@@ -273,6 +273,10 @@ class MemoryWiki:
     def revisions(self, titles: list[str]) -> dict[str, Page]:
         return {t: self._latest(t, content=False) for t in self._batches("revisions", titles)}
 
+    def exists(self, titles: list[str]) -> dict[str, bool]:
+        pages = self.revisions(titles)
+        return {t: pages[t].exists for t in titles}
+
     def redirects(self, titles: list[str]) -> dict[str, str]:
         found = {}
         for title in self._batches("redirects", titles):

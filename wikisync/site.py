@@ -16,6 +16,7 @@ session :class:`PoliteSession` is made with the Site.
 from __future__ import annotations
 
 import hashlib
+import importlib
 import logging
 import sys
 import threading
@@ -52,6 +53,31 @@ if TYPE_CHECKING:
     import mwclient
 
 log = logging.getLogger(__name__)
+
+
+_warmed: set[str] = set()
+_warmed_lock = threading.Lock()
+
+
+def warm_imports(*modules: str) -> None:
+    """Import ``modules`` in a background thread, once per process: a big read starts its
+    first requests meanwhile, and the thread that needs a module (the login needs mwclient,
+    the first page the parser) finds it loaded instead of loading it between two requests.
+    A module that fails to load here fails again, with its error, where it is needed."""
+    with _warmed_lock:
+        todo = [m for m in modules if m not in _warmed and m not in sys.modules]
+        _warmed.update(todo)
+    if not todo:
+        return
+
+    def load() -> None:
+        for name in todo:
+            try:
+                importlib.import_module(name)
+            except Exception as exc:  # noqa: BLE001 (reported where the module is needed)
+                log.debug("warming the import of %s failed: %s", name, exc)
+
+    threading.Thread(target=load, name="wikisync-imports", daemon=True).start()
 
 
 class _Handoff:
@@ -267,6 +293,11 @@ class Site:
         #: time when asked): one read per run serves every kind and a later ``since``
         self._recent: dict[str, tuple[list[tuple[str, int, str]], str]] = {}
         self.saved_revids: list[int] = []  # every revision this run saved, for the state
+        #: title (as the wiki writes it) -> whether it is a page, learnt by redirects(); and
+        #: the wiki's normal form of titles asked in another form
+        self._known: dict[str, bool] = {}
+        self._known_alias: dict[str, str] = {}
+        self._known_lock = threading.Lock()
 
     # -- low level ------------------------------------------------------------------------
 
@@ -550,17 +581,47 @@ class Site:
 
     def redirects(self, titles: list[str]) -> dict[str, str]:
         """title -> the title it redirects to, for the titles that are redirects (50 titles a
-        request, 500 once logged in with high limits; no content)."""
+        request, 500 once logged in with high limits; no content).
+
+        The same answers say which of these titles, and of their targets, exist: kept for
+        :meth:`exists` for the rest of the run (a list's links are looked up once)."""
         result: dict[str, str] = {}
         for batch in _chunks(_unique(titles), self.batch):
             query = self.query(titles="|".join(batch), redirects="1").get("query", {})
             aliases = {item["from"]: item["to"] for item in query.get("normalized", [])}
             targets = {item["from"]: item["to"] for item in query.get("redirects", [])}
-            for title in batch:
-                real = aliases.get(title, title)
-                if real in targets:
-                    result[title] = targets[real]
+            found = {page["title"]: not (page.get("missing") or page.get("invalid"))
+                     for page in query.get("pages", []) if "title" in page}
+            with self._known_lock:
+                for title in batch:
+                    real = aliases.get(title, title)
+                    if real in targets:
+                        result[title] = targets[real]
+                        self._known[real] = True  # a redirect is a page
+                    elif real in found:
+                        self._known[real] = found[real]
+                for target in targets.values():
+                    if target in found:
+                        self._known[target] = found[target]
+                self._known_alias.update(aliases)
         return result
+
+    def exists(self, titles: list[str]) -> dict[str, bool]:
+        """Whether each title is a page on the wiki (a redirect is one): what :meth:`redirects`
+        already learnt in this run, the rest from one metadata read per batch (no content).
+        A page this run saves is known to exist from then on."""
+        result: dict[str, bool] = {}
+        rest = []
+        with self._known_lock:
+            for title in _unique(titles):
+                known = self._known.get(self._known_alias.get(title, title))
+                if known is None:
+                    rest.append(title)
+                else:
+                    result[title] = known
+        if rest:
+            result.update((t, page.exists) for t, page in self.revisions(rest).items())
+        return {title: result[title] for title in titles}
 
     def _read_batch(self, titles: list[str], content: bool) -> dict[str, Page]:
         rvprop = "ids|timestamp|user" + ("|content" if content else "")
@@ -625,6 +686,8 @@ class Site:
         }
         if namespace is not None:
             params["gcmnamespace"] = str(namespace)
+        # the pages will be parsed, and a big category logs in (mwclient)
+        warm_imports("wikisync.wikitext", *(("mwclient",) if self.username else ()))
 
         limit = [self.batch]
 
@@ -713,6 +776,8 @@ class Site:
         """
         self.login()
         edit = self._edit(page, text, summary, create)
+        with self._known_lock:
+            self._known[self._known_alias.get(page.title, page.title)] = True
         if edit.get("nochange"):
             return page
         return self._verify(page, text, int(edit["newrevid"]), create)

@@ -1114,8 +1114,28 @@ def _link_of(node: Node) -> Link:
     return Link("internal", target=target, label=label)
 
 
+#: Characters without which a line opens nothing (nothing :data:`_UNCLOSED_RE` can match).
+_OPENING_CHARS_RE = re.compile(r"[\[\]{}<]")
+#: An entry line of the commonest shape, read without the parser: a bullet, a plain internal
+#: link (no namespace or interwiki colon, no slash, entity, signature or markup in it) and
+#: text holding no bracket, brace or tag. Property tests hold it equal to the parser's reading.
+_PLAIN_ENTRY_RE = re.compile(
+    r"([*#:;]+)[ \t]*\[\[([^\[\]{}|<>:/&~\x00-\x1f\x7f]*[^\[\]{}|<>:/&~\s\x00-\x1f\x7f]"
+    r"[^\[\]{}|<>:/&~\x00-\x1f\x7f]*)(?:\|([^\[\]{}|<>&~\x00-\x1f\x7f]*))?\]\]"
+    r"([^\[\]{}<>\x00-\x08\x0a-\x1f\x7f]*)"
+)
+
+
 def unclosed(line: str) -> str | None:
     """What ``line`` opens and does not close (``[[``, ``{{``, ``<!--``, a tag), else None."""
+    if _OPENING_CHARS_RE.search(line) is None or _PLAIN_ENTRY_RE.fullmatch(
+            line[:-1] if line.endswith("\n") else line):
+        return None
+    return _parsed_unclosed(line)
+
+
+def _parsed_unclosed(line: str) -> str | None:
+    """:func:`unclosed` through the parser."""
     for node in parse(line).nodes:
         if isinstance(node, Text):
             found = _UNCLOSED_RE.search(str(node))
@@ -1130,6 +1150,25 @@ def _parse_entry_line(line: str, is_key: KeyLinkTest = is_article_link
 
     ``head`` is the template around the key link, as written, when the link stands in one.
     """
+    plain = _plain_entry_line(line, is_key)
+    return plain if plain is not None else _parsed_entry_line(line, is_key)
+
+
+def _plain_entry_line(line: str, is_key: KeyLinkTest
+                      ) -> tuple[str, Link, str, str, str, str] | None:
+    """:func:`_parse_entry_line` of a line of the commonest shape, without the parser; None
+    for any other line (or when its link may not name a lieu)."""
+    plain = _PLAIN_ENTRY_RE.fullmatch(line)
+    if plain is None:
+        return None
+    bullet, target, label, rest = plain.groups()
+    link = Link("internal", target=target.strip(), label=label)
+    return (bullet, link, label or link.target, rest, "", "") if is_key(link) else None
+
+
+def _parsed_entry_line(line: str, is_key: KeyLinkTest
+                       ) -> tuple[str, Link, str, str, str, str]:
+    """:func:`_parse_entry_line` through the parser."""
     bullet = _bullet(line)
     body = line[len(bullet):]
     found = _key_link(parse(body), is_key)
