@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from wikisync.errors import EXIT_USAGE, ConfigError, InputError, UsageError
@@ -408,3 +408,19 @@ def test_is_ignored(tmp_path: Path) -> None:
 def test_split_list_reads_back_join_list(items: list[str]) -> None:
     assert split_list(join_list(items)) == [item.strip() for item in items]
     assert split_list(join_list(items, ",")) == [item.strip() for item in items]
+
+
+@settings(max_examples=300, deadline=None)
+@given(type_=st.sampled_from(["text", "url", "date", "list", "email", "number", "choice"]),
+       pattern=st.sampled_from([None, "[0-9]{5}", "[A-Z].*"]),
+       choices=st.sampled_from([(), ("Oui", "Non"), ("Vélo", "Données ouvertes")]),
+       value=st.sampled_from(["", " ", "oui", "Vélo, données ouvertes", "69001", "x y",
+                              "https://tl.example.org/", "2024-02-30", "a@b.fr", "12,5",
+                              "Lyon", "vélo,", "NON"]))
+def test_a_field_said_to_take_any_value_finds_no_problem_in_any(type_, pattern, choices, value):
+    """``any_value`` lets the audit skip a field's checks: it must never skip a problem."""
+    if type_ == "choice" and not choices:
+        choices = ("Oui",)
+    spec = FieldSpec("f", type=type_, pattern=pattern, choices=choices)
+    if spec.any_value:
+        assert validate_value(spec, value) is None

@@ -730,9 +730,10 @@ BELOW_TOKENS = ["\n", "== Présentation ==\n", "=== Bas ===", "=x=", "texte libr
 def plain_call_agrees(text: str, names: list[str]) -> bool:
     """The plain reading, when it answers, is find_template's answer (which must not refuse);
     read_fields gives find_template's fields or its error. True when the plain reading answered."""
-    from wikisync.wikitext import _names_set, _plain_call
+    from wikisync.wikitext import _names_set, _plain_call, _plain_fields
 
     plain = _plain_call(text, _names_set(names))
+    assert _plain_fields(text, _names_set(names)) == (plain.fields if plain else None), text
     try:
         full = find_template(text, names)
     except WikitextError as exc:

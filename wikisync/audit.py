@@ -66,7 +66,8 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -79,6 +80,7 @@ from wikisync.errors import (
     SectionMissingError,
     UnreachableError,
     WikiError,
+    WikisyncError,
     WikitextError,
 )
 from wikisync.i18n import _
@@ -580,7 +582,7 @@ def scan_pages(mapping: KindMapping, wiki: str, pages: Iterable[Page], *, stale_
 
 def audit_kind(app: App, mapping: KindMapping, options: AuditOptions, now: datetime,
                progress: Progress | None = None, down: dict[str, str] | None = None,
-               lists: dict[tuple[str, str], Page] | None = None,
+               lists: ListsAhead | None = None,
                ) -> tuple[list[Finding], int]:
     """Findings of one kind on every wiki of its mapping, and the number of pages read.
 
@@ -588,9 +590,8 @@ def audit_kind(app: App, mapping: KindMapping, options: AuditOptions, now: datet
     findings are left out, the other wikis' are still reported; a wiki already in ``down`` is
     not tried again. Without it, the error is raised.
 
-    With ``lists``, each wiki's pages of the kind's lists are read into it too, right after
-    that wiki's category, while the other wiki may still be read (:func:`audit_lists` then
-    reads them from there).
+    With ``lists``, each wiki's pages of the kind's lists are read and parsed into it too,
+    while that wiki's category is read (:func:`audit_lists` then takes them from there).
     """
     ignored = ignore_rule(mapping, options.ignore)
     days = options.stale_days or mapping.stale_after_days
@@ -603,16 +604,26 @@ def audit_kind(app: App, mapping: KindMapping, options: AuditOptions, now: datet
         category = mapping.wiki(wiki).category
         log.info(_("audit: reading %(kind)s (Catégorie:%(category)s) on %(wiki)s")
                  % {"kind": mapping.kind, "category": category, "wiki": wiki})
-        try:
-            scan_pages(mapping, wiki, app.site(wiki).category_pages(category),
-                       stale_days=days, now=now, ignored=ignored, scan=one, progress=progress)
-        except (UnreachableError, LoginError) as exc:
-            if down is None:
-                raise
-            down[wiki] = str(exc)
-            return _KindScan()
-        if lists is not None:
-            _read_list_pages(app, mapping, wiki, lists)
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"{wiki}-lists") as pool:
+            # the list pages' one request and their parsing, while the category's later
+            # answers are awaited: once its first answer is in, so that they never delay the
+            # login (requests stay serial on the wiki)
+            ahead: list[Future] = []
+            pages = app.site(wiki).category_pages(category)
+            if lists is not None:
+                pages = _first_then(pages, lambda: ahead.append(
+                    pool.submit(lists.read, app, mapping, wiki)))
+            try:
+                scan_pages(mapping, wiki, pages, stale_days=days, now=now, ignored=ignored,
+                           scan=one, progress=progress)
+            except (UnreachableError, LoginError) as exc:
+                if down is None:
+                    raise
+                down[wiki] = str(exc)
+                return _KindScan()
+            finally:
+                for future in ahead:
+                    future.result()
         return one
 
     scan = _KindScan()
@@ -633,21 +644,50 @@ def audit_kind(app: App, mapping: KindMapping, options: AuditOptions, now: datet
     return scan.findings, scan.pages
 
 
-def _read_list_pages(app: App, mapping: KindMapping, wiki: str,
-                     cache: dict[tuple[str, str], Page]) -> None:
-    """The pages of the kind's lists on ``wiki``, read into ``cache`` (one request). A page
-    that cannot be read now is left out: :func:`audit_lists` reads it again and says why."""
-    titles = sorted({lst.pages[wiki].title for lst in app.config.lists_of_kind(mapping.kind)
-                     if wiki in lst.pages})
-    if not titles:
-        return
-    try:
-        pages = app.site(wiki).read(titles)
-    except WikiError as exc:
-        log.debug("audit: list pages of %s not read ahead: %s", wiki, exc)
-        return
-    for title, page in pages.items():
-        cache[(wiki, title)] = page
+def _first_then(pages: Iterable[Page], then: Callable[[], None]) -> Iterator[Page]:
+    """``pages``, calling ``then()`` once the first page is in (or at the end, if none)."""
+    called = False
+    for page in pages:
+        yield page
+        if not called:
+            called = True
+            then()
+    if not called:
+        then()
+
+
+@dataclass
+class ListsAhead:
+    """The pages of a kind's lists, read and parsed while the kind's categories are read.
+
+    ``pages``: (wiki, title) -> page; ``parsed``: (list, wiki) -> the page as
+    :func:`listsync.parse_page` reads it. A page that cannot be read or parsed now is left
+    out: :func:`audit_lists` reads it again and says why.
+    """
+
+    pages: dict[tuple[str, str], Page] = field(default_factory=dict)
+    parsed: dict[tuple[str, str], listsync.ListPage] = field(default_factory=dict)
+
+    def read(self, app: App, mapping: KindMapping, wiki: str) -> None:
+        lists = [lst for lst in app.config.lists_of_kind(mapping.kind) if wiki in lst.pages]
+        titles = sorted({lst.pages[wiki].title for lst in lists})
+        if not titles:
+            return
+        try:
+            pages = app.site(wiki).read(titles)
+        except WikiError as exc:
+            log.debug("audit: list pages of %s not read ahead: %s", wiki, exc)
+            return
+        for title, page in pages.items():
+            self.pages[(wiki, title)] = page
+        for lst in lists:
+            page = pages[lst.pages[wiki].title]
+            if not page.exists:
+                continue
+            try:
+                self.parsed[(lst.name, wiki)] = listsync.parse_page(lst, wiki, page, app.links)
+            except WikisyncError as exc:
+                log.debug("audit: list %s on %s not parsed ahead: %s", lst.name, wiki, exc)
 
 
 def _open_state(state_dir: Path) -> State | None:
@@ -660,12 +700,12 @@ def _open_state(state_dir: Path) -> State | None:
 
 def audit_lists(app: App, mapping: KindMapping, options: AuditOptions,
                 state: State | None, unread: list[UnreadList] | None = None,
-                cache: dict[tuple[str, str], Page] | None = None) -> list[Finding]:
+                ahead: ListsAhead | None = None) -> list[Finding]:
     """``red-link``, ``list-drift`` and entry ``duplicate`` findings of the kind's lists.
 
     A list whose page or section is missing is left out and added to ``unread`` (when given;
     else the error is raised), so that one renamed page does not hide every other finding.
-    ``cache``: list pages read already (by :func:`audit_kind`).
+    ``ahead``: list pages read and parsed already (by :func:`audit_kind`).
     """
     lists = app.config.lists_of_kind(mapping.kind)
     if not lists:
@@ -676,7 +716,8 @@ def audit_lists(app: App, mapping: KindMapping, options: AuditOptions,
     for lst in lists:
         log.info(_("audit: reading list %(list)s") % {"list": lst.name})
         try:
-            read = listsync.read_list(app, lst, state, cache)
+            read = listsync.read_list(app, lst, state, *(
+                (ahead.pages, ahead.parsed) if ahead is not None else ()))
         except (PageMissingError, SectionMissingError, UnreachableError, LoginError) as exc:
             if unread is None:
                 raise
@@ -713,7 +754,7 @@ def run_audit(app: App, options: AuditOptions = AuditOptions(), *,
     state = _open_state(app.config.state_dir)
     try:
         for mapping in mappings:
-            lists: dict[tuple[str, str], Page] = {}
+            lists = ListsAhead()
             found, read = audit_kind(app, mapping, options, now, progress, down, lists)
             pages += read
             found += audit_lists(app, mapping, options, state, unread, lists)

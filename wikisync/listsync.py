@@ -163,18 +163,25 @@ def parse_page(lst: ListConfig, wiki: str, page: Page, ctx: LinkContext) -> List
 
 
 def read_list(app: App, lst: ListConfig, state: State | None,
-              cache: dict[tuple[str, str], Page] | None = None) -> ListRead:
+              cache: dict[tuple[str, str], Page] | None = None,
+              parsed: Mapping[tuple[str, str], ListPage] | None = None) -> ListRead:
     """Read and plan one list against the state's merge base (nothing is written); ``cache``
-    as in :func:`read_pages`."""
+    as in :func:`read_pages`; ``parsed``: (list, wiki) -> its page as :func:`parse_page` read
+    it already (used when it is the page read now)."""
     return _read_and_plan(app, lst, state.list_base(lst.name) if state is not None else None,
-                          cache)
+                          cache, parsed)
 
 
 def _read_and_plan(app: App, lst: ListConfig, base: ListBase | None,
-                   cache: dict[tuple[str, str], Page] | None = None) -> ListRead:
+                   cache: dict[tuple[str, str], Page] | None = None,
+                   parsed: Mapping[tuple[str, str], ListPage] | None = None) -> ListRead:
     ctx = app.links
     texts = read_pages(app, lst, cache)
-    pages = {wiki: parse_page(lst, wiki, page, ctx) for wiki, page in texts.items()}
+    ready = {wiki: lp for wiki in texts
+             if (lp := (parsed or {}).get((lst.name, wiki))) is not None
+             and lp.page.revid == texts[wiki].revid and lp.page.text == texts[wiki].text}
+    pages = {wiki: ready.get(wiki) or parse_page(lst, wiki, page, ctx)
+             for wiki, page in texts.items()}
     found = follow_redirects(app, pages, ctx)
     if found:  # read again, each redirect standing for the page it leads to
         ctx = replace(ctx, redirects=found)

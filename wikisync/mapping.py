@@ -84,6 +84,16 @@ class FieldSpec:
     label: str | None = None
     help: str | None = None
 
+    @cached_property
+    def any_value(self) -> bool:
+        """Whether every value is valid (free text: no type, pattern or choices to check)."""
+        return self.type in ("text", "choice", "list") and not self.pattern and not self.choices
+
+    @cached_property
+    def choice_keys(self) -> frozenset[str]:
+        """The choices as compared (case-folded)."""
+        return frozenset(c.casefold() for c in self.choices)
+
 
 @dataclass(frozen=True)
 class WikiMapping:
@@ -263,7 +273,7 @@ def _check_one(spec: FieldSpec, value: str, kind: str) -> str | None:
     problem = _TYPE_CHECKS.get(kind, _check_text)(value)
     if problem:
         return problem
-    if spec.choices and value.casefold() not in {c.casefold() for c in spec.choices}:
+    if spec.choices and value.casefold() not in spec.choice_keys:
         return _("%(value)r is not one of: %(choices)s") % {
             "value": value, "choices": ", ".join(spec.choices)}
     if spec.pattern and not re.fullmatch(spec.pattern, value):
@@ -396,10 +406,13 @@ def validate_record(mapping: Mapping, fields: AbcMapping[str, str],
                 for name in fields if name not in mapping.fields]
     present = mapping.mapped_fields(wiki) if wiki is not None else mapping.fields
     for name, spec in mapping.fields.items():
-        value = (fields.get(name) or "").strip()
+        value = fields.get(name)
+        value = value.strip() if value else ""
         if not value:
             if spec.required and name in present:
                 problems.append(FieldProblem(name, "missing-field", _("required")))
+            continue
+        if spec.any_value:
             continue
         problem = validate_value(spec, value)
         if problem:

@@ -675,9 +675,11 @@ class Site:
     def category_pages(self, category: str, namespace: int | None = 0) -> Iterator[Page]:
         """Every page of a category with its content and last revision, 50 a request.
 
-        A category of more than 50 pages is a big read (:meth:`for_big_read`): once the first
-        answer says there is more, the reader thread logs in (when the config allows) while
-        the caller parses that answer, and a bot asks for 500 pages a request from then on.
+        A category of more than 50 pages is a big read (:meth:`for_big_read`): when the config
+        gives a login, the category's size is asked first (one small request) and a big one
+        logs in before its first batch, so that a bot asks for 500 pages a request throughout;
+        should the count be short (it is MediaWiki's, kept up to date by its jobs), the reader
+        thread logs in once the first answer says there is more.
         """
         params = {
             "generator": "categorymembers", "gcmtitle": self.category_title(category),
@@ -688,8 +690,8 @@ class Site:
             params["gcmnamespace"] = str(namespace)
         # the pages will be parsed, and a big category logs in (mwclient)
         warm_imports("wikisync.wikitext", *(("mwclient",) if self.username else ()))
-
-        limit = [self.batch]
+        big = self._may_log_in() and self._category_size(params["gcmtitle"]) > CONTENT_BATCH
+        limit = [self.for_big_read() if big else self.batch]
 
         def ask(more: dict) -> dict:
             # the batch size changes only between whole batches: an answer continued inside
@@ -709,6 +711,18 @@ class Site:
                 partial = {}
         for page in partial.values():
             yield _to_page(page, "")
+
+    def _may_log_in(self) -> bool:
+        """Whether a big read would still try to log in (see :meth:`for_big_read`)."""
+        return bool(self.username) and not self._logged_in and not self._big_read_tried
+
+    def _category_size(self, title: str) -> int:
+        """How many pages (files and sub-categories left out) category ``title`` holds, by
+        MediaWiki's count: one small request, so that a big category's read logs in before its
+        first batch rather than after it."""
+        data = self.query(prop="categoryinfo", titles=title)
+        pages = data.get("query", {}).get("pages", [])
+        return int(((pages[0] if pages else {}).get("categoryinfo") or {}).get("pages", 0))
 
     def titles(self) -> TitleRules:
         """How this wiki normalises titles (namespaces, aliases, case), from its siteinfo."""

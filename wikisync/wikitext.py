@@ -592,6 +592,46 @@ def find_template(text: str, names: Iterable[str] | str) -> TemplateCall:
 _NOT_PLAIN_RE = re.compile(r"[{}\[\]<>\x00-\x08\x0b-\x1f\x7f]")
 
 
+def _plain_split(text: str, wanted: set[str]) -> tuple[str, list[str], int] | None:
+    """The call's raw name, its ``|`` pieces and where its ``}}`` starts, when the page has
+    the shape :func:`_plain_call` reads; else None."""
+    if not text.startswith("{{"):
+        return None
+    close = text.find("}}", 2)
+    if close < 0 or text.startswith("}", close + 2):
+        return None
+    inner = text[2:close]
+    if _NOT_PLAIN_RE.search(inner) or "\n=" in inner or "{{" in text[close + 2:]:
+        return None  # a "=" starting a line may open a heading, which the parser tries first
+    raw_name, *pieces = inner.split("|")
+    name = raw_name.strip()
+    if not name or "\n" in name or normalize_template_name(raw_name) not in wanted:
+        return None
+    return raw_name, pieces, close
+
+
+def _plain_fields(text: str, wanted: set[str]) -> dict[str, str] | None:
+    """``_plain_call(text, wanted).fields`` without building the call (a record read only
+    wants its fields); None when :func:`_plain_call` would be None."""
+    split = _plain_split(text, wanted)
+    if split is None:
+        return None
+    fields: dict[str, str] = {}
+    positional = 0
+    for piece in split[1]:
+        key, eq, raw_value = piece.partition("=")
+        if eq:
+            stripped = key.strip(MW_WHITESPACE)
+            if not stripped or "\n" in stripped:
+                return None
+            name = unicodedata.normalize("NFC", stripped)
+        else:
+            positional += 1
+            name, raw_value = str(positional), piece
+        fields[name] = raw_value.strip(MW_WHITESPACE)
+    return fields
+
+
 def _plain_call(text: str, wanted: set[str]) -> TemplateCall | None:
     """The record's call read without the parser, or None when this reading is not sure.
 
@@ -605,18 +645,11 @@ def _plain_call(text: str, wanted: set[str]) -> TemplateCall | None:
     and :func:`find_template` parses the page. The property tests in ``tests/test_wikitext.py``
     hold this to :func:`find_template`.
     """
-    if not text.startswith("{{"):
+    split = _plain_split(text, wanted)
+    if split is None:
         return None
-    close = text.find("}}", 2)
-    if close < 0 or text.startswith("}", close + 2):
-        return None
-    inner = text[2:close]
-    if _NOT_PLAIN_RE.search(inner) or "\n=" in inner or "{{" in text[close + 2:]:
-        return None  # a "=" starting a line may open a heading, which the parser tries first
-    raw_name, *pieces = inner.split("|")
+    raw_name, pieces, close = split
     name = raw_name.strip()
-    if not name or "\n" in name or normalize_template_name(raw_name) not in wanted:
-        return None
     params: list[Param] = []
     pos = 2 + len(raw_name)
     positional = 0
@@ -655,8 +688,8 @@ def read_fields(text: str, names: Iterable[str] | str) -> dict[str, str]:
     about twice as fast over a whole category); an edit always goes through
     :func:`find_template`.
     """
-    call = _plain_call(text, _names_set(names))
-    return (call or find_template(text, names)).fields
+    fields = _plain_fields(text, _names_set(names))
+    return fields if fields is not None else find_template(text, names).fields
 
 
 # --------------------------------------------------------------------------------------------
