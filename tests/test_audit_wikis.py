@@ -253,8 +253,10 @@ def test_a_big_audit_logs_the_bot_in_and_reads_500_pages_a_request(wikis):
     result = run_audit(app, AuditOptions(stale_days=int(STALE_DAYS)))
     fabmob = app.site("fabmob")
     assert fabmob.session.counts["login"] == 1 and fabmob.has_highlimits
-    # lieu: 50 pages, then the rest in one request as the bot; projet; the list page; its links
-    assert fabmob.session.counts["query:prop=revisions"] == 5
+    # lieu: its size asked with the siteinfo, then every page in one request as the bot;
+    # projet; the list page; its links
+    assert fabmob.session.counts["query:prop=categoryinfo"] == 1
+    assert fabmob.session.counts["query:prop=revisions"] == 4
     assert "login" not in app.site("movilab").session.counts  # its categories are small
     assert result.pages_read == 18 + len(titles)
 

@@ -117,6 +117,7 @@ MAX_TIMEOUTS = 2  # requests in a row that time out before a wiki is taken for h
 PREFETCH = True  # category reads ask for the next batch while the caller parses this one
 RECENT_CHANGES_DAYS = 80  # MediaWiki keeps 90 days of recent changes by default
 RECENT_BATCH = "max"  # recent changes a request: 500 (5,000 for a bot, but it never logs in)
+SITEINFO_PARTS = "general|namespaces|namespacealiases|interwikimap"
 CONTENT_BATCH = 50  # MediaWiki serves page content for at most 50 titles a request
 HIGH_BATCH = 500  # ... and for 500 to an account with the apihighlimits right (bots)
 READER_SWITCH_INTERVAL = 0.0005  # seconds; see quick_handoff()
@@ -421,11 +422,22 @@ class Site:
 
     def siteinfo(self) -> dict:
         if self._siteinfo is None:
-            data = self.query(
-                meta="siteinfo", siprop="general|namespaces|namespacealiases|interwikimap"
-            )
+            data = self.query(meta="siteinfo", siprop=SITEINFO_PARTS)
             self._siteinfo = data["query"]
         return self._siteinfo
+
+    def _siteinfo_and_size(self, category: str) -> int:
+        """Read the siteinfo and, in the same request, how many pages (files and
+        sub-categories left out) ``category`` holds by MediaWiki's count. The category's
+        title is not known before the siteinfo (its namespace's local name): it is asked
+        under the canonical ``Category:`` and, for a name with a colon, as written."""
+        guesses = {f"Category:{category}", *([category] if ":" in category else [])}
+        data = self.query(meta="siteinfo", siprop=SITEINFO_PARTS, prop="categoryinfo",
+                          titles="|".join(sorted(guesses)))
+        query = data["query"]
+        self._siteinfo = {k: v for k, v in query.items() if k not in ("pages", "normalized")}
+        return max((int((page.get("categoryinfo") or {}).get("pages", 0))
+                    for page in query.get("pages", [])), default=0)
 
     def login(self) -> None:
         """Log in with the bot password (once per run)."""
@@ -675,12 +687,17 @@ class Site:
     def category_pages(self, category: str, namespace: int | None = 0) -> Iterator[Page]:
         """Every page of a category with its content and last revision, 50 a request.
 
-        A category of more than 50 pages is a big read (:meth:`for_big_read`): when the config
-        gives a login, the category's size is asked first (one small request) and a big one
-        logs in before its first batch, so that a bot asks for 500 pages a request throughout;
-        should the count be short (it is MediaWiki's, kept up to date by its jobs), the reader
-        thread logs in once the first answer says there is more.
+        A category of more than 50 pages is a big read (:meth:`for_big_read`). When the config
+        gives a login, the run's first read asks the category's size with the siteinfo (no
+        request more) and a big one logs in before its first batch, so that a bot asks for 500
+        pages a request throughout. Otherwise (a later category, or a count that lags behind:
+        it is MediaWiki's, kept by its jobs) the reader thread logs in once the first answer
+        says there is more.
         """
+        # the first read of a run asks the category's size with the siteinfo, so that a big
+        # category logs in before its first batch (later ones: after their first answer)
+        size = (self._siteinfo_and_size(category)
+                if self._siteinfo is None and self._may_log_in() else 0)
         params = {
             "generator": "categorymembers", "gcmtitle": self.category_title(category),
             "prop": "revisions", "rvprop": "ids|timestamp|user|content", "rvslots": "main",
@@ -690,8 +707,7 @@ class Site:
             params["gcmnamespace"] = str(namespace)
         # the pages will be parsed, and a big category logs in (mwclient)
         warm_imports("wikisync.wikitext", *(("mwclient",) if self.username else ()))
-        big = self._may_log_in() and self._category_size(params["gcmtitle"]) > CONTENT_BATCH
-        limit = [self.for_big_read() if big else self.batch]
+        limit = [self.for_big_read() if size > CONTENT_BATCH else self.batch]
 
         def ask(more: dict) -> dict:
             # the batch size changes only between whole batches: an answer continued inside
@@ -715,14 +731,6 @@ class Site:
     def _may_log_in(self) -> bool:
         """Whether a big read would still try to log in (see :meth:`for_big_read`)."""
         return bool(self.username) and not self._logged_in and not self._big_read_tried
-
-    def _category_size(self, title: str) -> int:
-        """How many pages (files and sub-categories left out) category ``title`` holds, by
-        MediaWiki's count: one small request, so that a big category's read logs in before its
-        first batch rather than after it."""
-        data = self.query(prop="categoryinfo", titles=title)
-        pages = data.get("query", {}).get("pages", [])
-        return int(((pages[0] if pages else {}).get("categoryinfo") or {}).get("pages", 0))
 
     def titles(self) -> TitleRules:
         """How this wiki normalises titles (namespaces, aliases, case), from its siteinfo."""
