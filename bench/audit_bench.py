@@ -8,9 +8,11 @@ titles, a 300-entry list page, seeded with ``importDump.php``), then, each tool 
 process and measured from outside (:mod:`bench.harness`):
 
 - ``wikisync audit`` with the config's bot (it logs in for the big read and takes 500 pages a
-  request) and, at the first N, without any login (50 a request);
-- the floor in both modes (``tools/floor_read.py``: bare requests, no parsing, both wikis at
-  once): anonymous at 50 a request, and the same bot logged in at 500;
+  request), its runs alternated with those of the floor in the same mode (5 of each), and, at
+  the first N, without any login (50 a request), alternated with the anonymous floor;
+- the floor in both modes (``tools/floor_read.py --spec``: bare requests, no parsing, both
+  wikis at once) reads what the audit reads: both kinds' categories, the list pages and the
+  existence of the titles they link to;
 - at the first N, the peers reading both wikis' lieu categories at once: Pywikibot's
   PreloadingGenerator anonymous and logged in as the same bot, and the naive mwclient loop (one
   run: it takes about a minute);
@@ -18,7 +20,8 @@ process and measured from outside (:mod:`bench.harness`):
 
 Then the table, and the figures issue 15 asks for: the audit over the floor in the same mode,
 over the fastest peer, and the largest N over the first in time, requests and peak RSS.
-``--quick`` uses N = 300 and 1,500 with a 100-entry list. Nothing is asserted.
+``--quick`` uses N = 300 and 1,500 with a 100-entry list. A tool whose first run takes over
+10 s runs once (:func:`bench.harness.repeat`). Nothing is asserted.
 """
 
 from __future__ import annotations
@@ -34,7 +37,7 @@ from pathlib import Path
 
 from bench import corpus as corpus_mod
 from bench import peers
-from bench.harness import Meter, Row, measure, summarize, table, tool_env
+from bench.harness import Meter, Row, Sample, measure, repeat, summarize, table, tool_env
 from bench.scenarios import TOOLS, anonymous_config, wikisync_cmd
 from wikisync.app import App
 from wikisync.config import load_config
@@ -47,6 +50,7 @@ WIKISYNC_BOT = "wikisync audit (bot: logs in, 500 a request)"
 WIKISYNC_ANON = "wikisync audit (anonymous, 50 a request)"
 FLOOR_BOT = "floor: bot logged in, 500 a request"
 FLOOR_ANON = "floor: anonymous, 50 a request"
+PAIRED_REPS = 5  # runs of the binding pair (the audit and its floor, the bot logged in)
 FLOOR_NOTE = "what the audit reads: both kinds' categories, the list pages, their links"
 
 
@@ -93,15 +97,26 @@ def run_size(bench: Bench, corpus: corpus_mod.Corpus, first: bool) -> None:
     lieu = app.mapping("lieu")
     cats = {w: (lieu.wiki(w).category, lieu.wiki(w).template_names[0]) for w in names}
 
-    def runs(label: str, cmd: list[str], *, reps: int | None = None, before=None,
-             extra_env: dict[str, str] | None = None, codes=(0, 3)):
-        samples = []
-        for i in range(reps or bench.reps):
+    def one(label: str, cmd: list[str], *, before=None,
+            extra_env: dict[str, str] | None = None, codes=(0, 3)):
+        def once(i: int) -> Sample:
             if before:
                 before()
-            samples.append(measure([cmd], meter, out_dir=folder, label=f"{label}.{i}",
-                                   env={**env, **(extra_env or {})}, cwd=folder,
-                                   ok_codes=codes))
+            return measure([cmd], meter, out_dir=folder, label=f"{label}.{i}",
+                           env={**env, **(extra_env or {})}, cwd=folder, ok_codes=codes)
+        return once
+
+    def runs(label: str, cmd: list[str], *, reps: int | None = None, **how):
+        return repeat(reps or bench.reps, one(label, cmd, **how))
+
+    def alternated(*tools: tuple[str, list[str]], reps: int) -> list[list[Sample]]:
+        """Runs of tools compared with each other, taken in turn (a, b, a, b...): a machine
+        that slows down or speeds up meanwhile weighs on each alike."""
+        onces = [one(label, cmd) for label, cmd in tools]
+        samples: list[list[Sample]] = [[] for _ in tools]
+        for i in range(reps):
+            for once, got in zip(onces, samples, strict=True):
+                got.append(once(i))
         return samples
 
     def row(scenario: str, tool: str, samples, note: str = "") -> Row:
@@ -109,17 +124,22 @@ def run_size(bench: Bench, corpus: corpus_mod.Corpus, first: bool) -> None:
 
     audit = wikisync_cmd(config, "audit", "--format", "json", "--output",
                          str(folder / "audit.json"))
-    row(AUDIT, WIKISYNC_BOT, runs("audit-bot", audit))
     floor = [sys.executable, str(TOOLS / "floor_read.py"), "--spec"]
-    row(AUDIT, FLOOR_BOT, runs("floor-bot", [*floor, str(floor_spec(app, corpus, folder,
-                                                                      login=True))]),
-        FLOOR_NOTE)
+    ours, bare = alternated(
+        ("audit-bot", audit),
+        ("floor-bot", [*floor, str(floor_spec(app, corpus, folder, login=True))]),
+        reps=max(PAIRED_REPS, bench.reps))
+    row(AUDIT, WIKISYNC_BOT, ours, "runs alternated with the floor's")
+    row(AUDIT, FLOOR_BOT, bare, FLOOR_NOTE)
     if first:
         anonymous = anonymous_config(config, config.with_name("anonymous.yaml"))
-        row(AUDIT, WIKISYNC_ANON, runs("audit-anon", wikisync_cmd(
-            anonymous, "audit", "--format", "json", "--output", str(folder / "anon.json"))))
-        row(AUDIT, FLOOR_ANON, runs("floor-anon", [*floor, str(floor_spec(
-            app, corpus, folder, login=False))]), FLOOR_NOTE)
+        ours, bare = alternated(
+            ("audit-anon", wikisync_cmd(anonymous, "audit", "--format", "json", "--output",
+                                        str(folder / "anon.json"))),
+            ("floor-anon", [*floor, str(floor_spec(app, corpus, folder, login=False))]),
+            reps=bench.reps)
+        row(AUDIT, WIKISYNC_ANON, ours, "runs alternated with the floor's")
+        row(AUDIT, FLOOR_ANON, bare, FLOOR_NOTE)
         _peers(bench, corpus, folder, cats, runs, row)
     first_sync = runs("sync-first", wikisync_cmd(config, "sync"), reps=1)
     row(FIRST, "wikisync sync", first_sync, f"{corpus.list_size}-entry list + {n} records/wiki")

@@ -24,7 +24,7 @@ import yaml
 
 from bench import peers
 from bench.corpus import Corpus, city, list_line, list_ref
-from bench.harness import Meter, Row, Sample, measure, run_process, summarize, tool_env
+from bench.harness import Meter, Row, Sample, measure, repeat, run_process, summarize, tool_env
 from bench.latency import DelayProxy
 from wikisync import create
 from wikisync.app import App
@@ -113,13 +113,13 @@ def _read_with_each_tool(ctx: Context, corpus: Corpus, name: str, folder: Path, 
 
     def run(label: str, cmd: list[str], env: dict[str, str] | None = None,
             before: Callable[[], None] | None = None) -> list[Sample]:
-        samples = []
-        for i in range(ctx.reps):
+        def once(i: int) -> Sample:
             if before:
                 before()
-            samples.append(measure([cmd], meter, out_dir=folder, label=f"{label}.{i}",
-                                   env=env or ctx.env(), cwd=folder))
-        return samples
+            return measure([cmd], meter, out_dir=folder, label=f"{label}.{i}",
+                           env=env or ctx.env(), cwd=folder)
+
+        return repeat(ctx.reps, once)
 
     def row(tool: str, samples: list[Sample], label: str) -> Row:
         out = folder / f"{label}.0.0.out"
@@ -331,13 +331,13 @@ def scenario_create(ctx: Context, corpus: Corpus, count: int) -> list[Row]:
     source = write_import_file(folder / "lieux.csv", rows_in)
     meter = Meter(corpus.wikis)
     names = list(corpus.wikis)
-    samples = []
-    for i in range(ctx.reps):
+    def once(i: int) -> Sample:
         corpus.farm.reset()
         shutil.rmtree(folder / "state", ignore_errors=True)
-        samples.append(measure([wikisync_cmd(config, "import", "lieu", str(source), "--yes")],
-                               meter, out_dir=folder, label=f"wikisync.{i}", env=ctx.env(),
-                               cwd=folder))
+        return measure([wikisync_cmd(config, "import", "lieu", str(source), "--yes")],
+                       meter, out_dir=folder, label=f"wikisync.{i}", env=ctx.env(), cwd=folder)
+
+    samples = repeat(ctx.reps, once)
     out = [ctx.emit(summarize("4 create lieux", "wikisync import", str(count), samples, names,
                               "also adds them to each wiki's list (1 edit/wiki)"))]
     out.append(ctx.emit(_create_pywikibot(ctx, corpus, folder, config, rows_in, meter)))
@@ -362,12 +362,13 @@ def _create_pywikibot(ctx: Context, corpus: Corpus, folder: Path, config: Path,
             f"-titlestart:{TITLE_START}", f"-titleend:{TITLE_END}",
             "-summary:pagefromfile (bench)",
         ])
-    samples = []
-    for i in range(ctx.reps):
+    def once(i: int) -> Sample:
         corpus.farm.reset()
         peers.forget_pywikibot_sessions(pwb_dir)
-        samples.append(measure(commands, meter, out_dir=folder, label=f"pywikibot.{i}",
-                               env=ctx.env(PYWIKIBOT_DIR=str(pwb_dir)), cwd=folder))
+        return measure(commands, meter, out_dir=folder, label=f"pywikibot.{i}",
+                       env=ctx.env(PYWIKIBOT_DIR=str(pwb_dir)), cwd=folder)
+
+    samples = repeat(ctx.reps, once)
     return summarize("4 create lieux", tool, n, samples, list(corpus.wikis),
                      "one pwb process per wiki (put_throttle 0)")
 
