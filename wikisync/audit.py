@@ -315,7 +315,8 @@ Partners = Mapping[tuple[str, str], Sequence[tuple[str, str]]]
 
 
 def only_on_findings(wikis: Sequence[str], titles: Mapping[str, Iterable[str]],
-                     same: Identity = Identity(), suggest: Partners | None = None
+                     same: Identity = Identity(), suggest: Partners | None = None, *,
+                     groups: dict[str, dict[str, list[str]]] | None = None
                      ) -> list[Finding]:
     """``only-on`` for each record (grouped by :func:`fold` of its record key, so that the
     ``same:`` pairs are one record) absent from some of ``wikis``.
@@ -323,10 +324,11 @@ def only_on_findings(wikis: Sequence[str], titles: Mapping[str, Iterable[str]],
     ``wikis`` are the mapping's wikis in order; ``titles`` maps each to its record titles. The
     finding is reported on the first wiki that has the record. A likely partner (``suggest``)
     that is itself a record of a missing wiki only is named with the ``same:`` line to paste.
+    ``groups``: ``_groups(titles, same)`` when the caller has it already.
     """
     findings: list[Finding] = []
     lonely: dict[tuple[str, str], list[str]] = {}  # (wiki, title) -> its group's wikis
-    for group in _groups(titles, same).values():
+    for group in (groups if groups is not None else _groups(titles, same)).values():
         present = [w for w in wikis if group.get(w)]
         missing = [w for w in wikis if not group.get(w)]
         if not present or not missing:
@@ -635,11 +637,14 @@ def audit_kind(app: App, mapping: KindMapping, options: AuditOptions, now: datet
     same = record_identity(mapping.same, (r for rs in scan.records.values() for r in rs),
                            list(app.config.wikis))
     if not any(w in (down or {}) for w in wikis):  # else a record would seem to be missing
-        lonely = {(f.wiki, f.title) for f in only_on_findings(wikis, scan.titles, same)}
+        groups = _groups(scan.titles, same)
+        lonely = {(f.wiki, f.title)
+                  for f in only_on_findings(wikis, scan.titles, same, groups=groups)}
         candidates = {w: [r for r in rs if (w, r.title) in lonely]
                       for w, rs in scan.records.items()}
         scan.findings.extend(only_on_findings(wikis, scan.titles, same,
-                                              likely_pairs(mapping, candidates)))
+                                              likely_pairs(mapping, candidates),
+                                              groups=groups))
     scan.findings.extend(duplicate_findings(scan.titles, same))
     return scan.findings, scan.pages
 
