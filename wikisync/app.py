@@ -9,6 +9,7 @@ run without a network.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -31,6 +32,10 @@ class App:
     config: Config
     deadline: Deadline = field(default_factory=lambda: Deadline(600))
     _sites: dict[str, Site] = field(default_factory=dict)
+    #: the audit and list reads work on several wikis at once, one thread each: one Site per
+    #: wiki all the same
+    _sites_lock: threading.Lock = field(default_factory=threading.Lock, repr=False,
+                                        compare=False)
     _mappings: dict[str, Mapping] | None = None
     _links: LinkContext | None = None
     #: (wiki, title) -> the latest revision of a list page, read at the start of the run with
@@ -45,11 +50,12 @@ class App:
     def site(self, name: str) -> Site:
         """The Site of the wiki called ``name`` (one per run, so its session and login last),
         made by ``wiki_factory`` when the App has one."""
-        if name not in self._sites:
-            wiki = self.config.wiki(name)
-            make = self.wiki_factory or self._real_site
-            self._sites[name] = make(name, wiki)
-        return self._sites[name]
+        with self._sites_lock:
+            if name not in self._sites:
+                wiki = self.config.wiki(name)
+                make = self.wiki_factory or self._real_site
+                self._sites[name] = make(name, wiki)
+            return self._sites[name]
 
     def _real_site(self, name: str, wiki: WikiConfig) -> Site:
         """The wiki on the network, as the config describes it."""
