@@ -154,3 +154,32 @@ def test_import_moves_its_step_once_per_record(tmp_path):
     outcome = exchange.execute_import(app, mapping, plan, step=lambda c: steps.append(c.title))
     assert steps == ["La Myne", "Le Bocal"]
     assert len(outcome.created) == 4 and len(outcome.listed) == 2
+
+
+def test_threads_asking_for_one_wiki_get_one_site(tmp_path):
+    """The audit and the list reads work on the wikis at once: threads asking for the same
+    wiki's Site at the same moment must share one (its session, its login)."""
+    import threading
+    import time
+    from concurrent.futures import ThreadPoolExecutor
+
+    app, _wikis = make_app(tmp_path)
+    made: list[str] = []
+    start = threading.Barrier(8)
+    inner = app.wiki_factory
+
+    def slow_factory(name, wiki):
+        made.append(name)
+        time.sleep(0.05)  # a Site takes a moment to make: the window a second thread would use
+        return inner(name, wiki)
+
+    app.wiki_factory = slow_factory
+
+    def ask(_i: int):
+        start.wait()
+        return app.site("fabmob")
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        sites = list(pool.map(ask, range(8)))
+    assert made == ["fabmob"]
+    assert all(site is sites[0] for site in sites)
