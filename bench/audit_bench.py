@@ -37,7 +37,17 @@ from pathlib import Path
 
 from bench import corpus as corpus_mod
 from bench import peers
-from bench.harness import Meter, Row, Sample, measure, repeat, summarize, table, tool_env
+from bench.harness import (
+    Meter,
+    Row,
+    Sample,
+    echo,
+    measure,
+    repeat,
+    summarize,
+    table,
+    tool_env,
+)
 from bench.scenarios import TOOLS, anonymous_config, wikisync_cmd
 from wikisync.app import App
 from wikisync.config import load_config
@@ -64,10 +74,7 @@ class Bench:
 
     def emit(self, row: Row) -> Row:
         self.rows.append(row)
-        shown = "-" if row.wall is None else f"{row.wall:.2f}s"
-        print(f"  {row.scenario:<28} {row.tool:<46} N={row.n:<6} {shown:>8}  "
-              f"req {row.requests:<11} RSS {row.rss_mb or 0:.0f} MB  {row.note}", flush=True)
-        return row
+        return echo(row, 28, 46)
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:

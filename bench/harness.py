@@ -253,6 +253,15 @@ def repeat(times: int, run: Callable[[int], Sample]) -> list[Sample]:
     return [first, *(run(i) for i in range(1, times))]
 
 
+def echo(row: Row, scenario_width: int, tool_width: int) -> Row:
+    """Print ``row`` as a progress line, while the bench runs (the table comes at the end)."""
+    shown = "-" if row.wall is None else f"{row.wall:.2f}s"
+    print(f"  {row.scenario:<{scenario_width}} {row.tool:<{tool_width}} N={row.n:<6} "
+          f"{shown:>8}  req {row.requests:<11} edits {row.edits:<7} "
+          f"RSS {row.rss_mb or 0:.0f} MB  {row.note}", flush=True)
+    return row
+
+
 # --------------------------------------------------------------------------- the table
 
 COLUMNS = ("scenario", "tool", "N", "runs", "wall s", "CPU s", "API requests", "edits",

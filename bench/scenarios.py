@@ -24,7 +24,17 @@ import yaml
 
 from bench import peers
 from bench.corpus import Corpus, city, list_line, list_ref
-from bench.harness import Meter, Row, Sample, measure, repeat, run_process, summarize, tool_env
+from bench.harness import (
+    Meter,
+    Row,
+    Sample,
+    echo,
+    measure,
+    repeat,
+    run_process,
+    summarize,
+    tool_env,
+)
 from bench.latency import DelayProxy
 from wikisync import create
 from wikisync.app import App
@@ -60,10 +70,7 @@ class Context:
 
     def emit(self, row: Row) -> Row:
         self.rows.append(row)
-        shown = "-" if row.wall is None else f"{row.wall:.2f}s"
-        print(f"  {row.scenario:<22} {row.tool:<34} N={row.n:<5} {shown:>8}  "
-              f"req {row.requests:<9} edits {row.edits:<7} {row.note}", flush=True)
-        return row
+        return echo(row, 22, 34)
 
 
 def wikisync_cmd(config: Path, *args: str) -> list[str]:

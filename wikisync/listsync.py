@@ -177,11 +177,11 @@ def _read_and_plan(app: App, lst: ListConfig, base: ListBase | None,
                    parsed: Mapping[tuple[str, str], ListPage] | None = None) -> ListRead:
     ctx = app.links
     texts = read_pages(app, lst, cache)
-    ready = {wiki: lp for wiki in texts
-             if (lp := (parsed or {}).get((lst.name, wiki))) is not None
-             and lp.page.revid == texts[wiki].revid and lp.page.text == texts[wiki].text}
-    pages = {wiki: ready.get(wiki) or parse_page(lst, wiki, page, ctx)
-             for wiki, page in texts.items()}
+    pages = {}
+    for wiki, page in texts.items():
+        done = (parsed or {}).get((lst.name, wiki))  # parsed from this very page, or not used
+        pages[wiki] = done if done is not None and done.page is page else parse_page(
+            lst, wiki, page, ctx)
     found = follow_redirects(app, pages, ctx)
     if found:  # read again, each redirect standing for the page it leads to
         ctx = replace(ctx, redirects=found)

@@ -186,16 +186,14 @@ class Mapping:
 
     def mapped_fields(self, wiki: str) -> tuple[str, ...]:
         """The fields that exist on ``wiki``, in the mapping's order."""
-        known = self._mapped.get(wiki)
-        if known is None:
-            params = self.wiki(wiki).params
-            known = self._mapped[wiki] = tuple(name for name in self.fields if name in params)
-        return known
+        self.wiki(wiki)  # an unknown wiki is the same UsageError
+        return self._mapped[wiki]
 
     @cached_property
     def _mapped(self) -> dict[str, tuple[str, ...]]:
-        """wiki -> :meth:`mapped_fields`, filled as asked (audits ask once per page)."""
-        return {}
+        """wiki -> :meth:`mapped_fields` (audits ask once per page)."""
+        return {name: tuple(f for f in self.fields if f in wmap.params)
+                for name, wmap in self.wikis.items()}
 
     def is_ignored(self, title: str) -> bool:
         """Whether the audit ignores this title (compared as a MediaWiki title)."""

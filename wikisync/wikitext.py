@@ -592,9 +592,14 @@ def find_template(text: str, names: Iterable[str] | str) -> TemplateCall:
 _NOT_PLAIN_RE = re.compile(r"[{}\[\]<>\x00-\x08\x0b-\x1f\x7f]")
 
 
-def _plain_split(text: str, wanted: set[str]) -> tuple[str, list[str], int] | None:
-    """The call's raw name, its ``|`` pieces and where its ``}}`` starts, when the page has
-    the shape :func:`_plain_call` reads; else None."""
+#: One parameter of a plain call: (name, its key as written, its raw value, key shown).
+_PlainParam = tuple[str, str, str, bool]
+
+
+def _plain_split(text: str, wanted: set[str]
+                 ) -> tuple[str, list[_PlainParam], int] | None:
+    """The call's raw name, its parameters and where its ``}}`` starts, when the page has the
+    shape :func:`_plain_call` reads; else None. The one place that says what that shape is."""
     if not text.startswith("{{"):
         return None
     close = text.find("}}", 2)
@@ -607,7 +612,19 @@ def _plain_split(text: str, wanted: set[str]) -> tuple[str, list[str], int] | No
     name = raw_name.strip()
     if not name or "\n" in name or normalize_template_name(raw_name) not in wanted:
         return None
-    return raw_name, pieces, close
+    params: list[_PlainParam] = []
+    positional = 0
+    for piece in pieces:
+        key, eq, raw_value = piece.partition("=")
+        if eq:
+            stripped = key.strip(MW_WHITESPACE)
+            if not stripped or "\n" in stripped:
+                return None
+            params.append((unicodedata.normalize("NFC", stripped), key, raw_value, True))
+        else:
+            positional += 1
+            params.append((str(positional), "", piece, False))
+    return raw_name, params, close
 
 
 def _plain_fields(text: str, wanted: set[str]) -> dict[str, str] | None:
@@ -616,20 +633,7 @@ def _plain_fields(text: str, wanted: set[str]) -> dict[str, str] | None:
     split = _plain_split(text, wanted)
     if split is None:
         return None
-    fields: dict[str, str] = {}
-    positional = 0
-    for piece in split[1]:
-        key, eq, raw_value = piece.partition("=")
-        if eq:
-            stripped = key.strip(MW_WHITESPACE)
-            if not stripped or "\n" in stripped:
-                return None
-            name = unicodedata.normalize("NFC", stripped)
-        else:
-            positional += 1
-            name, raw_value = str(positional), piece
-        fields[name] = raw_value.strip(MW_WHITESPACE)
-    return fields
+    return {name: raw_value.strip(MW_WHITESPACE) for name, _key, raw_value, _shown in split[1]}
 
 
 def _plain_call(text: str, wanted: set[str]) -> TemplateCall | None:
@@ -648,36 +652,18 @@ def _plain_call(text: str, wanted: set[str]) -> TemplateCall | None:
     split = _plain_split(text, wanted)
     if split is None:
         return None
-    raw_name, pieces, close = split
-    name = raw_name.strip()
+    raw_name, plain, close = split
     params: list[Param] = []
     pos = 2 + len(raw_name)
-    positional = 0
-    for piece in pieces:
-        key, eq, raw_value = piece.partition("=")
-        if eq:
-            stripped = key.strip(MW_WHITESPACE)
-            if not stripped or "\n" in stripped:
-                return None
-            raw_key, shown = key, True
-        else:
-            positional += 1
-            raw_key, raw_value, shown, stripped = "", piece, False, str(positional)
+    for name, raw_key, raw_value, shown in plain:
         value_start = pos + 1 + (len(raw_key) + 1 if shown else 0)
         end = value_start + len(raw_value)
-        params.append(Param(
-            name=unicodedata.normalize("NFC", stripped),
-            value=raw_value.strip(MW_WHITESPACE),
-            raw_name=raw_key,
-            raw_value=raw_value,
-            showkey=shown,
-            start=pos,
-            value_start=value_start,
-            end=end,
-        ))
+        params.append(Param(name=name, value=raw_value.strip(MW_WHITESPACE), raw_name=raw_key,
+                            raw_value=raw_value, showkey=shown, start=pos,
+                            value_start=value_start, end=end))
         pos = end
-    return TemplateCall(name=name, start=0, end=close + 2, name_end=2 + len(raw_name),
-                        text=text[:close + 2], params=tuple(params))
+    return TemplateCall(name=raw_name.strip(), start=0, end=close + 2,
+                        name_end=2 + len(raw_name), text=text[:close + 2], params=tuple(params))
 
 
 def read_fields(text: str, names: Iterable[str] | str) -> dict[str, str]:
