@@ -176,12 +176,31 @@ def test_a_big_category_read_logs_in_before_its_first_batch(wikis):
     assert site.session.counts["query:prop=categoryinfo"] == 1  # with meta=siteinfo
     assert "query:meta=siteinfo" not in site.session.counts
     assert site.session.counts["query:prop=revisions"] == 2
-    assert site.session.total == 6  # siteinfo, login token, login, its siteinfo, 2 batches
+    assert "query:meta=tokens" not in site.session.counts  # the token came with the siteinfo
+    assert site.session.total == 5  # siteinfo (size, token), login, its siteinfo, 2 batches
 
     anonymous = Site("fabmob", wikis.farm.wikis["fabmob"].api_url)
     assert sorted(p.title for p in anonymous.category_pages("Acteur")) == sorted(read)
     assert anonymous.session.counts["query:prop=revisions"] == 13
     assert "login" not in anonymous.session.counts
+
+
+def test_a_category_read_begun_ahead_sends_nothing_twice(wikis):
+    """The audit begins its first reads while it loads its code: the read then takes the
+    siteinfo, the size and the login from there, and asks none of them again."""
+    titles = _lieux(wikis, 620, category=True)
+    site = wikis.site("fabmob")
+    site.begin_category_read("Acteur")
+    site.begin_category_read("Acteur")  # begun once
+    read = [p.title for p in site.category_pages("Acteur")]
+    assert set(titles) <= set(read) and len(read) == len(set(read))
+    assert site.session.counts["login"] == 1
+    assert site.session.counts["query:prop=categoryinfo"] == 1
+    assert site.session.counts["query:prop=revisions"] == 2  # 500 a request from the first
+    assert site.session.total == 5
+    again = [p.title for p in site.category_pages("Acteur")]  # nothing begun: read as usual
+    assert sorted(again) == sorted(read)
+    assert site.session.total == 7
 
 
 def test_a_small_category_read_never_logs_in(wikis):

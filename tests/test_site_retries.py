@@ -85,3 +85,20 @@ def test_refused_edits_say_what_to_do(code, hint):
         site._raise_edit_error("La Myne", {"code": code, "info": "refusé"})
     assert f"'La Myne': {code}: refusé" in str(info.value)
     assert hint in info.value.hint
+
+
+def test_a_read_begun_ahead_raises_its_error_where_the_pages_are_read():
+    """``begin_category_read`` runs in a thread of its own: the error it meets (here, the
+    wiki kept answering 503) is raised to the caller of ``category_pages``, whatever the
+    wiki does after."""
+    server, seen = serve([(503, {})])
+    site = Site("w", f"http://127.0.0.1:{server.server_port}/api.php",
+                username="Bot@wikisync", password=lambda: "secret", deadline=Deadline(2))
+    site.begin_category_read("Acteur")
+    while any(t.name == "w-prepare" for t in threading.enumerate()):
+        time.sleep(0.05)
+    server.shutdown()  # from now on, any new request would be refused, with another reason
+    server.server_close()
+    with pytest.raises(UnreachableError, match="503"):
+        list(site.category_pages("Acteur"))
+    assert len(seen) >= 2  # retried in the background, then given up

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from wikisync.config import Config, WikiConfig, suggest
-from wikisync.errors import ConfigError, UsageError
+from wikisync.errors import ConfigError, UsageError, WikisyncError
 from wikisync.i18n import _
 from wikisync.lists import LinkContext
 from wikisync.mapping import Mapping, load_mappings
@@ -56,6 +56,23 @@ class App:
                 make = self.wiki_factory or self._real_site
                 self._sites[name] = make(name, wiki)
             return self._sites[name]
+
+    def begin_reads(self, kinds: Iterable[str]) -> None:
+        """Begin, on each wiki, the first category read of these kinds (its siteinfo, and the
+        login of a big read) in the background, while the command loads the rest of its code.
+        A wiki that cannot be made is left alone: the read that needs it says why."""
+        begun: set[str] = set()
+        for kind in kinds:
+            mapping = self.mapping(kind)
+            for wiki in mapping.wikis:
+                if wiki in begun or wiki not in self.config.wikis:
+                    continue
+                begun.add(wiki)
+                try:
+                    site = self.site(wiki)
+                except WikisyncError:
+                    continue
+                site.begin_category_read(mapping.wiki(wiki).category)
 
     def _real_site(self, name: str, wiki: WikiConfig) -> Site:
         """The wiki on the network, as the config describes it."""

@@ -286,6 +286,9 @@ class MemoryWiki:
                 found[title] = self._rules().normalize(target.group(1))
         return found
 
+    def begin_category_read(self, category: str) -> None:
+        """Nothing to start ahead in memory: ``category_pages`` does it all."""
+
     def category_pages(self, category: str, namespace: int | None = 0) -> Iterator[Page]:
         self._request("category")
         rules = self._rules()

@@ -278,6 +278,8 @@ class Site:
     #: why the wiki refused that login (the read went on anonymously); a later login (to
     #: write) raises it again without asking the wiki twice
     _login_refused: LoginError | None = None
+    #: a login token asked with the run's first read, for the login that may follow it
+    _login_token: str | None = None
 
     def __post_init__(self) -> None:
         parts = urlsplit(self.api_url)
@@ -299,6 +301,9 @@ class Site:
         self._known: dict[str, bool] = {}
         self._known_alias: dict[str, str] = {}
         self._known_lock = threading.Lock()
+        #: category -> its read's first steps, begun ahead (begin_category_read)
+        self._prepared: dict[str, Future[int]] = {}
+        self._prepared_lock = threading.Lock()
 
     # -- low level ------------------------------------------------------------------------
 
@@ -432,10 +437,13 @@ class Site:
         title is not known before the siteinfo (its namespace's local name): it is asked
         under the canonical ``Category:`` and, for a name with a colon, as written."""
         guesses = {f"Category:{category}", *([category] if ":" in category else [])}
-        data = self.query(meta="siteinfo", siprop=SITEINFO_PARTS, prop="categoryinfo",
-                          titles="|".join(sorted(guesses)))
+        # the login that may follow takes its token from this answer too (one request less)
+        data = self.query(meta="siteinfo|tokens", type="login", siprop=SITEINFO_PARTS,
+                          prop="categoryinfo", titles="|".join(sorted(guesses)))
         query = data["query"]
-        self._siteinfo = {k: v for k, v in query.items() if k not in ("pages", "normalized")}
+        self._login_token = (query.get("tokens") or {}).get("logintoken")
+        self._siteinfo = {k: v for k, v in query.items()
+                          if k not in ("pages", "normalized", "tokens")}
         return max((int((page.get("categoryinfo") or {}).get("pages", 0))
                     for page in query.get("pages", [])), default=0)
 
@@ -449,6 +457,8 @@ class Site:
             return
         if self._login_refused is not None:
             raise self._login_refused
+        # a token asked with the siteinfo serves the login that follows it at once, only
+        token, self._login_token = self._login_token, None
         password = self.password()
         if not self.username or not password:
             raise LoginError(
@@ -477,6 +487,8 @@ class Site:
             connection_options={"timeout": self.timeout},
         )
         mw.clients_useragent = self.session.headers["User-Agent"]
+        if token:  # asked with the siteinfo, in this session: not asked again
+            mw.tokens["login"] = token
         try:
             mw.login(self.username, password)
         except mwclient.errors.LoginError as exc:
@@ -694,10 +706,9 @@ class Site:
         it is MediaWiki's, kept by its jobs) the reader thread logs in once the first answer
         says there is more.
         """
-        # the first read of a run asks the category's size with the siteinfo, so that a big
-        # category logs in before its first batch (later ones: after their first answer)
-        size = (self._siteinfo_and_size(category)
-                if self._siteinfo is None and self._may_log_in() else 0)
+        with self._prepared_lock:
+            prepared = self._prepared.pop(category, None)
+        limit = [prepared.result() if prepared is not None else self._prepare_read(category)]
         params = {
             "generator": "categorymembers", "gcmtitle": self.category_title(category),
             "prop": "revisions", "rvprop": "ids|timestamp|user|content", "rvslots": "main",
@@ -705,9 +716,6 @@ class Site:
         }
         if namespace is not None:
             params["gcmnamespace"] = str(namespace)
-        # the pages will be parsed, and a big category logs in (mwclient)
-        warm_imports("wikisync.wikitext", *(("mwclient",) if self.username else ()))
-        limit = [self.for_big_read() if size > CONTENT_BATCH else self.batch]
 
         def ask(more: dict) -> dict:
             # the batch size changes only between whole batches: an answer continued inside
@@ -727,6 +735,39 @@ class Site:
                 partial = {}
         for page in partial.values():
             yield _to_page(page, "")
+
+    def begin_category_read(self, category: str) -> None:
+        """Start, in a thread of its own, what :meth:`category_pages` does before its first
+        batch (the siteinfo and the category's size in one request, then the login of a big
+        read), so that it runs while the caller still loads its own modules. The next
+        :meth:`category_pages` of ``category`` waits for it and raises its error, if any."""
+        with self._prepared_lock:
+            if category in self._prepared:
+                return
+            future: Future[int] = Future()
+            self._prepared[category] = future
+
+        def prepare() -> None:
+            try:
+                future.set_result(self._prepare_read(category))
+            except BaseException as exc:  # noqa: BLE001 (raised again by category_pages)
+                future.set_exception(exc)
+
+        threading.Thread(target=prepare, name=f"{self.name}-prepare", daemon=True).start()
+
+    def _prepare_read(self, category: str) -> int:
+        """Before a category's first batch: the run's first read asks the category's size with
+        the siteinfo, so that a big category logs in before its first batch (later ones log in
+        after their first answer, in ``ask``). Returns the first batch's size."""
+        # the pages will be parsed, and a big category logs in (mwclient): both imported
+        # while the first request is out
+        warm_imports("wikisync.wikitext", *(("mwclient",) if self.username else ()))
+        size = (self._siteinfo_and_size(category)
+                if self._siteinfo is None and self._may_log_in() else 0)
+        if size > CONTENT_BATCH:
+            return self.for_big_read()
+        self._login_token = None  # for the login that follows at once only: none does
+        return self.batch
 
     def _may_log_in(self) -> bool:
         """Whether a big read would still try to log in (see :meth:`for_big_read`)."""

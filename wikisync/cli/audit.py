@@ -130,13 +130,16 @@ def _write_output(text: str, output: str | None) -> None:
 def audit(ctx: Ctx, kinds: tuple[str, ...], wikis: tuple[str, ...], stale_days: int | None,
           ignore: tuple[str, ...], fmt: str, output: str | None, publish: str | None,
           to: str | None) -> None:
+    target = _publish_target(publish, to, wikis)
+    app = ctx.app
+    for wiki in (*wikis, *([target] if target is not None else [])):
+        app.config.wiki(wiki)  # an unknown wiki is a usage error, before any read
+    # the first reads start (a big one logs in) while the audit's code loads
+    app.begin_reads(kinds or app.mappings)
+
     from wikisync import report
     from wikisync.audit import AuditOptions, publish_report, run_audit
 
-    target = _publish_target(publish, to, wikis)
-    app = ctx.app
-    if target is not None:
-        app.config.wiki(target)  # an unknown wiki is a usage error, before any read
     options = AuditOptions(tuple(kinds), tuple(wikis), stale_days, tuple(ignore))
     progress = _progress(ctx.quiet)
     try:
