@@ -58,6 +58,13 @@ def test_existence_learnt_from_the_redirects_read(wikis):
         [*titles, "Page absente", "Tiers-lieu jamais lu"]).items()}
     assert site.redirects(titles) == {"WIP": "Le WIP", "Redirection vers rien": "Page absente"}
     asked = site.session.total
+    # asked again (the audit asks a list's links ahead, then with the other wiki's list):
+    # the titles known are not sent again, a new one is
+    assert site.redirects(["WIP", "Le WIP"]) == {"WIP": "Le WIP"}
+    assert site.session.total == asked
+    assert site.redirects(["WIP", "Page absente"]) == {"WIP": "Le WIP"}
+    assert site.session.total == asked + 1
+    asked += 1
     assert site.exists([*titles, "Page absente"]) == {
         t: truth[t] for t in [*titles, "Page absente"]}
     assert site.session.total == asked  # all known from the redirects' answer

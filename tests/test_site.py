@@ -203,6 +203,29 @@ def test_a_category_read_begun_ahead_sends_nothing_twice(wikis):
     assert site.session.total == 7
 
 
+def test_a_category_read_whole_ahead_is_served_without_a_request(wikis):
+    """The audit reads the next kind's category while it works out the findings of the one
+    before: ``category_pages`` then gives those pages, as a read now would, without asking."""
+    titles = _lieux(wikis, 60, category=True)
+    site = wikis.site("fabmob")
+    site.siteinfo()
+    site.begin_category_read("Acteur", whole=True)
+    ahead = list(site.category_pages("Acteur"))  # waits for the read begun ahead
+    sent = site.session.total
+    now = list(site.category_pages("Acteur"))
+    assert site.session.total > sent  # this one was asked
+    assert set(titles) <= {p.title for p in ahead}
+    assert sorted((p.title, p.revid, p.text) for p in ahead) == sorted(
+        (p.title, p.revid, p.text) for p in now)
+    site.begin_category_read("Acteur", whole=True)
+    while any(t.name == "fabmob-prepare" for t in threading.enumerate()):
+        time.sleep(0.02)
+    sent = site.session.total
+    assert sorted(p.title for p in site.category_pages("Acteur")) == sorted(
+        p.title for p in now)
+    assert site.session.total == sent  # served from what was read ahead
+
+
 def test_a_small_category_read_never_logs_in(wikis):
     site = wikis.site("fabmob")
     read = list(site.category_pages("Acteur"))

@@ -585,6 +585,7 @@ def scan_pages(mapping: KindMapping, wiki: str, pages: Iterable[Page], *, stale_
 def audit_kind(app: App, mapping: KindMapping, options: AuditOptions, now: datetime,
                progress: Progress | None = None, down: dict[str, str] | None = None,
                lists: ListsAhead | None = None,
+               after_read: Callable[[str], None] | None = None,
                ) -> tuple[list[Finding], int]:
     """Findings of one kind on every wiki of its mapping, and the number of pages read.
 
@@ -594,6 +595,8 @@ def audit_kind(app: App, mapping: KindMapping, options: AuditOptions, now: datet
 
     With ``lists``, each wiki's pages of the kind's lists are read and parsed into it too,
     while that wiki's category is read (:func:`audit_lists` then takes them from there).
+    ``after_read(wiki)`` is called once a wiki's category is read, before the findings across
+    wikis are worked out.
     """
     ignored = ignore_rule(mapping, options.ignore)
     days = options.stale_days or mapping.stale_after_days
@@ -626,6 +629,8 @@ def audit_kind(app: App, mapping: KindMapping, options: AuditOptions, now: datet
             finally:
                 for future in ahead:
                     future.result()
+        if after_read is not None:
+            after_read(wiki)
         return one
 
     scan = _KindScan()
@@ -666,8 +671,9 @@ class ListsAhead:
     """The pages of a kind's lists, read and parsed while the kind's categories are read.
 
     ``pages``: (wiki, title) -> page; ``parsed``: (list, wiki) -> the page as
-    :func:`listsync.parse_page` reads it. A page that cannot be read or parsed now is left
-    out: :func:`audit_lists` reads it again and says why.
+    :func:`listsync.parse_page` reads it, its links' redirects asked already (the Site keeps
+    the answers). A page that cannot be read or parsed now is left out: :func:`audit_lists`
+    reads it again and says why.
     """
 
     pages: dict[tuple[str, str], Page] = field(default_factory=dict)
@@ -690,9 +696,14 @@ class ListsAhead:
             if not page.exists:
                 continue
             try:
-                self.parsed[(lst.name, wiki)] = listsync.parse_page(lst, wiki, page, app.links)
+                parsed = listsync.parse_page(lst, wiki, page, app.links)
+                # which of its links are redirects: asked now, kept by the Site for the
+                # list's own read (where the other wiki's links are added)
+                listsync.follow_redirects(app, {wiki: parsed}, app.links)
             except WikisyncError as exc:
                 log.debug("audit: list %s on %s not parsed ahead: %s", lst.name, wiki, exc)
+                continue
+            self.parsed[(lst.name, wiki)] = parsed
 
 
 def _open_state(state_dir: Path) -> State | None:
@@ -758,9 +769,16 @@ def run_audit(app: App, options: AuditOptions = AuditOptions(), *,
     pages = 0
     state = _open_state(app.config.state_dir)
     try:
-        for mapping in mappings:
+        for mapping, after in zip(mappings, [*mappings[1:], None], strict=True):
+            def begin_next(wiki: str, after: KindMapping | None = after) -> None:
+                # the next kind's category on this wiki is read while this kind's findings
+                # across wikis and its lists are worked out
+                if after is not None and wiki in after.wikis:
+                    app.site(wiki).begin_category_read(after.wiki(wiki).category, whole=True)
+
             lists = ListsAhead()
-            found, read = audit_kind(app, mapping, options, now, progress, down, lists)
+            found, read = audit_kind(app, mapping, options, now, progress, down, lists,
+                                     begin_next)
             pages += read
             found += audit_lists(app, mapping, options, state, unread, lists)
             findings.extend(replace(f, kind=mapping.kind) for f in found)

@@ -286,7 +286,8 @@ class MemoryWiki:
                 found[title] = self._rules().normalize(target.group(1))
         return found
 
-    def begin_category_read(self, category: str) -> None:
+    def begin_category_read(self, category: str, *, whole: bool = False,
+                            namespace: int | None = 0) -> None:
         """Nothing to start ahead in memory: ``category_pages`` does it all."""
 
     def category_pages(self, category: str, namespace: int | None = 0) -> Iterator[Page]:

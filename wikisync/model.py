@@ -130,8 +130,9 @@ class WikiAPI(Protocol):
     def category_pages(self, category: str) -> Iterator[Page]:
         """Every page in a category, with its content and last revision, batched."""
 
-    def begin_category_read(self, category: str) -> None:
-        """Start what the next ``category_pages(category)`` does first, in the background."""
+    def begin_category_read(self, category: str, *, whole: bool = False) -> None:
+        """Start what the next ``category_pages(category)`` does first (with ``whole``: all
+        of it), in the background."""
 
     def recent_titles(
         self, since: str, skip: Collection[int] = ()

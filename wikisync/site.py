@@ -198,6 +198,15 @@ def _describe(args: dict) -> str:
     return str(action)
 
 
+@dataclass(frozen=True)
+class _Begun:
+    """A category read begun ahead: its first batch's size, and its pages if it was read
+    whole."""
+
+    limit: int
+    pages: list[Page] | None = None
+
+
 @dataclass
 class Rights:
     user: str
@@ -300,9 +309,11 @@ class Site:
         #: the wiki's normal form of titles asked in another form
         self._known: dict[str, bool] = {}
         self._known_alias: dict[str, str] = {}
+        #: title as asked -> its redirect's target, or None: redirects()' answers, for the run
+        self._redirect_known: dict[str, str | None] = {}
         self._known_lock = threading.Lock()
-        #: category -> its read's first steps, begun ahead (begin_category_read)
-        self._prepared: dict[str, Future[int]] = {}
+        #: (category, namespace) -> its read, begun ahead (begin_category_read)
+        self._prepared: dict[tuple[str, int | None], Future[_Begun]] = {}
         self._prepared_lock = threading.Lock()
 
     # -- low level ------------------------------------------------------------------------
@@ -607,10 +618,16 @@ class Site:
         """title -> the title it redirects to, for the titles that are redirects (50 titles a
         request, 500 once logged in with high limits; no content).
 
-        The same answers say which of these titles, and of their targets, exist: kept for
-        :meth:`exists` for the rest of the run (a list's links are looked up once)."""
+        The answers are kept for the rest of the run: a title asked again is not sent again
+        (the audit asks a list's links while it reads the categories, then with the other
+        wiki's list). They also say which of these titles, and of their targets, exist: kept
+        for :meth:`exists` (a list's links are looked up once)."""
         result: dict[str, str] = {}
-        for batch in _chunks(_unique(titles), self.batch):
+        with self._known_lock:
+            todo = [t for t in _unique(titles) if t not in self._redirect_known]
+            result.update((t, self._redirect_known[t]) for t in _unique(titles)
+                          if self._redirect_known.get(t))
+        for batch in _chunks(todo, self.batch):
             query = self.query(titles="|".join(batch), redirects="1").get("query", {})
             aliases = {item["from"]: item["to"] for item in query.get("normalized", [])}
             targets = {item["from"]: item["to"] for item in query.get("redirects", [])}
@@ -619,6 +636,7 @@ class Site:
             with self._known_lock:
                 for title in batch:
                     real = aliases.get(title, title)
+                    self._redirect_known[title] = targets.get(real)
                     if real in targets:
                         result[title] = targets[real]
                         self._known[real] = True  # a redirect is a page
@@ -707,8 +725,18 @@ class Site:
         says there is more.
         """
         with self._prepared_lock:
-            prepared = self._prepared.pop(category, None)
-        limit = [prepared.result() if prepared is not None else self._prepare_read(category)]
+            prepared = self._prepared.pop((category, namespace), None)
+        begun = prepared.result() if prepared is not None else None
+        if begun is not None and begun.pages is not None:
+            yield from begun.pages
+            return
+        yield from self._category_read(
+            category, namespace, begun.limit if begun is not None else self._prepare_read(category))
+
+    def _category_read(self, category: str, namespace: int | None, first: int
+                       ) -> Iterator[Page]:
+        """:meth:`category_pages` once prepared; ``first``: the first batch's size."""
+        limit = [first]
         params = {
             "generator": "categorymembers", "gcmtitle": self.category_title(category),
             "prop": "revisions", "rvprop": "ids|timestamp|user|content", "rvslots": "main",
@@ -736,20 +764,25 @@ class Site:
         for page in partial.values():
             yield _to_page(page, "")
 
-    def begin_category_read(self, category: str) -> None:
+    def begin_category_read(self, category: str, *, whole: bool = False,
+                            namespace: int | None = 0) -> None:
         """Start, in a thread of its own, what :meth:`category_pages` does before its first
         batch (the siteinfo and the category's size in one request, then the login of a big
-        read), so that it runs while the caller still loads its own modules. The next
-        :meth:`category_pages` of ``category`` waits for it and raises its error, if any."""
+        read), so that it runs while the caller still loads its own modules; with ``whole``,
+        the whole read, its pages kept (while the caller works on the category before). The
+        next :meth:`category_pages` of ``category`` waits for it and raises its error, if any.
+        Requests stay one at a time on the wiki."""
         with self._prepared_lock:
-            if category in self._prepared:
+            if (category, namespace) in self._prepared:
                 return
-            future: Future[int] = Future()
-            self._prepared[category] = future
+            future: Future[_Begun] = Future()
+            self._prepared[(category, namespace)] = future
 
         def prepare() -> None:
             try:
-                future.set_result(self._prepare_read(category))
+                limit = self._prepare_read(category)
+                future.set_result(_Begun(limit, list(
+                    self._category_read(category, namespace, limit)) if whole else None))
             except BaseException as exc:  # noqa: BLE001 (raised again by category_pages)
                 future.set_exception(exc)
 
