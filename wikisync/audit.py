@@ -65,6 +65,7 @@ Choices (documented because users and tests depend on them)
 from __future__ import annotations
 
 import logging
+import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -74,6 +75,7 @@ from pathlib import Path
 
 from wikisync import listsync
 from wikisync.app import App
+from wikisync.config import ListConfig
 from wikisync.errors import (
     LoginError,
     PageMissingError,
@@ -671,13 +673,15 @@ class ListsAhead:
     """The pages of a kind's lists, read and parsed while the kind's categories are read.
 
     ``pages``: (wiki, title) -> page; ``parsed``: (list, wiki) -> the page as
-    :func:`listsync.parse_page` reads it, its links' redirects asked already (the Site keeps
-    the answers). A page that cannot be read or parsed now is left out: :func:`audit_lists`
-    reads it again and says why.
+    :func:`listsync.parse_page` reads it; once all of a list's pages are parsed, their links'
+    redirects are asked too (the Sites keep the answers). A page that cannot be read or parsed
+    now is left out: :func:`audit_lists` reads it again and says why.
     """
 
     pages: dict[tuple[str, str], Page] = field(default_factory=dict)
     parsed: dict[tuple[str, str], listsync.ListPage] = field(default_factory=dict)
+    _redirects_asked: set[str] = field(default_factory=set)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def read(self, app: App, mapping: KindMapping, wiki: str) -> None:
         lists = [lst for lst in app.config.lists_of_kind(mapping.kind) if wiki in lst.pages]
@@ -697,13 +701,28 @@ class ListsAhead:
                 continue
             try:
                 parsed = listsync.parse_page(lst, wiki, page, app.links)
-                # which of its links are redirects: asked now, kept by the Site for the
-                # list's own read (where the other wiki's links are added)
-                listsync.follow_redirects(app, {wiki: parsed}, app.links)
             except WikisyncError as exc:
                 log.debug("audit: list %s on %s not parsed ahead: %s", lst.name, wiki, exc)
                 continue
-            self.parsed[(lst.name, wiki)] = parsed
+            with self._lock:
+                self.parsed[(lst.name, wiki)] = parsed
+        for lst in lists:
+            self._redirects_once_parsed(app, lst)
+
+    def _redirects_once_parsed(self, app: App, lst: ListConfig) -> None:
+        """Once every page of ``lst`` is parsed (by whichever thread parses the last), ask
+        which of their links are redirects: the same requests as the list's own read would
+        send, sent now; the Sites keep the answers, so that read sends none."""
+        with self._lock:
+            pages = {w: self.parsed.get((lst.name, w)) for w in lst.pages
+                     if w in app.config.wikis}
+            if lst.name in self._redirects_asked or any(p is None for p in pages.values()):
+                return
+            self._redirects_asked.add(lst.name)
+        try:
+            listsync.follow_redirects(app, pages, app.links)
+        except WikiError as exc:  # the list's own read asks again and says why
+            log.debug("audit: redirects of list %s not read ahead: %s", lst.name, exc)
 
 
 def _open_state(state_dir: Path) -> State | None:
