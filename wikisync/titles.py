@@ -51,7 +51,7 @@ _TEMPLATE_NS = re.compile(r"^\s*(?:modèle|template)\s*:", re.IGNORECASE)
 _LIGATURES = str.maketrans({"œ": "oe", "æ": "ae", "ø": "o", "đ": "d", "ł": "l"})
 
 
-@lru_cache(maxsize=8192)  # a run asks again and again for the same few thousand titles
+@lru_cache(maxsize=65536)  # a run asks again and again for the same thousands of titles
 def normalize_title(title: str) -> str:
     """Return ``title`` as MediaWiki compares titles.
 
@@ -129,7 +129,7 @@ def url_title(title: str) -> str:
     return quote(normalize_title(title).replace(" ", "_"), safe=_URL_SAFE)
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=65536)
 def fold(text: str) -> str:
     """The audit's duplicate key: case, accents, ligatures and punctuation folded.
 
