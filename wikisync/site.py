@@ -792,9 +792,9 @@ class Site:
         """Before a category's first batch: the run's first read asks the category's size with
         the siteinfo, so that a big category logs in before its first batch (later ones log in
         after their first answer, in ``ask``). Returns the first batch's size."""
-        # the pages will be parsed, and a big category logs in (mwclient): both imported
-        # while the first request is out
-        warm_imports("wikisync.wikitext", *(("mwclient",) if self.username else ()))
+        # a big category logs in (mwclient) and its pages will be parsed: both imported while
+        # the first request is out, mwclient first (the login comes first, right after it)
+        warm_imports(*(("mwclient",) if self.username else ()), "wikisync.wikitext")
         size = (self._siteinfo_and_size(category)
                 if self._siteinfo is None and self._may_log_in() else 0)
         if size > CONTENT_BATCH:

@@ -606,7 +606,7 @@ def _plain_split(text: str, wanted: set[str]
     if close < 0 or text.startswith("}", close + 2):
         return None
     inner = text[2:close]
-    if _NOT_PLAIN_RE.search(inner) or "\n=" in inner or "{{" in text[close + 2:]:
+    if _NOT_PLAIN_RE.search(inner) or "\n=" in inner or text.find("{{", close + 2) >= 0:
         return None  # a "=" starting a line may open a heading, which the parser tries first
     raw_name, *pieces = inner.split("|")
     name = raw_name.strip()
