@@ -203,27 +203,35 @@ def test_a_category_read_begun_ahead_sends_nothing_twice(wikis):
     assert site.session.total == 7
 
 
-def test_a_category_read_whole_ahead_is_served_without_a_request(wikis):
+def _begun_and_done(site, category):
+    site.begin_category_read(category, whole=True)
+    while any(t.name == f"{site.name}-prepare" for t in threading.enumerate()):
+        time.sleep(0.02)
+
+
+def test_a_category_begun_ahead_keeps_one_batch_and_reads_the_rest_when_asked(wikis):
     """The audit reads the next kind's category while it works out the findings of the one
-    before: ``category_pages`` then gives those pages, as a read now would, without asking."""
+    before: the first batch is read ahead (never more: memory stays bounded by a batch), and
+    ``category_pages`` gives it, then reads the rest, as a read now would."""
     titles = _lieux(wikis, 60, category=True)
     site = wikis.site("fabmob")
-    site.siteinfo()
-    site.begin_category_read("Acteur", whole=True)
-    ahead = list(site.category_pages("Acteur"))  # waits for the read begun ahead
+    site.siteinfo()  # not the run's first read: anonymous, 50 a request, until a big read
+    _begun_and_done(site, "Acteur")
+    assert site.session.counts["query:prop=revisions"] == 1  # one batch ahead, no more
     sent = site.session.total
-    now = list(site.category_pages("Acteur"))
-    assert site.session.total > sent  # this one was asked
-    assert set(titles) <= {p.title for p in ahead}
-    assert sorted((p.title, p.revid, p.text) for p in ahead) == sorted(
-        (p.title, p.revid, p.text) for p in now)
-    site.begin_category_read("Acteur", whole=True)
-    while any(t.name == "fabmob-prepare" for t in threading.enumerate()):
-        time.sleep(0.02)
+    ahead = [(p.title, p.revid, p.text) for p in site.category_pages("Acteur")]
+    assert site.session.counts["login"] == 1  # the rest is a big read: the bot logs in
+    assert site.session.counts["query:prop=revisions"] == 2  # the rest, 500 a request
+    assert site.session.total > sent
+    now = [(p.title, p.revid, p.text) for p in site.category_pages("Acteur")]
+    assert len(ahead) == len(set(ahead)) and sorted(ahead) == sorted(now)
+    assert set(titles) <= {title for title, _revid, _text in now}
+
+    _begun_and_done(site, "Acteur")  # 500 a request now: the whole category in one batch
     sent = site.session.total
-    assert sorted(p.title for p in site.category_pages("Acteur")) == sorted(
-        p.title for p in now)
-    assert site.session.total == sent  # served from what was read ahead
+    assert sorted((p.title, p.revid, p.text) for p in site.category_pages("Acteur")) == sorted(
+        now)
+    assert site.session.total == sent  # all of it read ahead: no request
 
 
 def test_a_small_category_read_never_logs_in(wikis):

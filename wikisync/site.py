@@ -200,11 +200,12 @@ def _describe(args: dict) -> str:
 
 @dataclass(frozen=True)
 class _Begun:
-    """A category read begun ahead: its first batch's size, and its pages if it was read
-    whole."""
+    """A category read begun ahead: its first batch's size; when its first batch was read
+    too, that batch's pages and where the read goes on after them (None: nothing more)."""
 
     limit: int
     pages: list[Page] | None = None
+    more: dict | None = None
 
 
 @dataclass
@@ -688,16 +689,18 @@ class Site:
         return result
 
     def _continued(self, params: dict, prefetch: bool = False,
-                   ask: Callable[[dict], dict] | None = None) -> Iterator[dict]:
-        """Every answer of a query that continues. With ``prefetch``, the next answer is asked
-        for while the caller works on this one (still one request at a time: see _attempt).
+                   ask: Callable[[dict], dict] | None = None,
+                   start: dict | None = None) -> Iterator[dict]:
+        """Every answer of a query that continues (from ``start``, a continuation an earlier
+        answer gave, when given). With ``prefetch``, the next answer is asked for while the
+        caller works on this one (still one request at a time: see _attempt).
         ``ask(continuation)`` sends one request of the query (default: ``params`` as given)."""
         if ask is None:
             def ask(more: dict) -> dict:
                 return self.query(**params, **more)
 
         if not prefetch:
-            cont: dict = {}
+            cont: dict = dict(start or {})
             while True:
                 data = ask(cont)
                 yield data
@@ -707,7 +710,7 @@ class Site:
         with quick_handoff(), ThreadPoolExecutor(
             max_workers=1, thread_name_prefix=f"{self.name}-read"
         ) as pool:
-            future: Future | None = pool.submit(ask, {})
+            future: Future | None = pool.submit(ask, dict(start or {}))
             while future is not None:
                 data = future.result()
                 more = data.get("continue")
@@ -727,15 +730,25 @@ class Site:
         with self._prepared_lock:
             prepared = self._prepared.pop((category, namespace), None)
         begun = prepared.result() if prepared is not None else None
-        if begun is not None and begun.pages is not None:
-            yield from begun.pages
+        if begun is None:
+            yield from self._category_read(category, namespace, self._prepare_read(category))
             return
-        yield from self._category_read(
-            category, namespace, begun.limit if begun is not None else self._prepare_read(category))
+        yield from begun.pages or ()
+        if begun.pages is None or begun.more:
+            yield from self._category_read(category, namespace, begun.limit, start=begun.more)
 
-    def _category_read(self, category: str, namespace: int | None, first: int
-                       ) -> Iterator[Page]:
-        """:meth:`category_pages` once prepared; ``first``: the first batch's size."""
+    def _category_read(self, category: str, namespace: int | None, first: int,
+                       start: dict | None = None) -> Iterator[Page]:
+        """:meth:`category_pages` once prepared; ``first``: the first batch's size; ``start``:
+        where to go on (a batch's continuation) when the batches before were read already."""
+        for pages, _more in self._category_batches(category, namespace, first, start):
+            yield from pages
+
+    def _category_batches(self, category: str, namespace: int | None, first: int,
+                          start: dict | None = None, prefetch: bool = PREFETCH
+                          ) -> Iterator[tuple[list[Page], dict | None]]:
+        """Each whole batch of a category's read: its pages, and where the read goes on after
+        it (None after the last)."""
         limit = [first]
         params = {
             "generator": "categorymembers", "gcmtitle": self.category_title(category),
@@ -753,25 +766,25 @@ class Site:
             return self.query(**params, gcmlimit=str(limit[0]), **more)
 
         partial: dict[str, dict] = {}
-        for data in self._continued(params, prefetch=PREFETCH, ask=ask):
+        for data in self._continued(params, prefetch=prefetch, ask=ask, start=start):
             cur = data.get("curtimestamp", "")
             for page in data.get("query", {}).get("pages", []):
                 partial.setdefault(page["title"], {}).update(page)
             if "batchcomplete" in data:
-                for page in partial.values():
-                    yield _to_page(page, cur)
+                yield [_to_page(page, cur) for page in partial.values()], data.get("continue")
                 partial = {}
-        for page in partial.values():
-            yield _to_page(page, "")
+        if partial:
+            yield [_to_page(page, "") for page in partial.values()], None
 
     def begin_category_read(self, category: str, *, whole: bool = False,
                             namespace: int | None = 0) -> None:
         """Start, in a thread of its own, what :meth:`category_pages` does before its first
         batch (the siteinfo and the category's size in one request, then the login of a big
         read), so that it runs while the caller still loads its own modules; with ``whole``,
-        the whole read, its pages kept (while the caller works on the category before). The
-        next :meth:`category_pages` of ``category`` waits for it and raises its error, if any.
-        Requests stay one at a time on the wiki."""
+        its first batch too (while the caller works on the category before): all of a category
+        that fits in one batch, and no more than one batch of pages kept, whatever its size.
+        The next :meth:`category_pages` of ``category`` waits for it, gives those pages and
+        reads the rest, or raises its error. Requests stay one at a time on the wiki."""
         with self._prepared_lock:
             if (category, namespace) in self._prepared:
                 return
@@ -781,8 +794,13 @@ class Site:
         def prepare() -> None:
             try:
                 limit = self._prepare_read(category)
-                future.set_result(_Begun(limit, list(
-                    self._category_read(category, namespace, limit)) if whole else None))
+                if not whole:
+                    future.set_result(_Begun(limit))
+                    return
+                batches = self._category_batches(category, namespace, limit, prefetch=False)
+                pages, more = next(batches, ([], None))
+                batches.close()
+                future.set_result(_Begun(limit, pages, more))
             except BaseException as exc:  # noqa: BLE001 (raised again by category_pages)
                 future.set_exception(exc)
 
