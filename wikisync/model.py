@@ -131,8 +131,8 @@ class WikiAPI(Protocol):
         """Every page in a category, with its content and last revision, batched."""
 
     def begin_category_read(self, category: str, *, whole: bool = False) -> None:
-        """Start what the next ``category_pages(category)`` does first (with ``whole``: all
-        of it), in the background."""
+        """Start what the next ``category_pages(category)`` does first (with ``whole``: its
+        first batch too), in the background."""
 
     def recent_titles(
         self, since: str, skip: Collection[int] = ()
