@@ -404,8 +404,7 @@ def validate_record(mapping: Mapping, fields: AbcMapping[str, str],
                 for name in fields if name not in mapping.fields]
     present = mapping.mapped_fields(wiki) if wiki is not None else mapping.fields
     for name, spec in mapping.fields.items():
-        value = fields.get(name)
-        value = value.strip() if value else ""
+        value = (fields.get(name) or "").strip()
         if not value:
             if spec.required and name in present:
                 problems.append(FieldProblem(name, "missing-field", _("required")))

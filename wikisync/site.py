@@ -729,10 +729,8 @@ class Site:
         """
         with self._prepared_lock:
             prepared = self._prepared.pop((category, namespace), None)
-        begun = prepared.result() if prepared is not None else None
-        if begun is None:
-            yield from self._category_read(category, namespace, self._prepare_read(category))
-            return
+        begun = (prepared.result() if prepared is not None
+                 else _Begun(self._prepare_read(category)))
         yield from begun.pages or ()
         if begun.pages is None or begun.more:
             yield from self._category_read(category, namespace, begun.limit, start=begun.more)
