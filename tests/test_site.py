@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import http.server
 import os
+import subprocess
 import sys
 import threading
 import time
@@ -473,3 +474,38 @@ def test_identity_asks_for_the_recent_changes_in_the_same_request(wikis, monkeyp
     alone = wikis.site("fabmob")  # without identity: the recent changes on their own
     assert alone.recent_titles(since)[0] == set(titles)
     assert alone.session.counts["query:list=recentchanges"] == 2
+
+
+# Begins the first reads of the audit's kinds, then says whether mwclient is loaded (its Site
+# is set at the end of its __init__, once the whole package is) and what the run then reads.
+BEGIN_PROBE = """\
+import sys
+from wikisync.app import App
+from wikisync.config import load_config
+app = App(load_config(sys.argv[1]))
+app.begin_reads(["lieu"])
+mwclient = sys.modules.get("mwclient")
+print("LOADED=" + str(hasattr(mwclient, "Site")))
+print("PAGES=" + str(sum(1 for _ in app.site("fabmob").category_pages("Acteur"))))
+"""
+
+
+def test_begun_reads_load_the_login_code_before_returning_only_when_they_may_log_in(
+        wikis, tmp_path):
+    """The audit loads its own modules once ``begin_reads`` returns: by then mwclient is
+    loaded when a wiki may log in, so that the login that follows the first answer does not
+    wait for it; a config without a login never loads it."""
+    _lieux(wikis, 60, category=True)
+    config = yaml.safe_load(wikis.config.read_text(encoding="utf-8"))
+    anonymous = tmp_path / "anonymous.yaml"
+    for wiki in config["wikis"].values():
+        for key in ("username", "password_file", "password_env"):
+            wiki.pop(key, None)
+    anonymous.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+    for path, loaded in ((wikis.config, "True"), (anonymous, "False")):
+        proc = subprocess.run([sys.executable, "-c", BEGIN_PROBE, str(path)],
+                              capture_output=True, text=True, timeout=120, cwd=wikis.folder)
+        assert proc.returncode == 0, proc.stderr
+        lines = dict(line.split("=", 1) for line in proc.stdout.split())
+        assert lines["LOADED"] == loaded, path
+        assert int(lines["PAGES"]) >= 60

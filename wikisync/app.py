@@ -61,18 +61,23 @@ class App:
         """Begin, on each wiki, the first category read of these kinds (its siteinfo, and the
         login of a big read) in the background, while the command loads the rest of its code.
         A wiki that cannot be made is left alone: the read that needs it says why."""
-        begun: set[str] = set()
+        tried: set[str] = set()
+        begun: list[Site] = []
         for kind in kinds:
             mapping = self.mapping(kind)
             for wiki in mapping.wikis:
-                if wiki in begun or wiki not in self.config.wikis:
+                if wiki in tried or wiki not in self.config.wikis:
                     continue
-                begun.add(wiki)
+                tried.add(wiki)
                 try:
                     site = self.site(wiki)
                 except WikisyncError:
                     continue
                 site.begin_category_read(mapping.wiki(wiki).category)
+                begun.append(site)
+        # every first request is out: the login's code loads meanwhile, before the command's
+        for site in begun:
+            site.prepare_login()
 
     def _real_site(self, name: str, wiki: WikiConfig) -> Site:
         """The wiki on the network, as the config describes it."""

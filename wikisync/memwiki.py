@@ -290,6 +290,9 @@ class MemoryWiki:
                             namespace: int | None = 0) -> None:
         """Nothing to start ahead in memory: ``category_pages`` does it all."""
 
+    def prepare_login(self) -> None:
+        """No login code to load in memory."""
+
     def category_pages(self, category: str, namespace: int | None = 0) -> Iterator[Page]:
         self._request("category")
         rules = self._rules()

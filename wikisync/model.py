@@ -134,6 +134,10 @@ class WikiAPI(Protocol):
         """Start what the next ``category_pages(category)`` does first (with ``whole``: its
         first batch too), in the background."""
 
+    def prepare_login(self) -> None:
+        """Load, in the calling thread, what a login would need, while the reads begun ahead
+        are out (nothing when this wiki will not log in)."""
+
     def recent_titles(
         self, since: str, skip: Collection[int] = ()
     ) -> tuple[set[str] | None, str]:

@@ -72,12 +72,17 @@ def warm_imports(*modules: str) -> None:
 
     def load() -> None:
         for name in todo:
-            try:
-                importlib.import_module(name)
-            except Exception as exc:  # noqa: BLE001 (reported where the module is needed)
-                log.debug("warming the import of %s failed: %s", name, exc)
+            _import_quietly(name)
 
     threading.Thread(target=load, name="wikisync-imports", daemon=True).start()
+
+
+def _import_quietly(name: str) -> None:
+    """Import module ``name`` ahead of its use; a failure is left for that use to raise."""
+    try:
+        importlib.import_module(name)
+    except Exception as exc:  # noqa: BLE001 (reported where the module is needed)
+        log.debug("importing %s ahead of its use failed: %s", name, exc)
 
 
 class _Handoff:
@@ -817,6 +822,14 @@ class Site:
             return self.for_big_read()
         self._login_token = None  # for the login that follows at once only: none does
         return self.batch
+
+    def prepare_login(self) -> None:
+        """Import mwclient now, in the calling thread, when a big read may log in. Called while
+        the first requests are out (:meth:`App.begin_reads`): the import then takes the CPU
+        before the command's own modules do, and the login that follows the first answer
+        does not wait for it. An import that fails fails again, with its error, in the login."""
+        if self._may_log_in():
+            _import_quietly("mwclient")
 
     def _may_log_in(self) -> bool:
         """Whether a big read would still try to log in (see :meth:`for_big_read`)."""
