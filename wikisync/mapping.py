@@ -169,13 +169,27 @@ class Mapping:
         """``{other wiki: title}`` a template call's ``{parameter: value}`` on ``wiki`` names
         in the parameters of ``counterparts`` (empty values left out), for wikis the mapping
         knows."""
-        wanted = self.wiki(wiki).counterparts
+        self.wiki(wiki)  # an unknown wiki is the same UsageError
+        wanted = self._counterpart_keys[wiki]
         found = {}
         for param, value in params.items():
-            for other, name in wanted.items():
-                if param_key(param) == param_key(name) and value.strip() and other in self.wikis:
+            for other in wanted.get(param_key(param), ()):
+                if value.strip():
                     found[other] = value.strip()
         return found
+
+    @cached_property
+    def _counterpart_keys(self) -> dict[str, dict[str, tuple[str, ...]]]:
+        """wiki -> {param_key(parameter): the other wikis it names a title on} (every page
+        of an audit asks)."""
+        keys: dict[str, dict[str, tuple[str, ...]]] = {}
+        for name, wmap in self.wikis.items():
+            keys[name] = {}
+            for other, param in wmap.counterparts.items():
+                if other in self.wikis:
+                    key = param_key(param)
+                    keys[name][key] = (*keys[name].get(key, ()), other)
+        return keys
 
     def wiki(self, name: str) -> WikiMapping:
         """How wiki ``name`` writes this kind; a :class:`UsageError` if it does not."""
@@ -197,8 +211,31 @@ class Mapping:
 
     def is_ignored(self, title: str) -> bool:
         """Whether the audit ignores this title (compared as a MediaWiki title)."""
-        key = title_key(title)
-        return any(title_key(t) == key for t in self.ignore)
+        return title_key(title) in self.ignore_keys
+
+    @cached_property
+    def ignore_keys(self) -> frozenset[str]:
+        """The keys (:func:`title_key`) of the ``ignore:`` titles."""
+        return frozenset(title_key(t) for t in self.ignore)
+
+    def fields_to_check(self, wiki: str | None) -> tuple[tuple[str, FieldSpec, bool], ...]:
+        """(field, spec, required here) of the fields a record on ``wiki`` (None: on any) can
+        be wrong about, in the mapping's order: the required ones (those ``wiki`` maps) and
+        those not every value fits. The others can hold anything, or nothing."""
+        if wiki is not None:
+            self.wiki(wiki)  # an unknown wiki is the same UsageError
+        return self._to_check[wiki]
+
+    @cached_property
+    def _to_check(self) -> dict[str | None, tuple[tuple[str, FieldSpec, bool], ...]]:
+        """wiki (None: any) -> :meth:`fields_to_check` (audits ask once per page)."""
+        checks = {}
+        for wiki in (None, *self.wikis):
+            present = self.fields if wiki is None else self._mapped[wiki]
+            required = [(name, spec, spec.required and name in present)
+                        for name, spec in self.fields.items()]
+            checks[wiki] = tuple(c for c in required if c[2] or not c[1].any_value)
+        return checks
 
     def title_for(self, fields: AbcMapping[str, str]) -> str:
         """The page title of a record, from ``title`` (``"{nom}"``); else :class:`InputError`."""
@@ -402,11 +439,10 @@ def validate_record(mapping: Mapping, fields: AbcMapping[str, str],
     """
     problems = [FieldProblem(name, "unknown-field", _unknown_field(mapping, name))
                 for name in fields if name not in mapping.fields]
-    present = mapping.mapped_fields(wiki) if wiki is not None else mapping.fields
-    for name, spec in mapping.fields.items():
+    for name, spec, required in mapping.fields_to_check(wiki):
         value = (fields.get(name) or "").strip()
         if not value:
-            if spec.required and name in present:
+            if required:
                 problems.append(FieldProblem(name, "missing-field", _("required")))
             continue
         if spec.any_value:
