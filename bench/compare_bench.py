@@ -200,7 +200,9 @@ def report(ctx: Context, info: dict[str, str], seconds: float) -> str:
     floor = launcher_floor(ctx.out / "floor")
     lines = ["", "Machine: " + "; ".join(f"{k}: {v}" for k, v in info.items()),
              f"Whole run: {seconds / 60:.1f} min. Wall and CPU s: median of the runs, each "
-             "tool in its own process (start-up included). API requests and edits per wiki "
+             "tool in its own process (start-up included). Servers' CPU s: what the wikis' PHP "
+             "servers spent during the tool's runs (median), on the same cores as the tool. "
+             "API requests and edits per wiki "
              "(FabMob / Movilab where two), from the PHP servers' logs and the wikis' "
              f"databases. Peak RSS of the tool's process tree (floor {floor:.0f} MB).",
              "", table(sorted(ctx.rows, key=_order)), "", *read_ratios(ctx.rows), ""]

@@ -6,6 +6,10 @@ Every figure comes from outside the tool:
 - CPU seconds and peak RSS: the ``rusage`` that ``os.wait4`` returns for that subprocess (its
   waited-for children included, e.g. ``git`` under the git peer's script), read by a small
   launcher (``tools/rusage.py``) so that the benchmark's own size does not leak into it;
+- servers' CPU seconds: the user + system CPU time the wikis' PHP servers (``php -S`` and its
+  worker processes) spent meanwhile, read from ``/proc/<pid>/stat`` before and after the run.
+  The servers share the machine's cores with the tool, so the tool's CPU plus the servers',
+  divided by the number of cores, is a lower bound on the wall time;
 - API requests: lines the PHP server of each wiki appended to its ``server.log`` meanwhile;
 - edits: revisions each wiki's SQLite database gained meanwhile.
 """
@@ -14,6 +18,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import os
 import re
 import sqlite3
@@ -102,6 +107,7 @@ def launcher_floor(out_dir: Path) -> float:
 class Mark:
     log_offsets: dict[str, int]
     revisions: dict[str, int]
+    server_cpu: float = math.nan  # the servers' CPU seconds so far, all wikis together
 
 
 @dataclass(frozen=True)
@@ -110,6 +116,51 @@ class ServerCounts:
     posts: dict[str, int]  # API requests sent with POST (logins and writes need one)
     other: dict[str, int]  # index.php, load.php, ...: not API requests
     edits: dict[str, int]
+    #: CPU seconds the wikis' servers spent meanwhile, all wikis together (NaN: unknown)
+    server_cpu: float = math.nan
+
+
+def _stat(pid: int) -> list[str] | None:
+    """The fields of ``/proc/<pid>/stat`` from the 3rd on (after the command name, which may
+    hold spaces and parentheses), or None when it cannot be read."""
+    try:
+        text = Path(f"/proc/{pid}/stat").read_text()
+        return text[text.rindex(")") + 2:].split()
+    except (OSError, ValueError):
+        return None
+
+
+def process_tree_cpu(pid: int) -> float:
+    """CPU seconds (user + system) process ``pid`` and its descendants have used so far,
+    those of the children they have reaped included; NaN when ``pid`` cannot be read."""
+    fields = _stat(pid)
+    if fields is None:
+        return math.nan
+    children: dict[int, list[tuple[int, list[str]]]] = {}
+    for entry in os.scandir("/proc"):
+        if entry.name.isdigit():
+            stat = _stat(int(entry.name))
+            if stat is not None:
+                children.setdefault(int(stat[1]), []).append((int(entry.name), stat))
+    ticks, todo = 0, [(pid, fields)]
+    while todo:
+        proc, stat = todo.pop()
+        # fields 14-17 of stat(5): utime, stime, cutime, cstime (here from index 11)
+        ticks += sum(int(v) for v in stat[11:15])
+        todo += children.get(proc, [])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def server_cpu(wikis: dict[str, LocalWiki]) -> float:
+    """CPU seconds the PHP servers of ``wikis`` (``php -S`` and its workers) have used so far,
+    summed; NaN when one of them cannot be read (not started here, no ``/proc``)."""
+    total = 0.0
+    for wiki in wikis.values():
+        # LocalWiki keeps the Popen of its ``php -S`` in ``_proc`` (wikisync.devwiki); the bench
+        # only reads its pid.
+        proc = getattr(wiki, "_proc", None)
+        total += math.nan if proc is None else process_tree_cpu(proc.pid)
+    return total
 
 
 def revision_count(wiki: LocalWiki) -> int:
@@ -119,7 +170,8 @@ def revision_count(wiki: LocalWiki) -> int:
 
 
 class Meter:
-    """Counts, for a set of wikis, the requests their servers logged and the edits they got."""
+    """Counts, for a set of wikis, the requests their servers logged, the edits they got and
+    the CPU time their servers spent."""
 
     def __init__(self, wikis: dict[str, LocalWiki]) -> None:
         self.wikis = wikis
@@ -132,6 +184,7 @@ class Meter:
             {n: self._log(w).stat().st_size if self._log(w).exists() else 0
              for n, w in self.wikis.items()},
             {n: revision_count(w) for n, w in self.wikis.items()},
+            server_cpu(self.wikis),
         )
 
     def since(self, mark: Mark) -> ServerCounts:
@@ -149,7 +202,7 @@ class Meter:
             posts[name] = calls.count("POST")
             other[name] = len(requests) - api[name]
         edits = {n: revision_count(w) - mark.revisions[n] for n, w in self.wikis.items()}
-        return ServerCounts(api, posts, other, edits)
+        return ServerCounts(api, posts, other, edits, server_cpu(self.wikis) - mark.server_cpu)
 
 
 # --------------------------------------------------------------------------- samples and rows
@@ -201,6 +254,7 @@ class Row:
     runs: int = 0
     wall: float | None = None
     cpu: float | None = None
+    server_cpu: float | None = None  # the wikis' servers' CPU seconds (None: not measured)
     requests: str = "-"
     edits: str = "-"
     rss_mb: float | None = None
@@ -215,7 +269,8 @@ def _per_wiki(values: list[dict[str, int]], wikis: Sequence[str]) -> str:
 
 def summarize(scenario: str, tool: str, n: str, samples: list[Sample],
               wikis: Sequence[str], note: str = "") -> Row:
-    """The row of ``samples``: median wall and CPU, median counts per wiki, the highest RSS."""
+    """The row of ``samples``: median wall, CPU and servers' CPU, median counts per wiki, the
+    highest RSS."""
     good = [s for s in samples if s.ok]
     if not good:
         problem = samples[0].problem if samples else "not run"
@@ -226,10 +281,12 @@ def summarize(scenario: str, tool: str, n: str, samples: list[Sample],
     other = sum(statistics.median(s.counts.other[w] for s in good) for w in wikis)
     if other:
         extra.append(f"+{int(other)} non-API requests")
+    servers = [s.counts.server_cpu for s in good if not math.isnan(s.counts.server_cpu)]
     return Row(
         scenario, tool, n, len(good),
         wall=statistics.median(s.wall for s in good),
         cpu=statistics.median(s.cpu for s in good),
+        server_cpu=statistics.median(servers) if servers else None,
         requests=_per_wiki([s.counts.api for s in good], wikis),
         edits=_per_wiki([s.counts.edits for s in good], wikis),
         rss_mb=max(s.rss_kb for s in good) / 1024,
@@ -253,34 +310,40 @@ def repeat(times: int, run: Callable[[int], Sample]) -> list[Sample]:
     return [first, *(run(i) for i in range(1, times))]
 
 
+def _num(value: float | None, fmt: str) -> str:
+    return "-" if value is None else format(value, fmt)
+
+
 def echo(row: Row, scenario_width: int, tool_width: int) -> Row:
-    """Print ``row`` as a progress line, while the bench runs (the table comes at the end)."""
+    """Print ``row`` as a progress line, while the bench runs (the table comes at the end):
+    wall s, the tool's CPU s and the servers' CPU s, requests, edits, peak RSS."""
     shown = "-" if row.wall is None else f"{row.wall:.2f}s"
     print(f"  {row.scenario:<{scenario_width}} {row.tool:<{tool_width}} N={row.n:<6} "
-          f"{shown:>8}  req {row.requests:<11} edits {row.edits:<7} "
+          f"{shown:>8}  CPU {_num(row.cpu, '.3f'):>6} servers {_num(row.server_cpu, '.3f'):>6}  "
+          f"req {row.requests:<11} edits {row.edits:<7} "
           f"RSS {row.rss_mb or 0:.0f} MB  {row.note}", flush=True)
     return row
 
 
 # --------------------------------------------------------------------------- the table
 
-COLUMNS = ("scenario", "tool", "N", "runs", "wall s", "CPU s", "API requests", "edits",
-           "peak RSS MB", "note")
+#: "CPU s" is the tool's own (its process tree's); "servers' CPU s" that of the wikis' PHP
+#: servers during the tool's runs (both medians over the runs).
+COLUMNS = ("scenario", "tool", "N", "runs", "wall s", "CPU s", "servers' CPU s", "API requests",
+           "edits", "peak RSS MB", "note")
 
 
 def _cells(row: Row) -> list[str]:
-    def num(value: float | None, fmt: str) -> str:
-        return "-" if value is None else format(value, fmt)
-
-    return [row.scenario, row.tool, row.n, str(row.runs), num(row.wall, ".2f"),
-            num(row.cpu, ".3f"), row.requests, row.edits, num(row.rss_mb, ".0f"), row.note]
+    return [row.scenario, row.tool, row.n, str(row.runs), _num(row.wall, ".2f"),
+            _num(row.cpu, ".3f"), _num(row.server_cpu, ".3f"), row.requests, row.edits,
+            _num(row.rss_mb, ".0f"), row.note]
 
 
 def table(rows: list[Row]) -> str:
     """A Markdown table (readable on a terminal, pasteable into the README)."""
     lines = [[*COLUMNS], *(_cells(r) for r in rows)]
     widths = [max(len(line[i]) for line in lines) for i in range(len(COLUMNS))]
-    right = {2, 3, 4, 5, 7, 8}
+    right = {2, 3, 4, 5, 6, 8, 9}
 
     def fmt(cells: list[str]) -> str:
         return "| " + " | ".join(

@@ -21,12 +21,15 @@ the bench sends the GET requests that run sent again (read from the wikis' acces
 strings included), serially, from its own process with a bare requests session per wiki, and
 times them: that is the requests' own time (the wikis' work, the loopback and requests' own
 handling, with requests already imported). What the idle sync costs above them is the median of
-the per-run differences. Nothing is asserted.
+the per-run differences. Its "servers' CPU s" is the CPU the two wikis' PHP servers spent during
+its runs (median; see :mod:`bench.harness`), the replays left out; the other rows contact no
+server and show "-" there. Nothing is asserted.
 """
 
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import re
 import shutil
@@ -39,7 +42,7 @@ from pathlib import Path
 import requests
 
 from bench.corpus import scratch_root
-from bench.harness import Usage, run_process
+from bench.harness import Usage, run_process, server_cpu
 from wikisync.devwiki import MW_ROOT, _php_has_modules
 from wikisync.devwiki.farm import LocalFarm
 
@@ -140,6 +143,10 @@ class IdleSync:
                     count += 1
         return seconds, count
 
+    def server_cpu(self) -> float:
+        """CPU seconds the wikis' PHP servers have used so far (NaN: unknown)."""
+        return server_cpu(self.farm.wikis)
+
     def stop(self) -> None:
         self.farm.stop()
 
@@ -159,6 +166,8 @@ class Result:
     usages: list[Usage] = field(default_factory=list)
     #: the idle sync only: (seconds, count) of its requests, replayed after each run
     requests: list[tuple[float, int]] = field(default_factory=list)
+    #: the idle sync only: CPU seconds the wikis' servers spent during each run
+    server_cpu: list[float] = field(default_factory=list)
 
 
 def wikisync_cmd() -> list[str]:
@@ -220,10 +229,14 @@ def measure(cases: list[Case], env: dict[str, str], folder: Path, reps: int) -> 
     for run in ("warm", *range(reps)):
         for number, (case, result) in enumerate(zip(cases, results, strict=True)):
             mark = case.idle.mark() if case.idle else None
+            before = case.idle.server_cpu() if case.idle else math.nan
             usage = run_case(case, env, folder, f"{number}.{run}")
+            spent = case.idle.server_cpu() - before if case.idle else math.nan
             replayed = case.idle.replay(mark) if case.idle and mark is not None else None
             if run != "warm":
                 result.usages.append(usage)
+                if case.idle:
+                    result.server_cpu.append(spent)
                 if replayed is not None:
                     result.requests.append(replayed)
     return results
@@ -234,14 +247,18 @@ def report(results: list[Result], reps: int, bytecode_cache: bool) -> str:
     width = max(len(r.case.label) for r in results)
     lines = [f"Start-up, median of {reps} runs each (bytecode caches "
              f"{'on' if bytecode_cache else 'off'}):", "",
-             f"| {'command':<{width}} | wall s | CPU s | peak RSS MB | × python -c pass |",
-             f"|{'-' * (width + 2)}|-------:|------:|------------:|-----------------:|"]
+             f"| {'command':<{width}} | wall s | CPU s | servers' CPU s | peak RSS MB "
+             "| × python -c pass |",
+             f"|{'-' * (width + 2)}|-------:|------:|---------------:|------------:"
+             "|-----------------:|"]
     for result in results:
         wall = statistics.median(u.wall for u in result.usages)
         cpu = statistics.median(u.cpu for u in result.usages)
+        known = [c for c in result.server_cpu if not math.isnan(c)]
+        servers = f"{statistics.median(known):.3f}" if known else "-"
         rss = max(u.rss_kb for u in result.usages) / 1024
         lines.append(f"| {result.case.label:<{width}} | {wall:6.3f} | {cpu:5.3f} | "
-                     f"{rss:11.0f} | {wall / floor:16.1f} |")
+                     f"{servers:>14} | {rss:11.0f} | {wall / floor:16.1f} |")
     for result in results:
         if result.requests:
             lines += ["", *idle_lines(result)]
