@@ -183,3 +183,28 @@ def test_threads_asking_for_one_wiki_get_one_site(tmp_path):
         sites = list(pool.map(ask, range(8)))
     assert made == ["fabmob"]
     assert all(site is sites[0] for site in sites)
+
+
+def test_begin_reads_begins_each_wiki_once_then_loads_the_login_code(tmp_path, monkeypatch):
+    """``export --wiki movilab`` begins movilab's read only; every read is begun before the
+    login's code loads (the first requests are out meanwhile), each wiki once."""
+    calls = []
+    monkeypatch.setattr(MemoryWiki, "begin_category_read",
+                        lambda self, category, **kw: calls.append(("begin", self.name, category)))
+    monkeypatch.setattr(MemoryWiki, "prepare_login",
+                        lambda self: calls.append(("login code", self.name)))
+    app, _wikis = make_app(tmp_path)
+    app.begin_reads(["lieu", "lieu"], app.target_wikis(app.mapping("lieu"), ["movilab"]))
+    assert calls == [("begin", "movilab", "Tiers-Lieux"), ("login code", "movilab")]
+    calls.clear()
+    app.begin_reads(["lieu", "projet"])
+    assert calls == [("begin", "fabmob", "Acteur"), ("begin", "movilab", "Tiers-Lieux"),
+                     ("login code", "fabmob"), ("login code", "movilab")]
+
+
+def test_target_wikis_are_checked_before_any_read(tmp_path):
+    app, wikis = make_app(tmp_path)
+    with pytest.raises(InputError, match="no page on wiki"):
+        app.target_wikis(app.mapping("lieu"), ["fabmob", "wikipedia"])
+    assert app.target_wikis(app.mapping("lieu"), ()) == ["fabmob", "movilab"]
+    assert sum(w.counts.total() for w in wikis.values()) == 0

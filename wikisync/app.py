@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from wikisync.config import Config, WikiConfig, suggest
-from wikisync.errors import ConfigError, UsageError, WikisyncError
+from wikisync.errors import ConfigError, InputError, UsageError, WikisyncError
 from wikisync.i18n import _
 from wikisync.lists import LinkContext
 from wikisync.mapping import Mapping, load_mappings
@@ -57,16 +57,34 @@ class App:
                 self._sites[name] = make(name, wiki)
             return self._sites[name]
 
-    def begin_reads(self, kinds: Iterable[str]) -> None:
-        """Begin, on each wiki, the first category read of these kinds (its siteinfo, and the
-        login of a big read) in the background, while the command loads the rest of its code.
-        A wiki that cannot be made is left alone: the read that needs it says why."""
+    def target_wikis(self, mapping: Mapping, wikis: Iterable[str] = ()) -> list[str]:
+        """The wikis a command on ``mapping``'s kind works on: ``wikis`` (``--wiki``), checked,
+        or else every wiki the config and the mapping both know."""
+        configured = [w for w in mapping.wikis if w in self.config.wikis]
+        wikis = tuple(wikis)
+        if not wikis:
+            return configured
+        unknown = [w for w in wikis if w not in configured]
+        if unknown:
+            raise InputError(
+                _("kind %(kind)r has no page on wiki(s) %(unknown)s") % {
+                    "kind": mapping.kind, "unknown": ', '.join(unknown)},
+                _("choose among: %(configured)s") % {"configured": ', '.join(configured)},
+            )
+        return list(wikis)
+
+    def begin_reads(self, kinds: Iterable[str], wikis: Iterable[str] = ()) -> None:
+        """Begin, on each wiki (of ``wikis`` only, when given), the first category read of
+        these kinds (its siteinfo, and the login of a big read) in the background, while the
+        command loads the rest of its code. A wiki that cannot be made is left alone: the read
+        that needs it says why."""
+        only = set(wikis)
         tried: set[str] = set()
         begun: list[Site] = []
         for kind in kinds:
             mapping = self.mapping(kind)
             for wiki in mapping.wikis:
-                if wiki in tried or wiki not in self.config.wikis:
+                if wiki in tried or wiki not in self.config.wikis or (only and wiki not in only):
                     continue
                 tried.add(wiki)
                 try:

@@ -103,20 +103,6 @@ def existing_on(app: App, title: str, wikis: list[str]) -> list[str]:
     return [w for w in wikis if app.site(w).read([title])[title].exists]
 
 
-def target_wikis(app: App, mapping: Mapping, wikis: tuple[str, ...]) -> list[str]:
-    configured = [w for w in mapping.wikis if w in app.config.wikis]
-    if not wikis:
-        return configured
-    unknown = [w for w in wikis if w not in configured]
-    if unknown:
-        raise InputError(
-            _("kind %(kind)r has no page on wiki(s) %(unknown)s") % {
-                "kind": mapping.kind, "unknown": ', '.join(unknown)},
-            _("choose among: %(configured)s") % {"configured": ', '.join(configured)},
-        )
-    return list(wikis)
-
-
 def render_page(app: App, mapping: Mapping, wiki: str, fields: dict[str, str]) -> str:
     wmap = mapping.wiki(wiki)
     if not wmap.page_template:
@@ -324,7 +310,7 @@ def new_record(app: App, request: NewRequest, dialog: NewDialog) -> NewResult:
     """Plan a record's pages and list edits (asking the dialog for the fields not given when it
     is interactive), show them, and unless a dry run or a refusal, write them."""
     mapping = app.mapping(request.kind)
-    targets = target_wikis(app, mapping, request.wikis)
+    targets = app.target_wikis(mapping, request.wikis)
     if not request.dry_run:
         app.require_login(targets)
     fields = fields_for(mapping, request.name, parse_assignments(request.assignments))

@@ -285,7 +285,7 @@ def import_(ctx: Ctx, kind: str, file: str, wikis, dry_run: bool, yes: bool,
 
     app = ctx.app
     mapping = app.mapping(kind)
-    targets = create.target_wikis(app, mapping, wikis)
+    targets = app.target_wikis(mapping, wikis)
     if not dry_run:
         app.require_login(targets)
     rows = exchange.read_rows(file)
@@ -344,12 +344,15 @@ def import_(ctx: Ctx, kind: str, file: str, wikis, dry_run: bool, yes: bool,
               show_default=True)
 @pass_ctx
 def export(ctx: Ctx, kind: str, wikis, fmt: str) -> None:
-    from wikisync import create, exchange
-    from wikisync.errors import LoginError, UnreachableError
-
     app = ctx.app
     mapping = app.mapping(kind)
-    targets = create.target_wikis(app, mapping, wikis)
+    targets = app.target_wikis(mapping, wikis)
+    # the read starts (a big one logs in) while the export's code loads
+    app.begin_reads([kind], targets)
+
+    from wikisync import exchange
+    from wikisync.errors import LoginError, UnreachableError
+
     skipped: list[tuple[str, str, str]] = []
     down: dict[str, str] = {}
     while True:  # a wiki that cannot be read is left out; the others are still exported
