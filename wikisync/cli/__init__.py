@@ -235,6 +235,7 @@ def main(argv: list[str] | None = None, *, wiki_factory: WikiFactory | None = No
 def run(start: Callable[[], object]) -> NoReturn:
     """Run the CLI (``start``) and turn every error into a message and an exit code: the one
     place where that is done."""
+    _no_last_collections()
     try:
         code = start()
     except click.exceptions.Abort:
@@ -262,6 +263,24 @@ def run(start: Callable[[], object]) -> NoReturn:
             _("unexpected error (a bug in wikisync; please report it)"))
         code = EXIT_FAILED
     sys.exit(code if isinstance(code, int) else EXIT_OK)
+
+
+_EXIT = {"frozen": False}
+
+
+def _no_last_collections() -> None:
+    """Spare the process its last garbage collections. At exit, Python collects cycles over
+    every object still alive; after an audit or an export of thousands of pages that took
+    0.09 s (2,000 pages, against 0.03 s for a bare ``requests`` reader). wikisync needs none
+    of them: it runs no finalizer at exit, and its files and state database are closed before.
+    ``gc.freeze()`` at exit (registered once, run after the other exit handlers) moves every
+    object out of the collector's way; objects are still released as modules are cleared."""
+    if not _EXIT["frozen"]:
+        import atexit
+        import gc
+
+        _EXIT["frozen"] = True
+        atexit.register(gc.freeze)
 
 
 class Program(LazyGroup):
