@@ -155,15 +155,21 @@ SYNC_PATH = ("wikisync.cli.sync", "wikisync.sync", "wikisync.cli.output", "wikis
              "wikisync.state")
 
 
+def _python(code: str) -> subprocess.CompletedProcess:
+    """Run ``code`` in a fresh interpreter; it must exit 0."""
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    return proc
+
+
 def test_the_sync_path_imports_neither_mwclient_nor_the_parser():
     code = ("import sys\n"
             f"for name in {SYNC_PATH!r}:\n"
             "    __import__(name)\n"
             "print(','.join(m for m in ('mwclient', 'mwparserfromhell', 'wikisync.wikitext',\n"
             "                            'requests', 'yaml') if m in sys.modules))\n")
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          timeout=120)
-    assert proc.returncode == 0, proc.stderr
+    proc = _python(code)
     # requests is the network door's HTTP stack and YAML the config: both are needed
     assert proc.stdout.strip() == "requests,yaml"
 
@@ -307,8 +313,6 @@ def test_the_process_ends_without_a_last_collection_over_its_objects():
             "except SystemExit:\n"
             "    pass\n"
             "print('BEFORE EXIT=' + str(gc.get_freeze_count() > 0))\n")
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          timeout=120)
-    assert proc.returncode == 0, proc.stderr
+    proc = _python(code)
     assert "BEFORE EXIT=False" in proc.stdout  # nothing frozen while the process works
     assert "FROZEN=True" in proc.stdout
