@@ -42,3 +42,22 @@ def test_up_serves_the_wikis_and_kill_stops_their_servers(tmp_path):
         address = server.removeprefix("http://")
         leftovers = subprocess.run(["pgrep", "-f", f"php -S {address} "], capture_output=True)
         assert leftovers.stdout == b"", f"PHP workers left on {address}"
+
+
+def _demo_steps(root) -> list[tuple[str, str]]:
+    """Run ``python -m wikisync.devwiki demo ROOT`` (the README's first command) and return
+    each step it shows with that step's exit code."""
+    proc = subprocess.run([sys.executable, "-m", "wikisync.devwiki", "demo", str(root)],
+                          capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+    return re.findall(r"^\$ wikisync (.+)$(?:.|\n)*?^\(exit (\d+)\)$", proc.stdout, re.M)
+
+
+def test_the_demo_runs_again_from_a_fresh_start(tmp_path):
+    """Each demo installs its wikis anew: a second demo in the same folder must not meet the
+    state the first one left (wikisync would refuse it, rightly, as made against other
+    wikis). Every step but the audit (exit 3: it has findings) ends with exit 0, both times."""
+    for _run in range(2):
+        steps = _demo_steps(tmp_path / "devwiki")
+        assert len(steps) >= 8 and any(s.startswith("sync") for s, _code in steps)
+        assert [(s, c) for s, c in steps if c != ("3" if s.startswith("audit") else "0")] == []

@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import logging
+import shutil
 import signal
 import subprocess
 import sys
@@ -65,11 +66,19 @@ def _config_with_lists(farm: LocalFarm, folder: Path, lists: dict) -> Path:
     return path
 
 
+def _fresh_state(folder: Path) -> None:
+    """Drop the sync state a demo before left in ``folder``: each demo installs its wikis anew,
+    and wikisync rightly refuses a state made against other wikis (exit 2)."""
+    shutil.rmtree(folder / "state", ignore_errors=True)
+
+
 def demo(root: Path) -> int:
     farm = LocalFarm(root)
     print(f"Installing and seeding local wikis in {root} ...", flush=True)
     farm.install()
     farm.start()
+    for folder in (root, root / "seed-page"):
+        _fresh_state(folder)
     try:
         config = farm.write_config()
         for name, wiki in farm.wikis.items():
