@@ -38,6 +38,7 @@ from pathlib import Path
 from bench import corpus as corpus_mod
 from bench import peers
 from bench.harness import (
+    SERVER_CPU_NOTE,
     Meter,
     Row,
     Sample,
@@ -265,10 +266,9 @@ def main(argv: list[str]) -> int:
     text = "\n".join([
         "", f"Audit and scale: {(time.monotonic() - started) / 60:.1f} min; load average at the "
         f"end {' '.join(load)}. Wall and CPU s: median of the runs, each tool in its own process "
-        "(start-up included); servers' CPU s: what the wikis' PHP servers spent during the "
-        "tool's runs (median), on the same cores as the tool; API requests per wiki (FabMob / "
-        "Movilab) from the PHP servers' "
-        "logs; peak RSS of the tool's process tree.", "", table(bench.rows), "",
+        f"(start-up included); {SERVER_CPU_NOTE}; API requests per wiki (FabMob / Movilab) "
+        "from the PHP servers' logs; peak RSS of the tool's process tree.", "",
+        table(bench.rows), "",
         *targets(bench.rows, args.sizes), ""])
     print(text, flush=True)
     out.mkdir(parents=True, exist_ok=True)

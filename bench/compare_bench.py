@@ -31,7 +31,7 @@ from pathlib import Path
 
 from bench import corpus as corpus_mod
 from bench import peers
-from bench.harness import Row, launcher_floor, table
+from bench.harness import SERVER_CPU_NOTE, Row, launcher_floor, table
 from bench.scenarios import (
     READ,
     Context,
@@ -200,8 +200,7 @@ def report(ctx: Context, info: dict[str, str], seconds: float) -> str:
     floor = launcher_floor(ctx.out / "floor")
     lines = ["", "Machine: " + "; ".join(f"{k}: {v}" for k, v in info.items()),
              f"Whole run: {seconds / 60:.1f} min. Wall and CPU s: median of the runs, each "
-             "tool in its own process (start-up included). Servers' CPU s: what the wikis' PHP "
-             "servers spent during the tool's runs (median), on the same cores as the tool. "
+             f"tool in its own process (start-up included); {SERVER_CPU_NOTE}. "
              "API requests and edits per wiki "
              "(FabMob / Movilab where two), from the PHP servers' logs and the wikis' "
              f"databases. Peak RSS of the tool's process tree (floor {floor:.0f} MB).",

@@ -163,6 +163,17 @@ def server_cpu(wikis: dict[str, LocalWiki]) -> float:
     return total
 
 
+def median_known(values: Sequence[float]) -> float | None:
+    """The median of ``values`` left when the unknown (NaN) ones are dropped; None if none."""
+    known = [v for v in values if not math.isnan(v)]
+    return statistics.median(known) if known else None
+
+
+#: What the servers' CPU column says, for the reports' notes under their tables.
+SERVER_CPU_NOTE = ("servers' CPU s: what the wikis' PHP servers spent during the tool's runs "
+                   "(median), on the same cores as the tool")
+
+
 def revision_count(wiki: LocalWiki) -> int:
     uri = f"file:{wiki.data / (wiki.name + '.sqlite')}?mode=ro"
     with sqlite3.connect(uri, uri=True, timeout=30) as db:
@@ -281,12 +292,11 @@ def summarize(scenario: str, tool: str, n: str, samples: list[Sample],
     other = sum(statistics.median(s.counts.other[w] for s in good) for w in wikis)
     if other:
         extra.append(f"+{int(other)} non-API requests")
-    servers = [s.counts.server_cpu for s in good if not math.isnan(s.counts.server_cpu)]
     return Row(
         scenario, tool, n, len(good),
         wall=statistics.median(s.wall for s in good),
         cpu=statistics.median(s.cpu for s in good),
-        server_cpu=statistics.median(servers) if servers else None,
+        server_cpu=median_known([s.counts.server_cpu for s in good]),
         requests=_per_wiki([s.counts.api for s in good], wikis),
         edits=_per_wiki([s.counts.edits for s in good], wikis),
         rss_mb=max(s.rss_kb for s in good) / 1024,
@@ -310,7 +320,7 @@ def repeat(times: int, run: Callable[[int], Sample]) -> list[Sample]:
     return [first, *(run(i) for i in range(1, times))]
 
 
-def _num(value: float | None, fmt: str) -> str:
+def num_or_dash(value: float | None, fmt: str) -> str:
     return "-" if value is None else format(value, fmt)
 
 
@@ -319,7 +329,8 @@ def echo(row: Row, scenario_width: int, tool_width: int) -> Row:
     wall s, the tool's CPU s and the servers' CPU s, requests, edits, peak RSS."""
     shown = "-" if row.wall is None else f"{row.wall:.2f}s"
     print(f"  {row.scenario:<{scenario_width}} {row.tool:<{tool_width}} N={row.n:<6} "
-          f"{shown:>8}  CPU {_num(row.cpu, '.3f'):>6} servers {_num(row.server_cpu, '.3f'):>6}  "
+          f"{shown:>8}  CPU {num_or_dash(row.cpu, '.3f'):>6} "
+          f"servers {num_or_dash(row.server_cpu, '.3f'):>6}  "
           f"req {row.requests:<11} edits {row.edits:<7} "
           f"RSS {row.rss_mb or 0:.0f} MB  {row.note}", flush=True)
     return row
@@ -334,9 +345,9 @@ COLUMNS = ("scenario", "tool", "N", "runs", "wall s", "CPU s", "servers' CPU s",
 
 
 def _cells(row: Row) -> list[str]:
-    return [row.scenario, row.tool, row.n, str(row.runs), _num(row.wall, ".2f"),
-            _num(row.cpu, ".3f"), _num(row.server_cpu, ".3f"), row.requests, row.edits,
-            _num(row.rss_mb, ".0f"), row.note]
+    return [row.scenario, row.tool, row.n, str(row.runs), num_or_dash(row.wall, ".2f"),
+            num_or_dash(row.cpu, ".3f"), num_or_dash(row.server_cpu, ".3f"), row.requests,
+            row.edits, num_or_dash(row.rss_mb, ".0f"), row.note]
 
 
 def table(rows: list[Row]) -> str:

@@ -42,7 +42,7 @@ from pathlib import Path
 import requests
 
 from bench.corpus import scratch_root
-from bench.harness import Usage, run_process, server_cpu
+from bench.harness import Usage, median_known, num_or_dash, run_process, server_cpu
 from wikisync.devwiki import MW_ROOT, _php_has_modules
 from wikisync.devwiki.farm import LocalFarm
 
@@ -254,8 +254,7 @@ def report(results: list[Result], reps: int, bytecode_cache: bool) -> str:
     for result in results:
         wall = statistics.median(u.wall for u in result.usages)
         cpu = statistics.median(u.cpu for u in result.usages)
-        known = [c for c in result.server_cpu if not math.isnan(c)]
-        servers = f"{statistics.median(known):.3f}" if known else "-"
+        servers = num_or_dash(median_known(result.server_cpu), ".3f")
         rss = max(u.rss_kb for u in result.usages) / 1024
         lines.append(f"| {result.case.label:<{width}} | {wall:6.3f} | {cpu:5.3f} | "
                      f"{servers:>14} | {rss:11.0f} | {wall / floor:16.1f} |")

@@ -540,8 +540,8 @@ def list_drift_findings(name: str, pages: Mapping[str, listsync.ListPage],
 
 def ignore_rule(mapping: KindMapping, extra: Iterable[str]) -> Callable[[str], bool]:
     """Whether a title is ignored for ``mapping``'s kind (its ``ignore:`` or ``extra``)."""
-    keys = mapping.ignore_keys | {normalize_title(t) for t in extra}
-    return lambda title: normalize_title(title) in keys
+    keys = {normalize_title(t) for t in extra}
+    return lambda title: mapping.is_ignored(title) or normalize_title(title) in keys
 
 
 @dataclass

@@ -211,10 +211,10 @@ class Mapping:
 
     def is_ignored(self, title: str) -> bool:
         """Whether the audit ignores this title (compared as a MediaWiki title)."""
-        return title_key(title) in self.ignore_keys
+        return title_key(title) in self._ignore_keys
 
     @cached_property
-    def ignore_keys(self) -> frozenset[str]:
+    def _ignore_keys(self) -> frozenset[str]:
         """The keys (:func:`title_key`) of the ``ignore:`` titles."""
         return frozenset(title_key(t) for t in self.ignore)
 
@@ -232,9 +232,10 @@ class Mapping:
         checks = {}
         for wiki in (None, *self.wikis):
             present = self.fields if wiki is None else self._mapped[wiki]
-            required = [(name, spec, spec.required and name in present)
-                        for name, spec in self.fields.items()]
-            checks[wiki] = tuple(c for c in required if c[2] or not c[1].any_value)
+            every = [(name, spec, spec.required and name in present)
+                     for name, spec in self.fields.items()]
+            checks[wiki] = tuple((name, spec, required) for name, spec, required in every
+                                 if required or not spec.any_value)
         return checks
 
     def title_for(self, fields: AbcMapping[str, str]) -> str:

@@ -13,6 +13,7 @@ command runs (or fails): ``--version`` and a Tab press on a command name do with
 
 from __future__ import annotations
 
+import functools
 import importlib
 import sys
 from collections.abc import Callable
@@ -265,9 +266,7 @@ def run(start: Callable[[], object]) -> NoReturn:
     sys.exit(code if isinstance(code, int) else EXIT_OK)
 
 
-_EXIT = {"frozen": False}
-
-
+@functools.cache  # registered once, however many commands one process runs
 def _no_last_collections() -> None:
     """Spare the process its last garbage collections. At exit, Python collects cycles over
     every object still alive; after an audit or an export of thousands of pages that took
@@ -275,12 +274,10 @@ def _no_last_collections() -> None:
     of them: it runs no finalizer at exit, and its files and state database are closed before.
     ``gc.freeze()`` at exit (registered once, run after the other exit handlers) moves every
     object out of the collector's way; objects are still released as modules are cleared."""
-    if not _EXIT["frozen"]:
-        import atexit
-        import gc
+    import atexit
+    import gc
 
-        _EXIT["frozen"] = True
-        atexit.register(gc.freeze)
+    atexit.register(gc.freeze)
 
 
 class Program(LazyGroup):
