@@ -178,7 +178,11 @@ def test_a_big_category_read_logs_in_before_its_first_batch(wikis):
     assert "query:meta=siteinfo" not in site.session.counts
     assert site.session.counts["query:prop=revisions"] == 2
     assert "query:meta=tokens" not in site.session.counts  # the token came with the siteinfo
-    assert site.session.total == 5  # siteinfo (size, token), login, its siteinfo, 2 batches
+    assert site.session.total == 4  # siteinfo (size, token), login, 2 batches
+    # the account's rights came with the first batch: none asked after the login
+    assert "query:meta=userinfo" not in site.session.counts
+    assert site.has_highlimits and site.batch == 500
+    assert site.session.total == 4
 
     anonymous = Site("fabmob", wikis.farm.wikis["fabmob"].api_url)
     assert sorted(p.title for p in anonymous.category_pages("Acteur")) == sorted(read)
@@ -198,10 +202,10 @@ def test_a_category_read_begun_ahead_sends_nothing_twice(wikis):
     assert site.session.counts["login"] == 1
     assert site.session.counts["query:prop=categoryinfo"] == 1
     assert site.session.counts["query:prop=revisions"] == 2  # 500 a request from the first
-    assert site.session.total == 5
+    assert site.session.total == 4
     again = [p.title for p in site.category_pages("Acteur")]  # nothing begun: read as usual
     assert sorted(again) == sorted(read)
-    assert site.session.total == 7
+    assert site.session.total == 6
 
 
 def _begun_and_done(site, category):
@@ -265,6 +269,26 @@ def test_an_account_without_high_limits_logs_in_and_reads_50_a_request(wikis):
     assert not site.has_highlimits and site.batch == 50
     assert site.session.counts["query:prop=revisions"] == 3
     assert len(pages) == 120
+
+
+def test_a_big_category_read_without_high_limits_reads_every_page_at_50(wikis):
+    """The account's rights come with the first batch after the login, asked at 500: an
+    account without apihighlimits gets 50 pages' content an answer there, the rest of that
+    batch by MediaWiki's continuation, and 50 a batch after it. Every page once, with its
+    text, as an anonymous read gives it."""
+    _lieux(wikis, 620, category=True)
+    site = wikis.peer("fabmob")  # a person's account: no apihighlimits
+    read = {p.title: (p.revid, p.text) for p in site.category_pages("Acteur")}
+    assert site.session.counts["login"] == 1
+    assert "query:meta=userinfo" not in site.session.counts  # asked with the first batch
+    assert not site.has_highlimits and site.batch == 50
+    anonymous = Site("fabmob", wikis.farm.wikis["fabmob"].api_url)
+    expected = [(p.title, p.revid, p.text) for p in anonymous.category_pages("Acteur")]
+    assert sorted((t, *v) for t, v in read.items()) == sorted(expected)
+    assert all(text for _revid, text in read.values())
+    # as many content requests as anonymously: 50 pages' content each
+    assert (site.session.counts["query:prop=revisions"]
+            == anonymous.session.counts["query:prop=revisions"])
 
 
 def test_a_refused_login_reads_anonymously_with_a_warning_and_is_not_tried_again(wikis, caplog):

@@ -15,6 +15,7 @@ session :class:`PoliteSession` is made with the Site.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import importlib
 import logging
@@ -83,6 +84,21 @@ def _import_quietly(name: str) -> None:
         importlib.import_module(name)
     except Exception as exc:  # noqa: BLE001 (reported where the module is needed)
         log.debug("importing %s ahead of its use failed: %s", name, exc)
+
+
+@functools.cache
+def _login_site_class() -> type[mwclient.Site]:
+    """mwclient's Site for the login alone. mwclient follows every login with a request for
+    the site's and the account's details (``site_init``); wikisync reads the site's from its
+    own first request and the account's rights with the first batch it reads after the login
+    (:meth:`Site._account_rights`), so that request is not sent."""
+    import mwclient
+
+    class LoginSite(mwclient.Site):
+        def site_init(self) -> None:
+            """Not asked: see :func:`_login_site_class`."""
+
+    return LoginSite
 
 
 class _Handoff:
@@ -282,8 +298,9 @@ class Site:
     #: whether the login may go over http:// to a host other than loopback (the config's
     #: ``allow_insecure_http``); without it, :meth:`login` refuses to send the password
     allow_insecure_http: bool = False
-    _mw: mwclient.Site | None = None
     _logged_in: bool = False
+    #: the logged-in account's rights, once known (see :meth:`_account_rights`)
+    _rights: frozenset[str] | None = None
     _csrf: str | None = None
     _last_write: float = 0.0
     _siteinfo: dict | None = None
@@ -497,7 +514,7 @@ class Site:
 
         parts = urlsplit(self.api_url)
         path = parts.path[: -len("api.php")]
-        mw = mwclient.Site(
+        mw = _login_site_class()(
             parts.netloc, path=path, scheme=parts.scheme, pool=self.session,
             do_init=False, force_login=False, max_retries=1, retry_timeout=2,
             clients_useragent=self.session.headers["User-Agent"],
@@ -522,7 +539,7 @@ class Site:
                 "why": _short(exc)}) from None
         finally:
             password = None
-        self._mw = mw
+        self._rights = None  # this account's: told by the next answer that asks them
         self._logged_in = True
         self.session.headers["User-Agent"] = mw.clients_useragent
 
@@ -530,6 +547,8 @@ class Site:
         data = self.query(meta="userinfo|siteinfo", uiprop="groups|rights",
                           siprop="general|extensions")
         info, general = data["query"]["userinfo"], data["query"]["general"]
+        if self._logged_in:
+            self._learn_rights(info)
         return Rights(
             user=info.get("name", ""),
             groups=info.get("groups", []),
@@ -561,13 +580,35 @@ class Site:
 
     @property
     def has_highlimits(self) -> bool:
-        return self._mw is not None and "apihighlimits" in (self._mw.rights or [])
+        """Whether the run reads as an account with ``apihighlimits`` (never anonymously)."""
+        return self._logged_in and "apihighlimits" in self._account_rights()
+
+    def _account_rights(self) -> frozenset[str]:
+        """The logged-in account's rights. A category's first batch after the login asks
+        them with its pages (:meth:`_category_batches`); a read that needs them before that
+        asks them alone, once (what mwclient asks after every login, which this login skips)."""
+        if self._rights is None:
+            self._learn_rights(self.query(meta="userinfo", uiprop="rights")["query"]["userinfo"])
+        return self._rights or frozenset()
+
+    def _learn_rights(self, userinfo: dict) -> None:
+        known = self._rights is not None
+        self._rights = frozenset(userinfo.get("rights", ()))
+        if not known and "apihighlimits" not in self._rights:
+            log.info(_("%(wiki)s: %(user)s has no apihighlimits right: %(count)d pages a "
+                       "request") % {"wiki": self.name, "user": self.username,
+                                     "count": CONTENT_BATCH})
 
     @property
     def batch(self) -> int:
         """Pages of content a request may ask for: 500 once logged in with ``apihighlimits``,
         else 50 (anonymous reads, or an account without the right)."""
         return HIGH_BATCH if self.has_highlimits else CONTENT_BATCH
+
+    def _batch_for(self, count: int) -> int:
+        """The batch size for ``count`` titles: what fits in one request at 50 needs no
+        account's rights (nor a request to learn them)."""
+        return CONTENT_BATCH if count <= CONTENT_BATCH else self.batch
 
     def for_big_read(self) -> int:
         """Before a read that takes more than one request at 50 pages: log in when the config
@@ -579,11 +620,16 @@ class Site:
         a request, with a warning; a later write raises the same error without a new attempt.
         A wiki without a login in the config is read anonymously, silently.
         """
+        self._log_in_for_big_read()
+        return self.batch
+
+    def _log_in_for_big_read(self) -> None:
+        """The login of :meth:`for_big_read`, tried once per run; a refusal is a warning."""
         if self._logged_in or self._big_read_tried or not self.username:
-            return self.batch
+            return
         with self._login_lock:
             if self._logged_in or self._big_read_tried:
-                return self.batch
+                return
             self._big_read_tried = True
             try:
                 self._login()
@@ -593,12 +639,14 @@ class Site:
                 log.warning(_("%(wiki)s: reading anonymously, %(count)d pages a request: "
                               "%(why)s") % {"wiki": self.name, "count": CONTENT_BATCH,
                                             "why": f"{exc} ({exc.hint})" if exc.hint else exc})
-                return self.batch
-        if not self.has_highlimits:
-            log.info(_("%(wiki)s: %(user)s has no apihighlimits right: %(count)d pages a "
-                       "request") % {"wiki": self.name, "user": self.username,
-                                     "count": CONTENT_BATCH})
-        return self.batch
+
+    def _category_limit(self) -> int:
+        """A big category's next batch size, after the login :meth:`for_big_read` tries: 500
+        while the account's rights are not known yet, for its first batch asks them (without
+        ``apihighlimits``, MediaWiki then gives 50 pages' content an answer and continues
+        within that batch, and the batches after it take 50)."""
+        self._log_in_for_big_read()
+        return HIGH_BATCH if self._logged_in and self._rights is None else self.batch
 
     # -- reads ----------------------------------------------------------------------------
 
@@ -606,7 +654,7 @@ class Site:
         """The latest revision of each title with its content, 50 titles a request; more than
         50 titles are a big read (:meth:`for_big_read`: 500 a request for a bot)."""
         wanted = _unique(titles)
-        size = self.for_big_read() if len(wanted) > CONTENT_BATCH else self.batch
+        size = self.for_big_read() if len(wanted) > CONTENT_BATCH else CONTENT_BATCH
         result: dict[str, Page] = {}
         for batch in _chunks(wanted, size):
             result.update(self._read_batch(batch, content=True))
@@ -614,9 +662,9 @@ class Site:
 
     def revisions(self, titles: list[str]) -> dict[str, Page]:
         """The latest revision id and timestamp of each title, without content."""
-        size = self.batch
+        wanted = _unique(titles)
         result: dict[str, Page] = {}
-        for batch in _chunks(_unique(titles), size):
+        for batch in _chunks(wanted, self._batch_for(len(wanted))):
             result.update(self._read_batch(batch, content=False))
         return result
 
@@ -633,7 +681,7 @@ class Site:
             todo = [t for t in _unique(titles) if t not in self._redirect_known]
             result.update((t, self._redirect_known[t]) for t in _unique(titles)
                           if self._redirect_known.get(t))
-        for batch in _chunks(todo, self.batch):
+        for batch in _chunks(todo, self._batch_for(len(todo))):
             query = self.query(titles="|".join(batch), redirects="1").get("query", {})
             aliases = {item["from"]: item["to"] for item in query.get("normalized", [])}
             targets = {item["from"]: item["to"] for item in query.get("redirects", [])}
@@ -764,9 +812,15 @@ class Site:
         def ask(more: dict) -> dict:
             # the batch size changes only between whole batches: an answer continued inside
             # one (rvcontinue: more content than one answer holds) keeps its generator's size
-            if more and "rvcontinue" not in more:
-                limit[0] = self.for_big_read()
-            return self.query(**params, gcmlimit=str(limit[0]), **more)
+            if (more or self._logged_in) and "rvcontinue" not in more:
+                limit[0] = self._category_limit()
+            if not (self._logged_in and self._rights is None):
+                return self.query(**params, gcmlimit=str(limit[0]), **more)
+            # the login's first batch asks the account's rights too (no request of their own)
+            data = self.query(**params, gcmlimit=str(limit[0]), meta="userinfo",
+                              uiprop="rights", **more)
+            self._learn_rights(data["query"]["userinfo"])
+            return data
 
         partial: dict[str, dict] = {}
         for data in self._continued(params, prefetch=prefetch, ask=ask, start=start):
@@ -819,9 +873,9 @@ class Site:
         size = (self._siteinfo_and_size(category)
                 if self._siteinfo is None and self._may_log_in() else 0)
         if size > CONTENT_BATCH:
-            return self.for_big_read()
+            return self._category_limit()
         self._login_token = None  # for the login that follows at once only: none does
-        return self.batch
+        return self._category_limit() if self._logged_in else CONTENT_BATCH
 
     def prepare_login(self) -> None:
         """Import mwclient now, in the calling thread, when a big read may log in. Called while
