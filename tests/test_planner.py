@@ -198,6 +198,19 @@ def test_duplicates_keep_the_first_and_are_reported() -> None:
     assert plan.conflicts == ()
 
 
+def test_a_key_listed_twice_is_never_removed_a_removal_elsewhere_is_a_conflict() -> None:
+    # fabmob lists Le WIP twice (a person added a second line); movilab removed it
+    pages = {"f": page("Le WIP=a", "B", "Le WIP=antenne"), "m": page("B")}
+    plan = plan_list(pages, base_of("Le WIP=a", "B"))
+    assert plan.pages["f"].remove == () and plan.pages["m"].add == ()
+    assert plan.conflicts == (Conflict("Le WIP", "removed-and-changed",
+                                       {"f": E("Le WIP", "a"), "m": None}, E("Le WIP", "a")),)
+    assert plan.new_base["Le WIP"] == E("Le WIP", "a")  # reported again until settled
+    # listed once on every page: removed as usual
+    plan = plan_list({"f": page("Le WIP=a", "B"), "m": page("B")}, base_of("Le WIP=a", "B"))
+    assert plan.pages["f"].remove == ("Le WIP",) and plan.conflicts == ()
+
+
 def test_duplicate_later_value_is_not_merged() -> None:
     pages = {"f": page("A=a", "A=b"), "m": page()}
     plan = plan_list(pages, None)

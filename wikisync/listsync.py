@@ -303,7 +303,18 @@ def new_text(
     for index, entry in enumerate(lp.entries):
         by_key.setdefault(normalize_title(entry.key), []).append(index)
     bullet = lp.raw[0].bullet if lp.raw else "*"
-    remove = {lp.positions[i] for key in plan.remove for i in by_key.get(key, [])}
+    remove = set()
+    for key in plan.remove:
+        found = by_key.get(key, [])
+        if len(found) > 1:  # the planner holds such a removal (a conflict): never two lines
+            raise ListStopped(
+                lp.wiki, _("page %(title)r lists %(key)r more than once; removing it would "
+                           "remove these lines too: %(lines)s") % {
+                    "title": lp.page.title, "key": key,
+                    "lines": "; ".join(repr(lp.raw[i].text.split("\n", 1)[0]) for i in found)},
+                _("keep one line for this lieu on the page, then run again"),
+            )
+        remove.update(lp.positions[i] for i in found)
     replace = {}
     for entry in plan.change:  # a change rewrites the first entry with that key
         index = by_key[entry.key][0]

@@ -36,9 +36,11 @@ Choices
 - Keys are compared normalised (:func:`wikisync.titles.normalize_title`); every entry the plan
   returns carries the normalised key.
 - Duplicate keys within one page: the first entry is the one the planner reads; the later ones
-  are reported in :attr:`ListPlan.duplicates` and ignored. A key that is removed everywhere is
-  removed with all its entries on a page (the writer removes every entry with that key); a
-  change rewrites the first one only.
+  are reported in :attr:`ListPlan.duplicates` and ignored. A change rewrites the first one only.
+  A key written more than once on a page is never removed: the later lines are a person's that
+  the planner did not read (a second antenna of the lieu added as a line of its own, or two
+  places that read as one key), so a removal elsewhere is a ``removed-and-changed`` conflict
+  until a person makes the page list it once.
 - Added entries are listed, for each page, in the order they appear on the page they come from
   (the first page, in page order, that holds the winning value); the ``after`` view appends them
   at the end of the page's list.
@@ -188,8 +190,12 @@ def plan_list(
     pages, duplicates = _index_pages(current)
     base_index = {entry.key: entry for entry in map(_normalized, (base or {}).values())}
     keys = _key_order(pages, base_index)
+    listed_twice = {duplicate.key for duplicate in duplicates}
     decisions = {
-        k: decide_entry(base_index.get(k), [p.get(k) for p in pages.values()]) for k in keys
+        k: _held_if_listed_twice(
+            decide_entry(base_index.get(k), [p.get(k) for p in pages.values()]),
+            base_index.get(k), k in listed_twice)
+        for k in keys
     }
     conflicts = tuple(
         Conflict(k, d.conflict, {pid: p.get(k) for pid, p in pages.items()}, base_index.get(k))
@@ -200,6 +206,15 @@ def plan_list(
     new_base = {k: d.value for k, d in decisions.items() if d.value is not None}
     after = {pid: _after(pages[pid], page_plans[pid]) for pid in pages}
     return ListPlan(page_plans, conflicts, duplicates, new_base, after)
+
+
+def _held_if_listed_twice(decision: Decision, base: ListEntry | None,
+                          listed_twice: bool) -> Decision:
+    """A removal of a key some page lists more than once is a conflict (see the module
+    docstring): removing it there would take lines the planner never read."""
+    if listed_twice and decision.action == "set" and decision.value is None:
+        return Decision("conflict", base, "removed-and-changed")
+    return decision
 
 
 def decide_entry(base: ListEntry | None, values: Sequence[ListEntry | None]) -> Decision:

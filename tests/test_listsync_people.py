@@ -1,0 +1,118 @@
+"""Lines people write that the list sync must never harm, on in-memory wikis: a lieu written
+twice, plain names that are not links, separators typed with other spaces."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from wikisync.app import App
+from wikisync.config import load_config
+from wikisync.errors import ListStopped
+from wikisync.listsync import link_context, new_text, parse_page
+from wikisync.memwiki import MemoryWiki
+from wikisync.model import Page
+from wikisync.planner import PagePlan
+from wikisync.sync import run_sync
+
+REPO = Path(__file__).resolve().parents[1]
+TITLES = {"fabmob": "AMI Fabriques de Territoires", "movilab": "Fabriques de Territoire"}
+CONFIG = """
+wikis:
+  fabmob: {api_url: https://fabmob.invalid/api.php, username: B@w, password_env: WIKISYNC_PEOPLE_PASSWORD,
+           interwiki: {movilab: movilab}}
+  movilab: {api_url: https://movilab.invalid/api.php, username: B@w, password_env: WIKISYNC_PEOPLE_PASSWORD}
+mappings_dir: %s
+state_dir: state
+lists:
+  tl:
+    kind: lieu
+    pages:
+      fabmob: {title: "AMI Fabriques de Territoires", section: "Tiers Lieux intéressés"}
+      movilab: {title: "Fabriques de Territoire", section: "Tiers Lieux intéressés"}
+"""
+
+
+@pytest.fixture(autouse=True)
+def _password(monkeypatch):
+    monkeypatch.setenv("WIKISYNC_PEOPLE_PASSWORD", "in-memory wikis take any password")
+
+
+def page(body: str) -> str:
+    return f"Intro.\n\n== Tiers Lieux intéressés ==\n{body}\n== Contacts ==\nTexte."
+
+
+class Wikis:
+    """Two in-memory wikis holding the list pages and the lieux, and a sync of the list."""
+
+    def __init__(self, folder: Path, fabmob: str, movilab: str,
+                 lieux=("Le WIP", "La Myne", "Konk Ar Lab")):
+        (folder / "wikisync.yaml").write_text(CONFIG % (REPO / "mappings"))
+        self.config = load_config(folder / "wikisync.yaml")
+        self.wikis = {name: MemoryWiki(name) for name in TITLES}
+        for name, wiki in self.wikis.items():
+            for lieu in lieux:
+                wiki.put(lieu, "{{Acteur}}")
+            wiki.put(TITLES[name], page(fabmob if name == "fabmob" else movilab))
+        self.app = App(self.config, _sites=dict(self.wikis))
+
+    def sync(self, dry_run: bool = False):
+        for wiki in self.wikis.values():
+            wiki.new_run()
+        report = run_sync(self.app, ("tl",), dry_run=dry_run)
+        [result] = report.lists
+        return report.exit_code, result
+
+    def text(self, wiki: str) -> str:
+        return self.wikis[wiki].text(TITLES[wiki])
+
+    def edit(self, wiki: str, old: str, new: str) -> None:
+        text = self.text(wiki)
+        assert old in text
+        self.wikis[wiki].put(TITLES[wiki], text.replace(old, new, 1))
+
+
+def test_a_removal_never_takes_a_second_line_a_person_wrote_for_the_same_lieu(tmp_path):
+    both = "* [[Le WIP]] – Caen\n* [[La Myne]]\n"
+    w = Wikis(tmp_path, both, both)
+    w.sync()
+    w.edit("fabmob", "* [[La Myne]]\n", "* [[La Myne]]\n* [[Le WIP]] – antenne d'Hérouville\n")
+    w.edit("movilab", "* [[Le WIP]] – Caen\n", "")
+    fabmob, movilab = w.text("fabmob"), w.text("movilab")
+    code, result = w.sync()
+    assert [(c.key, c.kind) for c in result.conflicts] == [("Le WIP", "removed-and-changed")]
+    assert code == 3 and result.error is None
+    assert w.text("fabmob") == fabmob and w.text("movilab") == movilab
+    assert w.sync()[0] == 3  # reported again until a person settles it
+    assert w.text("fabmob") == fabmob and w.text("movilab") == movilab
+
+
+def test_two_places_that_read_as_one_key_are_never_removed_together(tmp_path):
+    # words before an outside link: both entries take the link's text as their key
+    fabmob = ("* Le Bocal [https://bocal.example.org site]\n"
+              "* La Cantine [https://cantine.example.org site]\n* [[La Myne]]\n")
+    w = Wikis(tmp_path, fabmob, "* [[La Myne]]\n")
+    w.sync()
+    assert "La Cantine" in w.text("fabmob")
+    w.edit("movilab", "* Le Bocal [https://bocal.example.org site]\n", "")
+    before = w.text("fabmob")
+    code, result = w.sync()
+    assert code == 3 and [c.kind for c in result.conflicts] == ["removed-and-changed"]
+    assert w.text("fabmob") == before
+
+
+def test_the_writer_refuses_a_removal_that_would_take_two_lines(tmp_path):
+    """What the planner never plans (the test above), the writer refuses on its own."""
+    config = Wikis(tmp_path, "", "").config
+    config_ctx, lst = link_context(config), config.list_named("tl")
+    text = page("* [[Le WIP]] – Caen\n* [[La Myne]]\n* [[Le WIP]] – antenne\n")
+    lp = parse_page(lst, "fabmob", Page(TITLES["fabmob"], text, revid=1), config_ctx)
+    with pytest.raises(ListStopped) as stopped:
+        new_text(lp, PagePlan(remove=("Le WIP",)), lambda _w, _t: True, config_ctx)
+    assert "* [[Le WIP]] – antenne" in str(stopped.value)
+    once = page("* [[Le WIP]] – Caen\n* [[La Myne]]\n")
+    lp = parse_page(lst, "fabmob", Page(TITLES["fabmob"], once, revid=1), config_ctx)
+    assert new_text(lp, PagePlan(remove=("Le WIP",)), lambda _w, _t: True, config_ctx) == page(
+        "* [[La Myne]]\n")
+
