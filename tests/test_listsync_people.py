@@ -116,3 +116,31 @@ def test_the_writer_refuses_a_removal_that_would_take_two_lines(tmp_path):
     assert new_text(lp, PagePlan(remove=("Le WIP",)), lambda _w, _t: True, config_ctx) == page(
         "* [[La Myne]]\n")
 
+
+
+@pytest.mark.parametrize("line", [
+    "* Le Bocal ''(en attente)''",  # its name ends at the italics: no link may hold them
+    "* (en projet) Le Bocal",  # no name before the separator: the whole line is the key
+    "* TETRIS - Philippe Chemla pour une Fabrique des Territoires",
+])
+def test_a_plain_name_no_wiki_has_a_page_of_is_copied_as_written_never_made_a_link(
+        tmp_path, line):
+    w = Wikis(tmp_path, f"{line}\n* [[La Myne]]\n", "* [[La Myne]]\n")
+    fabmob = w.text("fabmob")
+    assert w.sync()[0] == 0
+    assert w.text("movilab") == page(f"* [[La Myne]]\n{line}\n")
+    assert w.text("fabmob") == fabmob
+    assert w.sync()[0] == 0 and w.text("movilab") == page(f"* [[La Myne]]\n{line}\n")
+
+
+@pytest.mark.parametrize(("fabmob", "movilab"), [
+    # the visual editor saves a non-breaking space before the dash
+    ("* TETRIS\u00a0- Philippe Chemla pour une Fabrique des Territoires\n",
+     "* TETRIS - Philippe Chemla pour une Fabrique des Territoires\n"),
+    ("* La Myne\t– Lyon\n", "* [[La Myne]] – Lyon\n"),
+    ("* La Myne \u00a0–\u00a0Lyon\n", "* [[La Myne]] – Lyon\n"),
+])
+def test_a_separator_typed_with_other_blanks_is_the_same_separator(tmp_path, fabmob, movilab):
+    w = Wikis(tmp_path, fabmob, movilab)
+    assert w.sync()[0] == 0
+    assert w.text("fabmob") == page(fabmob) and w.text("movilab") == page(movilab)

@@ -52,7 +52,12 @@ Choices (documented because pages and the state depend on them)
 - **Plain text** is written only for an entry that was plain text where it came from and that
   reads back as the same entry (no label, no lead but formatting, icons or tags, no separator in
   the key, an annotation that cannot merge into the name). An entry named by a link stays a
-  link where no wiki has its page (a red link, which turns blue when the page is created).
+  link where no wiki has its page (a red link, which turns blue when the page is created); a
+  plain one for a lieu no wiki has a page of is copied as written from the page it comes
+  from (:func:`wikisync.listsync.new_text`), never made a link.
+- **Separators** are found whatever blanks surround a dash: ``TETRIS\u00a0- x`` (a
+  non-breaking space, as the visual editor saves it) or ``La Myne\t– x`` name TETRIS and La
+  Myne, as ``TETRIS - x`` does.
 """
 
 from __future__ import annotations
@@ -93,6 +98,9 @@ __all__ = [
 
 #: What ends a plain entry's name, in the contract's words.
 SEPARATORS: tuple[str, ...] = (" – ", " - ", ":", ",", "(")
+#: The same, as found in text: the spaces around a dash may be any run of blanks (a
+#: non-breaking space, as the visual editor saves it, or a tab), never a line break.
+_SEPARATOR_RE = re.compile(r"[^\S\n]+[–-][^\S\n]+|[:,(]")
 
 #: Namespace names (French, canonical and the usual aliases, folded) whose links never name a
 #: lieu: a file used as an icon, a user, a category, a special page, a property...
@@ -325,10 +333,9 @@ def split_name(text: str) -> tuple[str, str]:
     """
     spans = _construct_spans(text)
     cut = len(text)
-    for sep in SEPARATORS:
-        at = _find_outside(text, sep, spans)
-        if 0 <= at < cut:
-            cut = at
+    at = _find_outside(text, spans)
+    if at >= 0:
+        cut = at
     for start, _end in spans:
         if text[:start].strip() and start < cut:
             cut = start
@@ -338,14 +345,15 @@ def split_name(text: str) -> tuple[str, str]:
     return name, text[end:]
 
 
-def _find_outside(text: str, sep: str, spans: list[tuple[int, int]]) -> int:
-    """The first ``sep`` in ``text`` that is not inside one of ``spans``, else -1."""
-    at = text.find(sep)
-    while at >= 0:
-        inside = next((e for s, e in spans if s <= at < e), None)
+def _find_outside(text: str, spans: list[tuple[int, int]]) -> int:
+    """Where the first separator in ``text`` that is not inside one of ``spans`` starts,
+    else -1."""
+    found = _SEPARATOR_RE.search(text)
+    while found is not None:
+        inside = next((e for s, e in spans if s <= found.start() < e), None)
         if inside is None:
-            return at
-        at = text.find(sep, inside)
+            return found.start()
+        found = _SEPARATOR_RE.search(text, inside)
     return -1
 
 

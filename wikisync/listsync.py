@@ -355,21 +355,35 @@ def _changed(lp: ListPage, index: int, entry: ListEntry, has_page: Callable[[str
 
 def _rendered(entry: ListEntry, wiki: str, has_page: Callable[[str, str], bool],
               ctx: LinkContext, bullet: str, sources: Mapping[str, RawEntry]) -> str:
-    """``entry`` as written on ``wiki``, proved to read back as itself."""
-    text = render_entry(entry, wiki, has_page, ctx, bullet)
-    if _reads_back(text, entry, wiki, ctx):
-        return text
+    """``entry`` as written on ``wiki``, proved to read back as itself.
+
+    An entry that is plain text where it comes from, for a lieu no wiki has a page of, is
+    copied as written when that reads back as the same entry: a person's words are never made
+    a (red) link."""
     source = sources.get(entry.key)
+    copied = None
     if source is not None:
         copied = bullet + source.text[len(source.bullet):]
         copied = copied if copied.endswith("\n") else copied + "\n"
-        if _reads_back(copied, entry, wiki, ctx, keys_only=True):
+        if (not entry.linked and not _has_a_page(entry, has_page, ctx)
+                and _reads_back(copied, entry, wiki, ctx)):
             return copied
+    text = render_entry(entry, wiki, has_page, ctx, bullet)
+    if _reads_back(text, entry, wiki, ctx):
+        return text
+    if copied is not None and _reads_back(copied, entry, wiki, ctx, keys_only=True):
+        return copied
     raise ListStopped(
         wiki, _("cannot write the entry %(key)r so that it reads back as itself: %(text)r") % {
             "key": entry.key, "text": text},
         _("write the entry on this wiki by hand (or simplify it on the other), then run again"),
     )
+
+
+def _has_a_page(entry: ListEntry, has_page: Callable[[str, str], bool],
+                ctx: LinkContext) -> bool:
+    """Whether some configured wiki has a page of ``entry``'s lieu."""
+    return any(has_page(wiki, ctx.same.title_on(wiki, entry.key)) for wiki in ctx.names())
 
 
 def _reads_back(text: str, entry: ListEntry, wiki: str, ctx: LinkContext,
@@ -384,7 +398,9 @@ def _reads_back(text: str, entry: ListEntry, wiki: str, ctx: LinkContext,
     if raw is None:
         return False
     back = to_list_entry(raw, wiki, ctx)
-    if raw.link.kind != "plain" and any(c in raw.link.target for c in ("{{", "[[", "|", "<")):
+    # a target holding markup is a person's text taken for a title ('' opens italics)
+    if raw.link.kind != "plain" and any(c in raw.link.target
+                                        for c in ("{{", "[[", "|", "<", "''")):
         return False
     return back.key == entry.key and (keys_only or back == entry)
 
