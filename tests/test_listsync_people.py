@@ -144,3 +144,17 @@ def test_a_separator_typed_with_other_blanks_is_the_same_separator(tmp_path, fab
     w = Wikis(tmp_path, fabmob, movilab)
     assert w.sync()[0] == 0
     assert w.text("fabmob") == page(fabmob) and w.text("movilab") == page(movilab)
+
+
+def test_page_furniture_in_the_section_is_never_copied(tmp_path):
+    furniture = ("* [[Catégorie:Tiers-Lieux]]\n* [[Fichier:Carte.png|200px]] [[Catégorie:Alliance]]\n"
+                 "* [[#Contacts|voir les contacts]]\n")
+    w = Wikis(tmp_path, furniture + "* [[Le WIP]]\n", "* [[Le WIP]]\n* [[La Myne]]\n")
+    assert w.sync()[0] == 0
+    assert w.text("movilab") == page("* [[Le WIP]]\n* [[La Myne]]\n")  # nothing copied
+    assert w.text("fabmob") == page(furniture + "* [[Le WIP]]\n* [[La Myne]]\n")
+    # a file beside words is an entry (an icon before a plain name), as before
+    (tmp_path / "icon").mkdir()
+    w = Wikis(tmp_path / "icon", "* [[Fichier:Logo.png|20px]] Le Bocal\n", "")
+    assert w.sync()[0] == 0
+    assert "Le Bocal" in w.text("movilab")

@@ -89,6 +89,7 @@ __all__ = [
     "link_title",
     "normalize_annotation",
     "normalize_lead",
+    "is_furniture",
     "render_entry",
     "render_head",
     "split_name",
@@ -441,6 +442,26 @@ def is_article_link(link: Link) -> bool:
         return True
     folded = " ".join(prefix.replace("_", " ").split()).casefold()
     return folded not in OTHER_NAMESPACES
+
+
+def is_furniture(raw: RawEntry) -> bool:
+    """Whether ``raw`` is page furniture rather than an entry: a link to a section of its own
+    page (``[[#Contacts|voir les contacts]]``), or a line of links that never name a lieu
+    (category tags, files) with no words of its own. Copied elsewhere, a category tag would put
+    the other wiki's page in that category."""
+    if raw.link.kind == "internal":
+        return raw.link.target.strip().removeprefix(":").startswith("#")
+    if raw.link.kind != "plain":
+        return False
+    text = raw.text.split("\n", 1)[0].removeprefix(raw.bullet)
+    kept, pos, links = [], 0, 0
+    for start, end in _construct_spans(text):
+        markup = text[start:end]
+        if markup.startswith("[[") and not is_article_link(_wikilink(markup)):
+            kept.append(text[pos:start])
+            pos, links = end, links + 1
+    kept.append(text[pos:])
+    return links > 0 and not "".join(kept).strip()
 
 
 def link_title(link: Link, wiki: str, ctx: LinkContext) -> str | None:

@@ -41,6 +41,7 @@ from wikisync.i18n import _
 from wikisync.lists import (
     LinkContext,
     format_entry,
+    is_furniture,
     link_target,
     render_entry,
     to_list_entry,
@@ -89,7 +90,8 @@ class ListPage:
 
     ``raw`` and ``entries`` hold the entries that are synced, in page order; ``positions``
     their numbers among all the section's entries (what :func:`wikitext.edit_list` counts).
-    Entries that point at one of the list's own pages are page furniture: left out.
+    Entries that point at one of the list's own pages (a section of it included), and lines
+    of category tags or files alone, are page furniture: left out (:func:`is_furniture`).
     """
 
     wiki: str
@@ -156,7 +158,7 @@ def parse_page(lst: ListConfig, wiki: str, page: Page, ctx: LinkContext) -> List
     own_pages = {normalize_title(ref.title) for ref in lst.pages.values()}
     kept = [
         (i, r, e) for i, r in enumerate(listing.entries)
-        if (e := to_list_entry(r, wiki, ctx)).key not in own_pages
+        if (e := to_list_entry(r, wiki, ctx)).key not in own_pages and not is_furniture(r)
     ]
     return ListPage(wiki, page, section, [r for _i, r, _e in kept], [e for _i, _r, e in kept],
                     [i for i, _r, _e in kept], listing)
