@@ -96,3 +96,67 @@ def test_a_line_that_does_not_close_what_it_opens_stops_the_list(body, what, lin
 
 def test_a_commented_out_entry_is_not_an_entry():
     assert keys("* [[A]]\n<!-- * [[B]] -->\n* [[C]] <!-- note -->") == ["A", "C"]
+
+
+NESTED_HEADING = {  # (container around a heading, line of the heading in the page)
+    "div 2": ('<div style="background:#eef">\n== M ==\n* Paul Dupont\n</div>', 3),
+    "div 3": ('<div style="background:#eef">\n=== Anciens ===\n* [[Z]]\n</div>', 3),
+    "center 2": ("<center>\n== M ==\n* Paul Dupont\n</center>", 3),
+    "cell 2": ('{| class="wikitable"\n|-\n|\n* [[B]]\n== M ==\n* Paul Dupont\n|}', 6),
+    "cell 3": ("{|\n|-\n| a\n|\n=== Anciens ===\n* [[Z]]\n|}", 6),
+    "colonnes 2": ("{{colonnes|nombre=2|\n== M ==\n* Paul Dupont\n}}", 3),
+    "colonnes 3": ("{{colonnes|nombre=2|\n* [[B]]\n=== Anciens ===\n* [[Z]]\n}}", 4),
+}
+
+
+@pytest.mark.parametrize("name", sorted(NESTED_HEADING))
+def test_a_heading_inside_a_container_ends_the_list(name):
+    body, _line = NESTED_HEADING[name]
+    read = keys("* [[A]]\n" + body)
+    assert read == (["A", "B"] if "* [[B]]" in body else ["A"])
+
+
+@pytest.mark.parametrize("name", sorted(NESTED_HEADING))
+def test_no_entry_is_added_next_to_a_heading_inside_a_container(name):
+    body, line = NESTED_HEADING[name]
+    text = f"== L ==\n* [[A]]\n{body}\n== N ==\n"
+    assert wikitext.edit_list(text, "L", {0}, {}, []) == text.replace("* [[A]]\n", "", 1)
+    with pytest.raises(wikitext.ListLineError) as caught:
+        wikitext.edit_list(text, "L", set(), {}, ["* [[C]]\n"])
+    message = str(caught.value)
+    heading = text.split("\n")[line]  # the nested heading's line (the page's line + 1)
+    assert heading in ("== M ==", "=== Anciens ===")
+    assert f"line {line + 1} is a heading inside a container" in message
+    assert repr(heading) in message
+    assert "move the heading out of it" in caught.value.hint
+
+
+@pytest.mark.parametrize("wrapper", [
+    "<!--\n{}\n-->", "<nowiki>\n{}\n</nowiki>", "<pre>\n{}\n</pre>",
+    "<syntaxhighlight lang=\"text\">\n{}\n</syntaxhighlight>", "<source>\n{}\n</source>",
+    "<includeonly>\n{}\n</includeonly>",
+])
+def test_a_heading_like_line_that_does_not_render_does_not_end_the_list(wrapper):
+    text = "== L ==\n* [[A]]\n" + wrapper.format("== M ==") + "\n* [[B]]\n== N ==\n* [[Z]]\n"
+    assert [e.name for e in wikitext.read_list(text, "L").entries] == ["A", "B"]
+    new = wikitext.edit_list(text, "L", set(), {}, ["* [[C]]\n"])
+    assert new == text.replace("* [[B]]\n", "* [[B]]\n* [[C]]\n")
+
+
+def test_a_section_written_inside_a_container_is_found_and_a_twin_is_refused():
+    text = "Intro.\n<div>\n== L ==\n* [[A]]\n</div>\n== M ==\n* [[Z]]\n"
+    assert [e.name for e in wikitext.read_list(text, "L").entries] == ["A"]
+    with pytest.raises(wikitext.ListLineError) as caught:
+        wikitext.edit_list(text, "L", set(), {}, ["* [[C]]\n"])
+    assert "line 3 is a heading inside a container" in str(caught.value)
+    twin = "== L ==\n* [[B]]\n" + text
+    with pytest.raises(wikitext.WikitextError) as caught:
+        wikitext.read_list(twin, "L")
+    assert "2 sections titled 'l'" in str(caught.value).lower()
+
+
+def test_a_heading_the_parser_misses_inside_a_template_stops_the_list():
+    text = "== L ==\n* [[A]]\n{{colonnes|contenu=\n== M ==\n* Paul Dupont\n}}\n"
+    with pytest.raises(wikitext.ListLineError) as caught:
+        wikitext.read_list(text, "L")
+    assert "line 4 may be a heading" in str(caught.value)

@@ -138,3 +138,54 @@ class ListSyncOnFakeWikis(RuleBasedStateMachine):
 ListSyncOnFakeWikis.TestCase.settings = settings(max_examples=150, stateful_step_count=15,
                                                  deadline=None)
 test_list_sync_executor_on_fake_wikis = ListSyncOnFakeWikis.TestCase
+
+
+CONTACTS_IN_A_DIV = ('* [[Le WIP]]\n<div style="background:#eef">\n== Contacts du réseau ==\n'
+                     "* Paul Dupont – référent\n* [[Utilisateur:Marie|Marie]] – animatrice\n"
+                     "</div>\n")
+
+
+def _two_pages(fabmob: str, movilab: str):
+    import tempfile
+
+    folder = Path(tempfile.mkdtemp())
+    (folder / "wikisync.yaml").write_text(CONFIG % (REPO / "mappings"))
+    config = load_config(folder / "wikisync.yaml")
+    wikis = {name: MemoryWiki(name) for name in TITLES}
+    for name, wiki in wikis.items():
+        for lieu in ("Le WIP", "La Myne"):
+            wiki.put(lieu, "{{Acteur}}")
+        body = fabmob if name == "fabmob" else movilab
+        wiki.put(TITLES[name], BEFORE + body + AFTER)
+    app = App(config, _sites=dict(wikis))
+    return wikis, lambda: sync_list(app, config.list_named("tl"), State(folder / "state"),
+                                    dry_run=False, allow_empty=False)
+
+
+def test_the_next_section_written_inside_a_div_is_not_synced():
+    wikis, sync = _two_pages(CONTACTS_IN_A_DIV, "")
+    fabmob_before = wikis["fabmob"].text(TITLES["fabmob"])
+    sync()
+    assert wikis["fabmob"].text(TITLES["fabmob"]) == fabmob_before
+    movilab = wikis["movilab"].text(TITLES["movilab"])
+    assert [e.name for e in wikitext.read_list(movilab, SECTION).entries] == ["Le WIP"]
+    assert movilab.replace("* [[Le WIP]]\n", "", 1) == BEFORE + AFTER
+    assert "Paul Dupont" not in movilab and "Marie" not in movilab
+
+
+def test_an_addition_next_to_a_heading_inside_a_div_stops_the_list_and_writes_nothing():
+    import pytest
+
+    from wikisync.errors import ListStopped
+
+    wikis, sync = _two_pages(CONTACTS_IN_A_DIV, "* [[La Myne]]\n")
+    before = {name: wiki.text(TITLES[name]) for name, wiki in wikis.items()}
+    with pytest.raises(ListStopped) as caught:
+        sync()
+    assert {name: wiki.text(TITLES[name]) for name, wiki in wikis.items()} == before
+    assert sum(w.counts["edit"] for w in wikis.values()) == 0
+    line = BEFORE.count("\n") + 3  # "== Contacts du réseau ==", the div's heading
+    message = str(caught.value)
+    assert f"line {line} is a heading inside a container" in message
+    assert "'== Contacts du réseau =='" in message
+    assert "move the heading out of it" in caught.value.hint

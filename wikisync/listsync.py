@@ -197,7 +197,25 @@ def _read_and_plan(app: App, lst: ListConfig, base: ListBase | None,
     plan = settle_plan(lst.name, plan, lst.conflict_resolution, app.resolve)
     read = ListRead(lst.name, pages, plan, ctx)
     check_removals(read, ctx)
+    check_additions(read)
     return read
+
+
+def check_additions(read: ListRead) -> None:
+    """Stop the list when an entry must be added to a page whose section is bounded by a
+    heading inside a container (see :func:`wikitext.check_appendable`)."""
+    from wikisync import wikitext
+
+    for wiki, plan in read.plan.pages.items():
+        lp = read.pages[wiki]
+        if not plan.add or lp.listing is None:
+            continue
+        try:
+            wikitext.check_appendable(lp.page.text, lp.listing)
+        except wikitext.ListLineError as exc:
+            raise ListStopped(wiki, _("list %(name)r, page %(title)r: %(message)s") % {
+                "name": read.name, "title": lp.page.title, "message": exc.message},
+                              exc.hint) from None
 
 
 def follow_redirects(app: App, pages: Mapping[str, ListPage], ctx: LinkContext

@@ -945,9 +945,85 @@ class ListSection:
     spans: tuple[tuple[int, int], ...]  # (start, end) of each entry in the page text
     section_end: int = -1  # end of the section with its sub-sections
     subsections: tuple[str, ...] = ()  # sub-headings' titles, in page order
+    #: where the heading inside a container that bounds the section's own text starts (its
+    #: own heading or the one that ends it), and how that container opens; -1 when none
+    nested_heading: int = -1
+    nested_in: str = ""
 
     def own_text(self, text: str) -> str:
         return text[self.start:self.end]
+
+
+#: Extension tags whose content is the page's own wikitext on the page itself; the content of
+#: every other one (``<nowiki>``, ``<pre>``, ``<ref>``, ``<includeonly>``...) holds no heading.
+_RENDERED_EXT_TAGS = frozenset({"noinclude", "onlyinclude"})
+#: A line MediaWiki may read as a heading (``== X ==``, a comment after it allowed).
+_HEADING_LIKE_RE = re.compile(r"^=+[^\n]*=[ \t]*(?:<!--.*?-->[ \t]*)*$", re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class _Head:
+    """A heading with its offsets; ``holder`` is the construct it stands in as opened
+    (``<div style=..>``, ``{{colonnes``, ``{|``), empty at the top level."""
+
+    node: Heading
+    start: int
+    end: int
+    holder: str = ""
+
+
+def _inner_code(node: Node) -> list[tuple[int, int, Wikicode]]:
+    """(start, end, code) within ``node`` of the wikitext of the page it holds: a tag's
+    contents (not a comment's nor a non-rendering extension tag's), a template's parameters,
+    a link's label."""
+    if isinstance(node, Tag):
+        name = str(node.tag).strip().lower()
+        if name in EXTENSION_TAGS and name not in _RENDERED_EXT_TAGS:
+            return []
+        span = _tag_content_span(node)
+        return [] if span is None else [(*span, node.contents)]
+    if isinstance(node, Template):
+        return _param_spans(node)
+    if isinstance(node, Wikilink) and node.text is not None:
+        at = 2 + len(str(node.title)) + 1
+        text = str(node.text)
+        return [(at, at + len(text), node.text)] if str(node)[at:at + len(text)] == text else []
+    return []
+
+
+def _opening(node: Node) -> str:
+    """How the construct ``node`` opens, as written, for a message (``<div style="..">``)."""
+    first = str(node).split("\n", 1)[0]
+    return first[:60]
+
+
+def _headings(code: Wikicode, base: int = 0, holder: str = "") -> Iterator[_Head]:
+    """Every heading MediaWiki sees, in page order: at the top level and inside containers
+    (``<div>``, table cells, a template's parameters), never inside a comment or a tag whose
+    content is not rendered as the page's wikitext (``<nowiki>``, ``<pre>``...)."""
+    for node, start, _end in _top_level(code):
+        if isinstance(node, Heading):
+            yield _Head(node, base + start, base + _end, holder)
+        elif not isinstance(node, Text) and "\n=" in str(node):
+            for istart, _iend, inner in _inner_code(node):
+                yield from _headings(inner, base + start + istart, holder or _opening(node))
+
+
+def _hidden_spans(code: Wikicode, base: int = 0) -> Iterator[tuple[int, int, bool]]:
+    """(start, end, hidden) of the nodes inside constructs: hidden for a comment or a
+    non-rendering tag (whose lines are no headings), else a construct not looked into."""
+    for node, start, end in _top_level(code):
+        if isinstance(node, (Text, Heading)):
+            continue
+        if isinstance(node, Comment) or isinstance(node, Tag) and (
+                str(node.tag).strip().lower() in EXTENSION_TAGS
+                and str(node.tag).strip().lower() not in _RENDERED_EXT_TAGS):
+            yield base + start, base + end, True
+            continue
+        inner = _inner_code(node)
+        yield base + start, base + end, False
+        for istart, _iend, icode in inner:
+            yield from _hidden_spans(icode, base + start + istart)
 
 
 @dataclass(frozen=True)
@@ -957,12 +1033,15 @@ class _Section:
     own_end: int
     end: int
     subsections: tuple[str, ...]
+    head: _Head | None = None
+    stop: _Head | None = None  # the heading that ends the section's own text
 
 
 def _find_section(text: str, code: Wikicode, title: str) -> _Section:
     """The section titled ``title``, or named by a path ``"Parent / Child"`` (each part a
-    heading nested in the one before it)."""
-    heads = [(n, s, e) for n, s, e in _top_level(code) if isinstance(n, Heading)]
+    heading nested in the one before it). Headings inside containers are headings."""
+    found_heads = list(_headings(code))
+    heads = [(h.node, h.start, h.end) for h in found_heads]
     keys = [heading_key(str(n.title)) for n, _s, _e in heads]
     want = heading_key(title)
     if want in keys or SECTION_PATH_SEPARATOR not in title:
@@ -998,7 +1077,9 @@ def _find_section(text: str, code: Wikicode, title: str) -> _Section:
     end = heads[hi][1] if hi < len(heads) else len(text)
     own_end = heads[index + 1][1] if index + 1 < hi else end
     subs = tuple(keys[index + 1:hi])
-    return _Section(node.level, min(content_start, own_end), own_end, end, subs)
+    stop = found_heads[index + 1] if index + 1 < len(found_heads) else None
+    return _Section(node.level, min(content_start, own_end), own_end, end, subs,
+                    found_heads[index], stop)
 
 
 def _section_stop(heads: list[tuple[Node, int, int]], index: int, limit: int) -> int:
@@ -1010,32 +1091,44 @@ def _section_stop(heads: list[tuple[Node, int, int]], index: int, limit: int) ->
     return limit
 
 
+def _tag_content_span(node: Tag) -> tuple[int, int] | None:
+    """(start, end) of a tag's contents within the tag's text, when it can be placed."""
+    if node.self_closing or node.contents is None:
+        return None
+    whole, inner = str(node), str(node.contents)
+    if node.wiki_markup:
+        end = len(whole) - len(node.closing_wiki_markup or "")
+    else:
+        end = whole.rfind("</") if node.closing_tag is not None and not node.implicit \
+            else len(whole)
+    start = end - len(inner)
+    return (start, end) if start >= 0 and whole[start:end] == inner else None
+
+
+def _param_spans(node: Template) -> list[tuple[int, int, Wikicode]]:
+    """(start, end, value) within the call's text of each parameter's value it can place."""
+    out = []
+    whole = str(node)
+    pos = 2 + len(str(node.name))
+    for param in node.params:
+        pos += 1  # the "|"
+        value = str(param.value)
+        at = pos + (len(str(param.name)) + 1 if param.showkey else 0)
+        if whole[at:at + len(value)] == value:
+            out.append((at, at + len(value), param.value))
+        pos += len(str(param))
+    return out
+
+
 def _container_spans(node: Node) -> list[tuple[int, int, Wikicode]]:
     """(start, end, code) inside ``node`` of the block content a list may stand in."""
     if isinstance(node, Tag):
-        tag = str(node.tag).strip().lower()
-        if tag not in CONTAINER_TAGS or node.self_closing or node.contents is None:
+        if str(node.tag).strip().lower() not in CONTAINER_TAGS:
             return []
-        whole, inner = str(node), str(node.contents)
-        if node.wiki_markup:
-            end = len(whole) - len(node.closing_wiki_markup or "")
-        else:
-            end = whole.rfind("</") if node.closing_tag is not None and not node.implicit \
-                else len(whole)
-        start = end - len(inner)
-        return [(start, end, node.contents)] if start >= 0 and whole[start:end] == inner else []
+        span = _tag_content_span(node)
+        return [] if span is None else [(*span, node.contents)]
     if isinstance(node, Template):
-        out = []
-        whole = str(node)
-        pos = 2 + len(str(node.name))
-        for param in node.params:
-            pos += 1  # the "|"
-            value = str(param.value)
-            at = pos + (len(str(param.name)) + 1 if param.showkey else 0)
-            if _BULLET_LINE_RE.search(value) and whole[at:at + len(value)] == value:
-                out.append((at, at + len(value), param.value))
-            pos += len(str(param))
-        return out
+        return [(s, e, v) for s, e, v in _param_spans(node) if _BULLET_LINE_RE.search(str(v))]
     return []
 
 
@@ -1247,15 +1340,55 @@ def _line_number(text: str, offset: int) -> int:
     return text.count("\n", 0, offset) + 1
 
 
-def _refuse(text: str, section_title: str, offset: int, line: str, why: str) -> ListLineError:
+def _refuse(text: str, section_title: str, offset: int, line: str, why: str,
+            hint: str | None = None) -> ListLineError:
     return ListLineError(
         _("list %(section_title)r: line %(line_number)s %(why)s: %(text)r; this list is not "
           "synced (nothing written)") % {
             "section_title": section_title, "line_number": _line_number(text, offset),
             "why": why, "text": line.strip()[:120]},
-        hint=_("mend the line on the wiki page (or move it out of the section), then run "
-               "again"),
+        hint=hint or _("mend the line on the wiki page (or move it out of the section), then "
+                       "run again"),
     )
+
+
+def _line_at(text: str, offset: int) -> str:
+    """The whole line of ``text`` that holds ``offset``."""
+    end = text.find("\n", offset)
+    return text[text.rfind("\n", 0, offset) + 1:len(text) if end < 0 else end]
+
+
+def _nested_hint(holder: str) -> str:
+    return _("the heading stands inside %(holder)r, which the section boundary cuts: move the "
+             "heading out of it (or close it before the heading) on the wiki page, then run "
+             "again") % {"holder": holder}
+
+
+def _unseen_heading(text: str, code: Wikicode, start: int, end: int) -> int | None:
+    """Offset of a line of ``text[start:end]`` that MediaWiki may read as a heading, inside a
+    construct (a template's parameter...) where the parser saw none; None if there is none."""
+    lines = [m.start() for m in _HEADING_LIKE_RE.finditer(text, start, end)]
+    if not lines:
+        return None
+    spans = list(_hidden_spans(code))
+    for at in lines:
+        inside = [hidden for s, e, hidden in spans if s < at < e]
+        if inside and not any(inside):
+            return at
+    return None
+
+
+def check_appendable(text: str, section: ListSection) -> None:
+    """Raise :class:`ListLineError` when entries cannot be added to ``section`` safely: its
+    own text is bounded by a heading inside a container (``<div>``, a table cell, a template's
+    parameter), which spans the boundary, so no insertion point is surely in the section."""
+    if section.nested_heading < 0:
+        return
+    raise _refuse(text, section.title, section.nested_heading,
+                  _line_at(text, section.nested_heading),
+                  _("is a heading inside a container (%(holder)s), and an entry must be added "
+                    "to the list next to it") % {"holder": section.nested_in},
+                  _nested_hint(section.nested_in))
 
 
 def _opens(what: str) -> str:
@@ -1293,6 +1426,12 @@ def read_list(text: str, section_title: str,
     code = parse(text)
     found = _find_section(text, code, section_title)
     start, end = found.start, found.own_end
+    unseen = _unseen_heading(text, code, start, end)
+    if unseen is not None:
+        raise _refuse(text, section_title, unseen, _line_at(text, unseen),
+                      _("may be a heading, inside a construct wikisync cannot place it in"),
+                      _("move the heading out of the template or tag that holds it, then run "
+                        "again"))
     own = parse(text[start:end])
     regions: list[tuple[int, int, Wikicode]] = []
     _regions(own, start, regions)
@@ -1323,8 +1462,11 @@ def read_list(text: str, section_title: str,
         entry = _entry(text, first, kids, is_key)
         entries.append(entry)
         spans.append((first[0], first[0] + len(entry.text)))
+    bound = next((h for h in (found.stop, found.head) if h is not None and h.holder), None)
     return ListSection(section_title, found.level, start, end, tuple(entries), tuple(spans),
-                      found.end, found.subsections)
+                      found.end, found.subsections,
+                      bound.start if bound is not None else -1,
+                      bound.holder if bound is not None else "")
 
 
 def _gaps(text: str, section: ListSection) -> list[str]:
@@ -1384,6 +1526,7 @@ def edit_list(text: str, section_title: str, remove: set[int] | Iterable[int],
                 for i, entry in enumerate(section.entries) if i not in remove]
     at, lead = len(text), ""
     if append:
+        check_appendable(text, section)
         at = _append_point(text, section)
         lead = "\n" if at > 0 and text[at - 1] != "\n" else ""
         last = len(section.spans) - 1
