@@ -158,3 +158,15 @@ def test_page_furniture_in_the_section_is_never_copied(tmp_path):
     w = Wikis(tmp_path / "icon", "* [[Fichier:Logo.png|20px]] Le Bocal\n", "")
     assert w.sync()[0] == 0
     assert "Le Bocal" in w.text("movilab")
+
+
+def test_a_page_with_the_section_twice_stops_that_list_naming_the_wiki_and_page(tmp_path):
+    w = Wikis(tmp_path, "* [[Le WIP]]\n\n== Tiers Lieux intéressés ==\n* [[La Myne]]\n",
+              "* [[Le WIP]]\n")
+    fabmob, movilab = w.text("fabmob"), w.text("movilab")
+    code, result = w.sync()
+    assert code == 1 and isinstance(result.error, ListStopped)
+    assert result.error.wiki == "fabmob"
+    assert "'AMI Fabriques de Territoires'" in str(result.error)
+    assert "2 sections titled 'Tiers Lieux intéressés'" in str(result.error)
+    assert w.text("fabmob") == fabmob and w.text("movilab") == movilab

@@ -151,7 +151,7 @@ def parse_page(lst: ListConfig, wiki: str, page: Page, ctx: LinkContext) -> List
                 "name": lst.name, "title": page.title, "section": section},
             exc.hint or "add the section heading to the page, or fix the section in the config",
         ) from None
-    except wikitext.ListLineError as exc:
+    except wikitext.WikitextError as exc:  # a line, or the section, it cannot read safely
         raise ListStopped(wiki, _("list %(name)r, page %(title)r: %(message)s") % {
             "name": lst.name, "title": page.title, "message": exc.message},
                           exc.hint) from None
