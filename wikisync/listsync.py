@@ -1,9 +1,10 @@
 """List sync: read every page of a configured list, plan with the pure planner, write.
 
-The reading half (:func:`read_list`, :func:`parse_page`, :func:`check_removals`) is shared with
-the audit, ``check`` and ``new``/``import``; the planner is :func:`wikisync.planner.plan_list`;
-:func:`new_text` turns a page's plan into its new text (every written entry read back). The
-executor is :mod:`wikisync.listgroup` (a list alone is a group of one):
+The reading half (:func:`read_list`, :func:`parse_page`, the guards :func:`check_removals` and
+:func:`check_additions`) is shared with the audit, ``check`` and ``new``/``import``; the
+planner is :func:`wikisync.planner.plan_list`; :func:`new_text` turns a page's plan into its
+new text (every written entry read back). The executor is :mod:`wikisync.listgroup` (a list
+alone is a group of one):
 
 - at most one edit per page per run, bot-flagged, with a summary such as
   ``wikisync: +2 −1 (Tiers Lieux intéressés)``;
@@ -195,6 +196,7 @@ def _read_and_plan(app: App, lst: ListConfig, base: ListBase | None,
     plan = settle_plan(lst.name, plan, lst.conflict_resolution, app.resolve)
     read = ListRead(lst.name, pages, plan, ctx)
     check_removals(read, ctx)
+    check_additions(read, ctx)
     return read
 
 
@@ -221,22 +223,54 @@ def check_removals(read: ListRead, ctx: LinkContext) -> None:
     removed = {key for plan in read.plan.pages.values() for key in plan.remove}
     for key in sorted(removed):
         for wiki, lp in read.pages.items():
-            if lp.listing is None or any(e.key == key for e in lp.entries):
-                continue
-            text = lp.page.text
-            found = mentions(text[lp.listing.start:lp.listing.section_end], key, wiki, ctx)
+            found = _standing(lp, key, ctx)
             if found is not None:
-                number = text.count("\n", 0, lp.listing.start) + found[0]
                 raise ListStopped(
                     wiki,
                     _("list %(name)r: %(key)r is no longer an entry of %(title)r but still "
                       "stands in its section, line %(number)s: %(found)r; this list is not "
                       "synced (nothing written)") % {
-                        "name": read.name, "key": key, "title": lp.page.title, "number": number,
-                        "found": found[1][:120]},
+                        "name": read.name, "key": key, "title": lp.page.title,
+                        "number": found[0], "found": found[1]},
                     _("write the entry as a bullet line of the section (or remove it from "
                       "the section altogether), then run again"),
                 )
+
+
+def check_additions(read: ListRead, ctx: LinkContext) -> None:
+    """Stop the list when an entry is to be added to a page whose section already names its
+    lieu outside the entries read there (a table cell, a ``;`` or ``:`` line, an ``<li>``, a
+    sub-bullet, a template, another entry's annotation): the reader did not understand a
+    line, and nothing a person wrote is duplicated, nor prose copied as lieux, because of that.
+    The counterpart of :func:`check_removals`, with its search."""
+    for wiki, plan in read.plan.pages.items():
+        lp = read.pages[wiki]
+        for entry in plan.add:
+            found = _standing(lp, entry.key, ctx)
+            if found is not None:
+                raise ListStopped(
+                    wiki,
+                    _("list %(name)r: %(key)r is to be added to %(title)r, whose section "
+                      "already names it outside its entries, line %(number)s: %(found)r; "
+                      "this list is not synced (nothing written)") % {
+                        "name": read.name, "key": entry.key, "title": lp.page.title,
+                        "number": found[0], "found": found[1]},
+                    _("write it there as a bullet line of the section (%(bullet)s), or "
+                      "remove it from the section, then run again") % {
+                        "bullet": f"* [[{ctx.same.title_on(wiki, entry.key)}]]"},
+                )
+
+
+def _standing(lp: ListPage, key: str, ctx: LinkContext) -> tuple[int, str] | None:
+    """(page line number, line) where ``key`` stands in the page's section although no entry
+    read there has it, else None."""
+    if lp.listing is None or any(e.key == key for e in lp.entries):
+        return None
+    text = lp.page.text
+    found = mentions(text[lp.listing.start:lp.listing.section_end], key, lp.wiki, ctx)
+    if found is None:
+        return None
+    return text.count("\n", 0, lp.listing.start) + found[0], found[1][:120]
 
 
 _WIKILINK_TARGET = re.compile(r"\[\[([^\[\]|{}<>]*)")
