@@ -218,3 +218,25 @@ def test_steady_state_a_lieu_nowhere_on_the_receiving_page_is_added():
         "* [[Le WIP]] – Caen\n* [[La Myne]]\n* [[Konk Ar Lab]] – Concarneau\n"
         "; Bretagne : à venir\n")
     assert wikis.sync().changes == []
+
+
+def test_a_common_name_in_an_annotation_stops_and_the_hinted_bullet_lets_it_through():
+    """A plain entry whose name is a word of another entry's annotation stops the list (in
+    doubt): the hint's bullet, written by a person, makes the pages agree, and the sync goes on.
+    """
+    prose = "* [[Le WIP]] – Caen, près de Lyon\n"
+    wikis = Wikis(fabmob=prose, movilab=prose + "* Lyon : 3 lieux\n")
+    exc = stops(wikis)
+    assert exc.wiki == "fabmob"
+    assert f"line {line_number(prose, prose.strip())}: {prose.strip()!r}" in str(exc)
+    assert "(* Lyon)" in exc.hint
+    wikis.edit("fabmob", prose, prose + "* Lyon : 3 lieux\n")
+    assert wikis.sync().changes == []
+    assert wikis.text("fabmob") == wikis.text("movilab")
+
+
+def test_a_bullet_without_a_name_is_no_word_found_on_every_line():
+    """An empty bullet's key is "": it is no name to look for (it would match every line)."""
+    wikis = Wikis(fabmob="* [[Le WIP]] – Caen\n*\n", movilab="* [[Le WIP]] – Caen\n")
+    result = wikis.sync()
+    assert [c.wiki for c in result.changes] == ["movilab"]

@@ -257,8 +257,14 @@ def check_additions(read: ListRead, ctx: LinkContext) -> None:
                         "number": found[0], "found": found[1]},
                     _("write it there as a bullet line of the section (%(bullet)s), or "
                       "remove it from the section, then run again") % {
-                        "bullet": f"* [[{ctx.same.title_on(wiki, entry.key)}]]"},
+                        "bullet": _bullet_of(entry, wiki, ctx)},
                 )
+
+
+def _bullet_of(entry: ListEntry, wiki: str, ctx: LinkContext) -> str:
+    """The simplest bullet line naming ``entry``'s lieu on ``wiki`` (for a hint)."""
+    title = ctx.same.title_on(wiki, entry.key)
+    return f"* [[{title}]]" if entry.linked else f"* {title}"
 
 
 def _standing(lp: ListPage, key: str, ctx: LinkContext) -> tuple[int, str] | None:
@@ -283,8 +289,11 @@ def mentions(section: str, key: str, wiki: str, ctx: LinkContext) -> tuple[int, 
     ``key`` or names it (or any wiki's title of its record) as a word, else None."""
     visible = _COMMENT.sub(lambda m: "\n" * m.group(0).count("\n"), section)
     names = {key, *(ctx.same.title_on(other, key) for other in ctx.names())}
+    # a name without a letter or digit (the key of an empty bullet) is no word: it would
+    # match every line
     word = re.compile("|".join(r"(?<!\w)" + re.escape(n.casefold()) + r"(?!\w)"
-                               for n in sorted(names)))
+                               for n in sorted(names) if any(c.isalnum() for c in n))
+                      or r"(?!)")
     for number, line in enumerate(visible.split("\n"), start=1):
         found = [link_target(Link("internal", t.strip()), wiki, ctx)
                  for t in _WIKILINK_TARGET.findall(line)]
