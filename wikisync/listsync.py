@@ -1,9 +1,10 @@
 """List sync: read every page of a configured list, plan with the pure planner, write.
 
-The reading half (:func:`read_list`, :func:`parse_page`, :func:`check_removals`) is shared with
-the audit, ``check`` and ``new``/``import``; the planner is :func:`wikisync.planner.plan_list`;
-:func:`new_text` turns a page's plan into its new text (every written entry read back). The
-executor is :mod:`wikisync.listgroup` (a list alone is a group of one):
+The reading half (:func:`read_list`, :func:`parse_page`, the guards :func:`check_removals` and
+:func:`check_additions`) is shared with the audit, ``check`` and ``new``/``import``; the
+planner is :func:`wikisync.planner.plan_list`; :func:`new_text` turns a page's plan into its
+new text (every written entry read back). The executor is :mod:`wikisync.listgroup` (a list
+alone is a group of one):
 
 - at most one edit per page per run, bot-flagged, with a summary such as
   ``wikisync: +2 −1 (Tiers Lieux intéressés)``;
@@ -197,11 +198,12 @@ def _read_and_plan(app: App, lst: ListConfig, base: ListBase | None,
     plan = settle_plan(lst.name, plan, lst.conflict_resolution, app.resolve)
     read = ListRead(lst.name, pages, plan, ctx)
     check_removals(read, ctx)
-    check_additions(read)
+    check_additions(read, ctx)
+    check_appendable_sections(read)
     return read
 
 
-def check_additions(read: ListRead) -> None:
+def check_appendable_sections(read: ListRead) -> None:
     """Stop the list when an entry must be added to a page whose section is bounded by a
     heading inside a container (see :func:`wikitext.check_appendable`)."""
     from wikisync import wikitext
@@ -241,22 +243,60 @@ def check_removals(read: ListRead, ctx: LinkContext) -> None:
     removed = {key for plan in read.plan.pages.values() for key in plan.remove}
     for key in sorted(removed):
         for wiki, lp in read.pages.items():
-            if lp.listing is None or any(e.key == key for e in lp.entries):
-                continue
-            text = lp.page.text
-            found = mentions(text[lp.listing.start:lp.listing.section_end], key, wiki, ctx)
+            found = _standing(lp, key, ctx)
             if found is not None:
-                number = text.count("\n", 0, lp.listing.start) + found[0]
                 raise ListStopped(
                     wiki,
                     _("list %(name)r: %(key)r is no longer an entry of %(title)r but still "
                       "stands in its section, line %(number)s: %(found)r; this list is not "
                       "synced (nothing written)") % {
-                        "name": read.name, "key": key, "title": lp.page.title, "number": number,
-                        "found": found[1][:120]},
+                        "name": read.name, "key": key, "title": lp.page.title,
+                        "number": found[0], "found": found[1]},
                     _("write the entry as a bullet line of the section (or remove it from "
                       "the section altogether), then run again"),
                 )
+
+
+def check_additions(read: ListRead, ctx: LinkContext) -> None:
+    """Stop the list when an entry is to be added to a page whose section already names its
+    lieu outside the entries read there (a table cell, a ``;`` or ``:`` line, an ``<li>``, a
+    sub-bullet, a template, another entry's annotation): the reader did not understand a
+    line, and nothing a person wrote is duplicated, nor prose copied as lieux, because of that.
+    The counterpart of :func:`check_removals`, with its search."""
+    for wiki, plan in read.plan.pages.items():
+        lp = read.pages[wiki]
+        for entry in plan.add:
+            found = _standing(lp, entry.key, ctx)
+            if found is not None:
+                raise ListStopped(
+                    wiki,
+                    _("list %(name)r: %(key)r is to be added to %(title)r, whose section "
+                      "already names it outside its entries, line %(number)s: %(found)r; "
+                      "this list is not synced (nothing written)") % {
+                        "name": read.name, "key": entry.key, "title": lp.page.title,
+                        "number": found[0], "found": found[1]},
+                    _("write it there as a bullet line of the section (%(bullet)s), or "
+                      "remove it from the section, then run again") % {
+                        "bullet": _bullet_of(entry, wiki, ctx)},
+                )
+
+
+def _bullet_of(entry: ListEntry, wiki: str, ctx: LinkContext) -> str:
+    """The simplest bullet line naming ``entry``'s lieu on ``wiki`` (for a hint)."""
+    title = ctx.same.title_on(wiki, entry.key)
+    return f"* [[{title}]]" if entry.linked else f"* {title}"
+
+
+def _standing(lp: ListPage, key: str, ctx: LinkContext) -> tuple[int, str] | None:
+    """(page line number, line) where ``key`` stands in the page's section although no entry
+    read there has it, else None."""
+    if lp.listing is None or any(e.key == key for e in lp.entries):
+        return None
+    text = lp.page.text
+    found = mentions(text[lp.listing.start:lp.listing.section_end], key, lp.wiki, ctx)
+    if found is None:
+        return None
+    return text.count("\n", 0, lp.listing.start) + found[0], found[1][:120]
 
 
 _WIKILINK_TARGET = re.compile(r"\[\[([^\[\]|{}<>]*)")
@@ -269,8 +309,11 @@ def mentions(section: str, key: str, wiki: str, ctx: LinkContext) -> tuple[int, 
     ``key`` or names it (or any wiki's title of its record) as a word, else None."""
     visible = _COMMENT.sub(lambda m: "\n" * m.group(0).count("\n"), section)
     names = {key, *(ctx.same.title_on(other, key) for other in ctx.names())}
+    # a name without a letter or digit (the key of an empty bullet) is no word: it would
+    # match every line
     word = re.compile("|".join(r"(?<!\w)" + re.escape(n.casefold()) + r"(?!\w)"
-                               for n in sorted(names)))
+                               for n in sorted(names) if any(c.isalnum() for c in n))
+                      or r"(?!)")
     for number, line in enumerate(visible.split("\n"), start=1):
         found = [link_target(Link("internal", t.strip()), wiki, ctx)
                  for t in _WIKILINK_TARGET.findall(line)]
