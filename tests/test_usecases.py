@@ -208,3 +208,19 @@ def test_target_wikis_are_checked_before_any_read(tmp_path):
         app.target_wikis(app.mapping("lieu"), ["fabmob", "wikipedia"])
     assert app.target_wikis(app.mapping("lieu"), ()) == ["fabmob", "movilab"]
     assert sum(w.counts.total() for w in wikis.values()) == 0
+
+
+def test_new_record_never_adds_a_second_line_for_a_lieu_the_list_names_in_a_table(
+        tmp_path, caplog):
+    app, wikis = make_app(tmp_path)
+    table = ("== Tiers Lieux intéressés ==\n* [[Le WIP]] – Colombelles\n"
+             "{| class=\"wikitable\"\n|-\n| [[La Myne]] || Villeurbanne\n|}\n\n== Fin ==\nTexte.")
+    wikis["fabmob"].put("Liste", table)
+    request = create.NewRequest("lieu", "La Myne", ("ville=Villeurbanne",))
+    with caplog.at_level("WARNING", logger="wikisync.create"):
+        result = create.new_record(app, request, Script({}))
+    assert [(w, t) for w, t, _ in result.outcome.created] == [("fabmob", "La Myne"),
+                                                              ("movilab", "La Myne")]
+    assert wikis["fabmob"].text("Liste") == table  # named there already: not added again
+    assert "* [[La Myne]]" in wikis["movilab"].text("Liste")
+    assert "line 5: '| [[La Myne]] || Villeurbanne'" in caplog.text

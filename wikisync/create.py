@@ -24,7 +24,15 @@ from wikisync.config import ListConfig
 from wikisync.errors import InputError, PageExistsError, WikisyncError, WikitextError
 from wikisync.i18n import _
 from wikisync.identity import Identity
-from wikisync.listsync import new_text, page_existence, parse_page, read_pages
+from wikisync.lists import LinkContext
+from wikisync.listsync import (
+    ListPage,
+    new_text,
+    page_existence,
+    parse_page,
+    read_pages,
+    standing_in_section,
+)
 from wikisync.mapping import Mapping
 from wikisync.model import ListEntry, Page
 from wikisync.planner import PagePlan as ListPagePlan
@@ -175,7 +183,11 @@ def holds_fields(mapping: Mapping, wiki: str, page: Page, fields: dict[str, str]
 def plan_list_additions(
     app: App, mapping: Mapping, creations: list[Creation], list_names: tuple[str, ...] = ()
 ) -> list[ListAddition]:
-    """One edit per list page adding every created record not yet on it."""
+    """One edit per list page adding every created record not yet on it.
+
+    A record whose lieu the page's section already names outside its entries (a table cell,
+    a ``;`` line, another entry's text: a layout the list reader does not read) is not added
+    there: a second line would duplicate what a person wrote. A warning names the line."""
     lists = _lists_for(app, mapping.kind, list_names)
     if not lists:
         return []
@@ -196,6 +208,7 @@ def plan_list_additions(
                 ListEntry(keys_of[c.title], annotation=annotation(lst, c.fields),
                           linked=True)
                 for c in creations if keys_of[c.title] not in keys
+                and not _named_outside_entries(lst, lp, keys_of[c.title], ctx)
             )
             if entries:
                 new = new_text(lp, ListPagePlan(add=entries), has_page, ctx)
@@ -203,6 +216,19 @@ def plan_list_additions(
                     ListAddition(lst.name, wiki, page, new, lp.section, len(entries))
                 )
     return additions
+
+
+def _named_outside_entries(lst: ListConfig, lp: ListPage, key: str, ctx: LinkContext
+                           ) -> bool:
+    """Whether ``key`` stands in the list page's section outside its entries (warned)."""
+    found = standing_in_section(lp, key, ctx)
+    if found is not None:
+        log.warning(_("%(wiki)s: %(key)r is not added to list %(name)r: page %(title)r already "
+                      "names it outside its entries, line %(number)s: %(line)r; write it "
+                      "there as a bullet line of the section by hand") % {
+                          "wiki": lp.wiki, "key": key, "name": lst.name, "title": lp.page.title,
+                          "number": found[0], "line": found[1]})
+    return found is not None
 
 
 def annotation(lst: ListConfig, fields: dict[str, str]) -> str:

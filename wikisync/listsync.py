@@ -243,7 +243,7 @@ def check_removals(read: ListRead, ctx: LinkContext) -> None:
     removed = {key for plan in read.plan.pages.values() for key in plan.remove}
     for key in sorted(removed):
         for wiki, lp in read.pages.items():
-            found = _standing(lp, key, ctx)
+            found = standing_in_section(lp, key, ctx)
             if found is not None:
                 raise ListStopped(
                     wiki,
@@ -266,7 +266,7 @@ def check_additions(read: ListRead, ctx: LinkContext) -> None:
     for wiki, plan in read.plan.pages.items():
         lp = read.pages[wiki]
         for entry in plan.add:
-            found = _standing(lp, entry.key, ctx)
+            found = standing_in_section(lp, entry.key, ctx)
             if found is not None:
                 raise ListStopped(
                     wiki,
@@ -287,7 +287,7 @@ def _bullet_of(entry: ListEntry, wiki: str, ctx: LinkContext) -> str:
     return f"* [[{title}]]" if entry.linked else f"* {title}"
 
 
-def _standing(lp: ListPage, key: str, ctx: LinkContext) -> tuple[int, str] | None:
+def standing_in_section(lp: ListPage, key: str, ctx: LinkContext) -> tuple[int, str] | None:
     """(page line number, line) where ``key`` stands in the page's section although no entry
     read there has it, else None."""
     if lp.listing is None or any(e.key == key for e in lp.entries):
