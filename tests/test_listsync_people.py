@@ -24,6 +24,7 @@ wikis:
            interwiki: {movilab: movilab}}
   movilab: {api_url: https://movilab.invalid/api.php, username: B@w, password_env: WIKISYNC_PEOPLE_PASSWORD}
 mappings_dir: %s
+templates_dir: %s
 state_dir: state
 lists:
   tl:
@@ -48,7 +49,7 @@ class Wikis:
 
     def __init__(self, folder: Path, fabmob: str, movilab: str,
                  lieux=("Le WIP", "La Myne", "Konk Ar Lab")):
-        (folder / "wikisync.yaml").write_text(CONFIG % (REPO / "mappings"))
+        (folder / "wikisync.yaml").write_text(CONFIG % (REPO / "mappings", REPO / "page_templates"))
         self.config = load_config(folder / "wikisync.yaml")
         self.wikis = {name: MemoryWiki(name) for name in TITLES}
         for name, wiki in self.wikis.items():
@@ -170,3 +171,14 @@ def test_a_page_with_the_section_twice_stops_that_list_naming_the_wiki_and_page(
     assert "'AMI Fabriques de Territoires'" in str(result.error)
     assert "2 sections titled 'Tiers Lieux intéressés'" in str(result.error)
     assert w.text("fabmob") == fabmob and w.text("movilab") == movilab
+
+
+def test_the_audit_names_a_list_the_sync_would_stop_on_as_unread_instead_of_failing(tmp_path):
+    from wikisync.audit import AuditOptions, run_audit
+
+    w = Wikis(tmp_path, "* [[Le WIP]]\n\n== Tiers Lieux intéressés ==\n* [[La Myne]]\n",
+              "* [[Le WIP]]\n")
+    result = run_audit(w.app, AuditOptions(kinds=("lieu",)))
+    [unread] = result.unread
+    assert (unread.name, unread.wiki, unread.problem) == ("tl", "fabmob", "layout")
+    assert "2 sections titled" in unread.message

@@ -77,6 +77,7 @@ from wikisync import listsync
 from wikisync.app import App
 from wikisync.config import ListConfig
 from wikisync.errors import (
+    ListStopped,
     LoginError,
     PageMissingError,
     SectionMissingError,
@@ -147,7 +148,9 @@ class UnreadList:
 
     name: str
     wiki: str
-    problem: str  # "page", "section" or "wiki" (unreachable, login refused)
+    #: "page", "section", "wiki" (unreachable, login refused) or "layout" (a line or a
+    #: section the list sync refuses to touch: the list stops there)
+    problem: str
     message: str  # what the error said, for the terminal
     hint: str | None = None
 
@@ -762,11 +765,13 @@ def audit_lists(app: App, mapping: KindMapping, options: AuditOptions,
         try:
             read = listsync.read_list(app, lst, state, *(
                 (ahead.pages, ahead.parsed) if ahead is not None else ()))
-        except (PageMissingError, SectionMissingError, UnreachableError, LoginError) as exc:
+        except (PageMissingError, SectionMissingError, UnreachableError, LoginError,
+                ListStopped) as exc:
             if unread is None:
                 raise
             problem = ("page" if isinstance(exc, PageMissingError) else
-                       "section" if isinstance(exc, SectionMissingError) else "wiki")
+                       "section" if isinstance(exc, SectionMissingError) else
+                       "layout" if isinstance(exc, ListStopped) else "wiki")
             unread.append(UnreadList(lst.name, exc.wiki, problem, str(exc), exc.hint))
             continue
         findings.extend(list_drift_findings(lst.name, read.pages, read.plan))

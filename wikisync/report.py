@@ -56,7 +56,8 @@ HEADINGS = {
 }
 FORMATS = ("table", "json", "csv")
 UNREAD_WORDS = {"page": "page absente", "section": "section absente de la page",
-                "wiki": "wiki injoignable"}
+                "wiki": "wiki injoignable",
+                "layout": "une ligne de la section que wikisync ne sait pas lire sans risque"}
 
 #: ``link(wiki, title)``: wikitext of a link to ``title`` on ``wiki``, from the report's wiki.
 LinkMaker = Callable[[str, str], str]
