@@ -20,9 +20,10 @@ REPO = Path(__file__).resolve().parents[1]
 TITLES = {"fabmob": "AMI Fabriques de Territoires", "movilab": "Fabriques de Territoire"}
 CONFIG = """
 wikis:
-  fabmob: {api_url: https://fabmob.invalid/api.php, username: B@w, password_env: WIKISYNC_PEOPLE_PASSWORD,
-           interwiki: {movilab: movilab}}
-  movilab: {api_url: https://movilab.invalid/api.php, username: B@w, password_env: WIKISYNC_PEOPLE_PASSWORD}
+  fabmob: {api_url: https://fabmob.invalid/api.php, username: B@w,
+           password_env: WIKISYNC_PEOPLE_PASSWORD, interwiki: {movilab: movilab}}
+  movilab: {api_url: https://movilab.invalid/api.php, username: B@w,
+            password_env: WIKISYNC_PEOPLE_PASSWORD}
 mappings_dir: %s
 templates_dir: %s
 state_dir: state
@@ -148,7 +149,8 @@ def test_a_separator_typed_with_other_blanks_is_the_same_separator(tmp_path, fab
 
 
 def test_page_furniture_in_the_section_is_never_copied(tmp_path):
-    furniture = ("* [[Catégorie:Tiers-Lieux]]\n* [[Fichier:Carte.png|200px]] [[Catégorie:Alliance]]\n"
+    furniture = ("* [[Catégorie:Tiers-Lieux]]\n"
+                 "* [[Fichier:Carte.png|200px]] [[Catégorie:Alliance]]\n"
                  "* [[#Contacts|voir les contacts]]\n")
     w = Wikis(tmp_path, furniture + "* [[Le WIP]]\n", "* [[Le WIP]]\n* [[La Myne]]\n")
     assert w.sync()[0] == 0
