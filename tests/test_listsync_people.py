@@ -184,3 +184,23 @@ def test_the_audit_names_a_list_the_sync_would_stop_on_as_unread_instead_of_fail
     [unread] = result.unread
     assert (unread.name, unread.wiki, unread.problem) == ("tl", "fabmob", "layout")
     assert "2 sections titled" in unread.message
+
+
+def test_an_entry_added_differently_then_withdrawn_on_one_page_is_not_put_back_there(tmp_path):
+    w = Wikis(tmp_path, "* [[Le WIP]] – Caen\n* [[La Myne]]\n",
+              "* [[Le WIP]] – Colombelles\n* [[La Myne]]\n")
+    code, result = w.sync()
+    assert code == 3 and [(c.key, c.kind) for c in result.conflicts] == [
+        ("Le WIP", "added-differently")]
+    w.edit("movilab", "* [[Le WIP]] – Colombelles\n", "")  # Movilab's person withdraws it
+    fabmob, movilab = w.text("fabmob"), w.text("movilab")
+    code, result = w.sync()
+    assert code == 3 and [(c.key, c.kind) for c in result.conflicts] == [
+        ("Le WIP", "removed-and-changed")]
+    assert w.text("fabmob") == fabmob and w.text("movilab") == movilab
+    # once FabMob's person removes it too, the conflict is gone and nothing is written
+    w.edit("fabmob", "* [[Le WIP]] – Caen\n", "")
+    fabmob = w.text("fabmob")
+    assert w.sync()[0] == 0
+    assert w.text("fabmob") == fabmob and w.text("movilab") == movilab
+    assert w.sync()[0] == 0

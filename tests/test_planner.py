@@ -431,3 +431,17 @@ class ListSync(RuleBasedStateMachine):
 
 ListSync.TestCase.settings = settings(max_examples=300, stateful_step_count=30, deadline=None)
 test_list_sync_state_machine = ListSync.TestCase
+
+
+def test_an_entry_added_differently_then_withdrawn_on_one_page_is_held() -> None:
+    pages = {"f": page("Le WIP=Caen", "B"), "m": page("B")}
+    plan = plan_list(pages, base_of("B"), {"Le WIP": {"f", "m"}})
+    assert plan.pages["m"].add == () and plan.is_empty
+    assert [(c.key, c.kind) for c in plan.conflicts] == [("Le WIP", "removed-and-changed")]
+    assert "Le WIP" not in plan.new_base
+    # not pending: the same pages are an addition on fabmob, as before
+    assert plan_list(pages, base_of("B")).pages["m"].add == (E("Le WIP", "Caen"),)
+    # pending, but both pages still hold it the same way now: they agree, nothing held
+    same = plan_list({"f": page("Le WIP=Caen"), "m": page("Le WIP=Caen")}, {},
+                     {"Le WIP": {"f", "m"}})
+    assert same.conflicts == () and same.new_base == {"Le WIP": E("Le WIP", "Caen")}

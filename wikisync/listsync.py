@@ -194,6 +194,7 @@ def _read_and_plan(app: App, lst: ListConfig, base: ListBase | None,
         # a key synced before a same: pair named its lieu is that lieu's key now
         {(k := ctx.same.key(None, key)): replace(e, key=k) for key, e in base.entries.items()}
         if base is not None else None,
+        base.added_differently if base is not None else None,
     )
     plan = settle_plan(lst.name, plan, lst.conflict_resolution, app.resolve)
     read = ListRead(lst.name, pages, plan, ctx)
@@ -566,7 +567,8 @@ def _base_now(
                 "the save did not land as planned"))
              % {"list": lst.name, "wiki": pending.wiki, "title": pending.title})
     if dry_run:
-        return ListBase(pending.entries, {}) if landed else base
+        return (ListBase(pending.entries, {}, base.added_differently if base else {})
+                if landed else base)
     if ours is not None and not landed:
         theirs = next((r for r in later if r.revid == ours.parent), None)
         after_ours = [r for r in later if r.revid > ours.revid]

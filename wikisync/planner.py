@@ -41,6 +41,9 @@ Choices
   the planner did not read (a second antenna of the lieu added as a line of its own, or two
   places that read as one key), so a removal elsewhere is a ``removed-and-changed`` conflict
   until a person makes the page list it once.
+- An entry added differently on several pages is a conflict with no base; when one of those
+  pages later no longer holds it, its person withdrew it: it is not added back there from
+  another page (the conflict stands, ``removed-and-changed``, until the pages agree).
 - Added entries are listed, for each page, in the order they appear on the page they come from
   (the first page, in page order, that holds the winning value); the ``after`` view appends them
   at the end of the page's list.
@@ -48,7 +51,7 @@ Choices
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Collection, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Generic, Literal, TypeVar
 
@@ -182,21 +185,25 @@ class ListPlan:
 def plan_list(
     current: Mapping[PageId, Sequence[ListEntry]],
     base: Mapping[str, ListEntry] | None,
+    added_differently: Mapping[str, Collection[PageId]] | None = None,
 ) -> ListPlan:
     """Plan one list from every page's entries (in page order) and the list as last synced.
 
-    ``base`` is None on the first run. See the module docstring for the rules.
+    ``base`` is None on the first run. ``added_differently``: the keys an earlier run found
+    added differently on several pages (a conflict still pending, no base entry), each with
+    the pages that held it then. See the module docstring for the rules.
     """
     pages, duplicates = _index_pages(current)
     base_index = {entry.key: entry for entry in map(_normalized, (base or {}).values())}
     keys = _key_order(pages, base_index)
     listed_twice = {duplicate.key for duplicate in duplicates}
-    decisions = {
-        k: _held_if_listed_twice(
-            decide_entry(base_index.get(k), [p.get(k) for p in pages.values()]),
-            base_index.get(k), k in listed_twice)
-        for k in keys
-    }
+    held = {normalize_title(k): v for k, v in (added_differently or {}).items()}
+    decisions = {}
+    for k in keys:
+        values = {pid: p.get(k) for pid, p in pages.items()}
+        decision = decide_entry(base_index.get(k), list(values.values()))
+        decision = _held_if_listed_twice(decision, base_index.get(k), k in listed_twice)
+        decisions[k] = _held_if_withdrawn(decision, held.get(k, ()), values)
     conflicts = tuple(
         Conflict(k, d.conflict, {pid: p.get(k) for pid, p in pages.items()}, base_index.get(k))
         for k, d in decisions.items()
@@ -214,6 +221,18 @@ def _held_if_listed_twice(decision: Decision, base: ListEntry | None,
     docstring): removing it there would take lines the planner never read."""
     if listed_twice and decision.action == "set" and decision.value is None:
         return Decision("conflict", base, "removed-and-changed")
+    return decision
+
+
+def _held_if_withdrawn(decision: Decision, held_by: Collection[PageId],
+                       values: Mapping[PageId, ListEntry | None]) -> Decision:
+    """An entry added differently on several pages at an earlier run (a pending conflict)
+    that one of those pages no longer holds: that page's person withdrew it, so it is not
+    added back there from another page; the conflict stands (``removed-and-changed``) until
+    the pages agree or the entry is gone from all of them."""
+    withdrawn = any(values.get(pid) is None for pid in held_by if pid in values)
+    if withdrawn and decision.action == "set" and decision.value is not None:
+        return Decision("conflict", None, "removed-and-changed")
     return decision
 
 

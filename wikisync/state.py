@@ -22,7 +22,7 @@ import sqlite3
 import time
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from wikisync.errors import EXIT_USAGE, LockedError, WikisyncError
@@ -75,6 +75,9 @@ class StateError(WikisyncError):
 class ListBase:
     entries: dict[str, ListEntry]  # key -> entry, in order
     page_revs: dict[str, int]  # wiki -> revid of the list page when last synced
+    #: key -> the pages that held it, for each entry added differently on several pages at a
+    #: run before (a conflict still pending: the key has no base entry)
+    added_differently: dict[str, frozenset[str]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -197,7 +200,10 @@ class State:
         revs = dict(
             self.db.execute("SELECT wiki, revid FROM list_page WHERE list=?", (name,)).fetchall()
         )
-        return ListBase(entries, revs)
+        pending = (self.note(f"conflicts:{name}") or {}).get("conflicts", [])
+        added = {c["key"]: frozenset(p for p, line in c.get("pages", {}).items() if line)
+                 for c in pending if c.get("base") is None and c.get("key")}
+        return ListBase(entries, revs, added)
 
     def save_list(
         self, name: str, entries: Mapping[str, ListEntry], pages: Mapping[str, tuple[str, int]]
