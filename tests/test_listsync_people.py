@@ -204,3 +204,16 @@ def test_an_entry_added_differently_then_withdrawn_on_one_page_is_not_put_back_t
     assert w.sync()[0] == 0
     assert w.text("fabmob") == fabmob and w.text("movilab") == movilab
     assert w.sync()[0] == 0
+
+
+def test_a_lieu_whose_name_is_part_of_another_lieus_link_is_added_and_removed(tmp_path):
+    lieux = ("La Cantine", "La Cantine Numérique", "La Myne")
+    both = "* [[La Cantine Numérique]] – Rennes\n* [[La Myne]]\n"
+    w = Wikis(tmp_path, both, both, lieux=lieux)
+    assert w.sync()[0] == 0
+    w.edit("movilab", "* [[La Myne]]\n", "* [[La Myne]]\n* [[La Cantine]] – Brest\n")
+    assert w.sync()[0] == 0
+    assert w.text("fabmob") == page(both + "* [[La Cantine]] – Brest\n")
+    w.edit("fabmob", "* [[La Cantine]] – Brest\n", "")
+    assert w.sync()[0] == 0
+    assert w.text("movilab") == page(both)

@@ -301,13 +301,16 @@ def standing_in_section(lp: ListPage, key: str, ctx: LinkContext) -> tuple[int, 
 
 
 _WIKILINK_TARGET = re.compile(r"\[\[([^\[\]|{}<>]*)")
+_WIKILINK = re.compile(r"\[\[([^\[\]|{}<>]*)(?:\|[^\[\]]*)?\]\]")
 _URL = re.compile(r"(?:https?:)?//[^\s\[\]|<>{}]+", re.IGNORECASE)
 _COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.DOTALL)
 
 
 def mentions(section: str, key: str, wiki: str, ctx: LinkContext) -> tuple[int, str] | None:
     """(line number in ``section``, line) of the first line outside comments that links to
-    ``key`` or names it (or any wiki's title of its record) as a word, else None."""
+    ``key`` or names it (or any wiki's title of its record) as a word, else None. The words
+    of a link to another page do not name it (``[[La Cantine Numérique]]`` does not name La
+    Cantine)."""
     visible = _COMMENT.sub(lambda m: "\n" * m.group(0).count("\n"), section)
     names = {key, *(ctx.same.title_on(other, key) for other in ctx.names())}
     # a name without a letter or digit (the key of an empty bullet) is no word: it would
@@ -315,13 +318,19 @@ def mentions(section: str, key: str, wiki: str, ctx: LinkContext) -> tuple[int, 
     word = re.compile("|".join(r"(?<!\w)" + re.escape(n.casefold()) + r"(?!\w)"
                                for n in sorted(names) if any(c.isalnum() for c in n))
                       or r"(?!)")
+    def lieu(target: str) -> str | None:
+        found = link_target(Link("internal", target.strip()), wiki, ctx)
+        return ctx.same.key(*ctx.followed(found)) if found else None
+
+    def other_page(link: re.Match) -> str:
+        return link.group(0) if lieu(link.group(1)) == key else " "
+
     for number, line in enumerate(visible.split("\n"), start=1):
-        found = [link_target(Link("internal", t.strip()), wiki, ctx)
-                 for t in _WIKILINK_TARGET.findall(line)]
-        found += [ctx.locate_url(url if "://" in url else "https:" + url)
-                  for url in _URL.findall(line)]
-        titles = [ctx.same.key(*target) for target in found if target]
-        plain = " ".join(line.replace("_", " ").split()).casefold()
+        titles = [lieu(t) for t in _WIKILINK_TARGET.findall(line)]
+        found = [ctx.locate_url(url if "://" in url else "https:" + url)
+                 for url in _URL.findall(line)]
+        titles += [ctx.same.key(*target) for target in found if target]
+        plain = " ".join(_WIKILINK.sub(other_page, line).replace("_", " ").split()).casefold()
         if key in titles or word.search(plain):
             return number, line.strip()
     return None
