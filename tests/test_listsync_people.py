@@ -45,12 +45,23 @@ def page(body: str) -> str:
     return f"Intro.\n\n== Tiers Lieux intéressés ==\n{body}\n== Contacts ==\nTexte."
 
 
+CHILD_LIST = """
+  sel:
+    kind: lieu
+    pages:
+      fabmob: {title: "AMI Fabriques de Territoires", section: "Tiers Lieux intéressés / Sélection"}
+      movilab: {title: "Fabriques de Territoire", section: "Tiers Lieux intéressés / Sélection"}
+"""
+
+
 class Wikis:
-    """Two in-memory wikis holding the list pages and the lieux, and a sync of the list."""
+    """Two in-memory wikis holding the list pages and the lieux, and a sync of the list (with
+    ``child``, of its sub-section "Sélection" too, as a list of its own)."""
 
     def __init__(self, folder: Path, fabmob: str, movilab: str,
-                 lieux=("Le WIP", "La Myne", "Konk Ar Lab")):
-        (folder / "wikisync.yaml").write_text(CONFIG % (REPO / "mappings", REPO / "page_templates"))
+                 lieux=("Le WIP", "La Myne", "Konk Ar Lab"), child: bool = False):
+        config = CONFIG % (REPO / "mappings", REPO / "page_templates")
+        (folder / "wikisync.yaml").write_text(config + (CHILD_LIST if child else ""))
         self.config = load_config(folder / "wikisync.yaml")
         self.wikis = {name: MemoryWiki(name) for name in TITLES}
         for name, wiki in self.wikis.items():
@@ -62,9 +73,8 @@ class Wikis:
     def sync(self, dry_run: bool = False):
         for wiki in self.wikis.values():
             wiki.new_run()
-        report = run_sync(self.app, ("tl",), dry_run=dry_run)
-        [result] = report.lists
-        return report.exit_code, result
+        report = run_sync(self.app, tuple(self.config.lists), dry_run=dry_run)
+        return report.exit_code, report.lists[0]
 
     def text(self, wiki: str) -> str:
         return self.wikis[wiki].text(TITLES[wiki])
@@ -217,3 +227,19 @@ def test_a_lieu_whose_name_is_part_of_another_lieus_link_is_added_and_removed(tm
     w.edit("fabmob", "* [[La Cantine]] – Brest\n", "")
     assert w.sync()[0] == 0
     assert w.text("movilab") == page(both)
+
+
+def test_a_lieu_in_a_sub_section_another_list_reads_is_that_lists_not_this_ones(tmp_path):
+    both = "* [[Le WIP]] – Caen\n* [[La Myne]]\n=== Sélection ===\n* [[La Myne]] – retenue\n"
+    w = Wikis(tmp_path, both, both, child=True)
+    assert w.sync()[0] == 0
+    # FabMob's person takes La Myne out of the parent list only: removed from Movilab's parent
+    w.edit("fabmob", "* [[La Myne]]\n=== S", "=== S")
+    code, result = w.sync()
+    assert code == 0 and result.error is None
+    after = "* [[Le WIP]] – Caen\n=== Sélection ===\n* [[La Myne]] – retenue\n"
+    assert w.text("fabmob") == page(after) and w.text("movilab") == page(after)
+    # and Movilab's adds it back to the parent: added to FabMob's parent, not stopped
+    w.edit("movilab", "* [[Le WIP]] – Caen\n", "* [[Le WIP]] – Caen\n* [[La Myne]]\n")
+    assert w.sync()[0] == 0
+    assert w.text("fabmob") == page(both) and w.text("movilab") == page(both)

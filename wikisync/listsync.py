@@ -102,6 +102,9 @@ class ListPage:
     entries: list[ListEntry]
     positions: list[int] = field(default_factory=list)
     listing: wikitext.ListSection | None = None
+    #: the spans of the page text that other lists of the config read (a configured list's
+    #: sub-section "Parent / Child"): the guards do not search them for this list's lieux
+    others: tuple[tuple[int, int], ...] = ()
 
 
 @dataclass
@@ -189,6 +192,8 @@ def _read_and_plan(app: App, lst: ListConfig, base: ListBase | None,
     if found:  # read again, each redirect standing for the page it leads to
         ctx = replace(ctx, redirects=found)
         pages = {wiki: parse_page(lst, wiki, page, ctx) for wiki, page in texts.items()}
+    for wiki, lp in pages.items():
+        lp.others = _other_lists_spans(app.config, lst, wiki, lp.page)
     plan = plan_list(
         {wiki: lp.entries for wiki, lp in pages.items()},
         # a key synced before a same: pair named its lieu is that lieu's key now
@@ -288,12 +293,35 @@ def _bullet_of(entry: ListEntry, wiki: str, ctx: LinkContext) -> str:
     return f"* [[{title}]]" if entry.linked else f"* {title}"
 
 
+def _other_lists_spans(config: Config, lst: ListConfig, wiki: str, page: Page
+                       ) -> tuple[tuple[int, int], ...]:
+    """The spans of ``page`` that the config's other lists read on ``wiki`` (sub-sections
+    included), for the guards to leave out."""
+    from wikisync import wikitext
+
+    spans = []
+    for other in config.lists.values():
+        ref = other.pages.get(wiki)
+        if other.name == lst.name or ref is None or ref.title != page.title:
+            continue
+        try:
+            listing = wikitext.read_list(page.text, ref.section)
+        except wikitext.WikitextError:
+            continue  # that list's own read says what is wrong
+        spans.append((listing.start, listing.section_end))
+    return tuple(spans)
+
+
 def standing_in_section(lp: ListPage, key: str, ctx: LinkContext) -> tuple[int, str] | None:
     """(page line number, line) where ``key`` stands in the page's section although no entry
-    read there has it, else None."""
+    read there has it, else None. The sub-sections another configured list reads are not
+    searched: a lieu listed there is that list's."""
     if lp.listing is None or any(e.key == key for e in lp.entries):
         return None
     text = lp.page.text
+    for start, end in lp.others:  # blanked, line breaks kept (the line numbers stay right)
+        if lp.listing.start < start < lp.listing.section_end:
+            text = text[:start] + re.sub(r"[^\n]", " ", text[start:end]) + text[end:]
     found = mentions(text[lp.listing.start:lp.listing.section_end], key, lp.wiki, ctx)
     if found is None:
         return None
