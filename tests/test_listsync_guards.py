@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.test_listsync_fake import CONFIG, REPO, SECTION, TITLES
 from wikisync.app import App
 from wikisync.config import load_config
 from wikisync.errors import EXIT_FAILED, ListStopped
@@ -19,30 +20,7 @@ from wikisync.listsync import sync_list
 from wikisync.memwiki import MemoryWiki
 from wikisync.state import State
 
-REPO = Path(__file__).resolve().parents[1]
-SECTION = "Tiers Lieux intéressés"
-TITLES = {"fabmob": "AMI Fabriques de Territoires", "movilab": "Fabriques de Territoire"}
 LIEUX = ("Le WIP", "La Myne", "Konk Ar Lab")
-CONFIG = """
-wikis:
-  fabmob:
-    api_url: https://fabmob.invalid/api.php
-    username: Bot@wikisync
-    password_env: NONE
-    interwiki: {movilab: movilab}
-  movilab:
-    api_url: https://movilab.invalid/api.php
-    username: Bot@wikisync
-    password_env: NONE
-mappings_dir: %s
-state_dir: state
-lists:
-  tl:
-    kind: lieu
-    pages:
-      fabmob: {title: "AMI Fabriques de Territoires", section: "Tiers Lieux intéressés"}
-      movilab: {title: "Fabriques de Territoire", section: "Tiers Lieux intéressés"}
-"""
 BULLETS = "* [[Le WIP]] – Caen\n* [[La Myne]]\n"
 
 

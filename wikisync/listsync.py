@@ -156,9 +156,7 @@ def parse_page(lst: ListConfig, wiki: str, page: Page, ctx: LinkContext) -> List
             exc.hint or "add the section heading to the page, or fix the section in the config",
         ) from None
     except wikitext.WikitextError as exc:  # a line, or the section, it cannot read safely
-        raise ListStopped(wiki, _("list %(name)r, page %(title)r: %(message)s") % {
-            "name": lst.name, "title": page.title, "message": exc.message},
-                          exc.hint) from None
+        raise _unreadable(wiki, lst.name, page.title, exc) from None
     own_pages = {normalize_title(ref.title) for ref in lst.pages.values()}
     kept = [
         (i, r, e) for i, r in enumerate(listing.entries)
@@ -205,25 +203,13 @@ def _read_and_plan(app: App, lst: ListConfig, base: ListBase | None,
     read = ListRead(lst.name, pages, plan, ctx)
     check_removals(read, ctx)
     check_additions(read, ctx)
-    check_appendable_sections(read)
     return read
 
 
-def check_appendable_sections(read: ListRead) -> None:
-    """Stop the list when an entry must be added to a page whose section is bounded by a
-    heading inside a container (see :func:`wikitext.check_appendable`)."""
-    from wikisync import wikitext
-
-    for wiki, plan in read.plan.pages.items():
-        lp = read.pages[wiki]
-        if not plan.add or lp.listing is None:
-            continue
-        try:
-            wikitext.check_appendable(lp.page.text, lp.listing)
-        except wikitext.ListLineError as exc:
-            raise ListStopped(wiki, _("list %(name)r, page %(title)r: %(message)s") % {
-                "name": read.name, "title": lp.page.title, "message": exc.message},
-                              exc.hint) from None
+def _unreadable(wiki: str, name: str, title: str, exc: WikisyncError) -> ListStopped:
+    """The stop of list ``name`` for what the reader refuses on its page ``title``."""
+    return ListStopped(wiki, _("list %(name)r, page %(title)r: %(message)s") % {
+        "name": name, "title": title, "message": exc.message}, exc.hint)
 
 
 def follow_redirects(app: App, pages: Mapping[str, ListPage], ctx: LinkContext
@@ -268,7 +254,11 @@ def check_additions(read: ListRead, ctx: LinkContext) -> None:
     lieu outside the entries read there (a table cell, a ``;`` or ``:`` line, an ``<li>``, a
     sub-bullet, a template, another entry's annotation): the reader did not understand a
     line, and nothing a person wrote is duplicated, nor prose copied as lieux, because of that.
-    The counterpart of :func:`check_removals`, with its search."""
+    The counterpart of :func:`check_removals`, with its search. Then, stop it when an entry
+    must be added to a page whose section is bounded by a heading inside a container (see
+    :func:`wikitext.check_appendable`)."""
+    from wikisync import wikitext
+
     for wiki, plan in read.plan.pages.items():
         lp = read.pages[wiki]
         for entry in plan.add:
@@ -285,6 +275,13 @@ def check_additions(read: ListRead, ctx: LinkContext) -> None:
                       "remove it from the section, then run again") % {
                         "bullet": _bullet_of(entry, wiki, ctx)},
                 )
+    for wiki, plan in read.plan.pages.items():
+        lp = read.pages[wiki]
+        if plan.add and lp.listing is not None:
+            try:
+                wikitext.check_appendable(lp.page.text, lp.listing)
+            except wikitext.ListLineError as exc:
+                raise _unreadable(wiki, read.name, lp.page.title, exc) from None
 
 
 def _bullet_of(entry: ListEntry, wiki: str, ctx: LinkContext) -> str:
