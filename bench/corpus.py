@@ -28,11 +28,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from wikisync.app import App
+from wikisync.config import load_config
 from wikisync.devwiki import LocalWiki
 from wikisync.devwiki.dump import Revision
 from wikisync.devwiki.farm import LISTS, LocalFarm, seed_pages
-from wikisync.app import App
-from wikisync.config import load_config
 from wikisync.records import at_once
 
 log = logging.getLogger(__name__)

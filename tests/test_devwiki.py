@@ -75,8 +75,9 @@ def _category_rows(wiki) -> tuple[list, list, int]:
             " ORDER BY cl_from, cl_to").fetchall()
         counts = db.execute("SELECT cat_title, cat_pages, cat_subcats, cat_files,"
                             " typeof(cat_title) FROM category ORDER BY cat_title").fetchall()
-        updated = db.execute("SELECT count(*) FROM page WHERE page_links_updated IS NOT NULL"
-                             " AND page_namespace = 0 AND page_title LIKE 'Tiers-lieu_%'").fetchone()[0]
+        updated = db.execute(
+            "SELECT count(*) FROM page WHERE page_links_updated IS NOT NULL"
+            " AND page_namespace = 0 AND page_title LIKE 'Tiers-lieu_%'").fetchone()[0]
     return links, counts, updated
 
 
