@@ -13,6 +13,9 @@ process and measured from outside (:mod:`bench.harness`):
 - the floor in both modes (``tools/floor_read.py --spec``: bare requests, no parsing, both
   wikis at once) reads what the audit reads: both kinds' categories, the list pages and the
   existence of the titles they link to;
+- at the first N, on a machine of two cores or more, the audit and the floor (bot) again, the
+  wikis' PHP servers confined to the first core and the tool to the others: the client's work
+  then does not take the servers' CPU, as when the wikis are on another machine;
 - at the first N, the peers reading both wikis' lieu categories at once: Pywikibot's
   PreloadingGenerator anonymous and logged in as the same bot, and the naive mwclient loop (one
   run: it takes about a minute);
@@ -29,6 +32,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import shutil
 import sys
 import time
@@ -45,6 +49,7 @@ from bench.harness import (
     echo,
     measure,
     repeat,
+    servers_on,
     summarize,
     table,
     tool_env,
@@ -57,6 +62,7 @@ log = logging.getLogger(__name__)
 
 OUT = Path(__file__).resolve().parent / "out"
 AUDIT, IDLE, FIRST = "audit (2 wikis)", "sync, nothing changed", "sync, first run (no state)"
+AUDIT_SPLIT = "audit, wikis on core 0, tool on 1"
 WIKISYNC_BOT = "wikisync audit (bot: logs in, 500 a request)"
 WIKISYNC_ANON = "wikisync audit (anonymous, 50 a request)"
 FLOOR_BOT = "floor: bot logged in, 500 a request"
@@ -106,21 +112,23 @@ def run_size(bench: Bench, corpus: corpus_mod.Corpus, first: bool) -> None:
     cats = {w: (lieu.wiki(w).category, lieu.wiki(w).template_names[0]) for w in names}
 
     def one(label: str, cmd: list[str], *, before=None,
-            extra_env: dict[str, str] | None = None, codes=(0, 3)):
+            extra_env: dict[str, str] | None = None, codes=(0, 3), cpus=None):
         def once(i: int) -> Sample:
             if before:
                 before()
             return measure([cmd], meter, out_dir=folder, label=f"{label}.{i}",
-                           env={**env, **(extra_env or {})}, cwd=folder, ok_codes=codes)
+                           env={**env, **(extra_env or {})}, cwd=folder, ok_codes=codes,
+                           cpus=cpus)
         return once
 
     def runs(label: str, cmd: list[str], *, reps: int | None = None, **how):
         return repeat(reps or bench.reps, one(label, cmd, **how))
 
-    def alternated(*tools: tuple[str, list[str]], reps: int) -> list[list[Sample]]:
+    def alternated(*tools: tuple[str, list[str]], reps: int,
+                   cpus: set[int] | None = None) -> list[list[Sample]]:
         """Runs of tools compared with each other, taken in turn (a, b, a, b...): a machine
         that slows down or speeds up meanwhile weighs on each alike."""
-        onces = [one(label, cmd) for label, cmd in tools]
+        onces = [one(label, cmd, cpus=cpus) for label, cmd in tools]
         samples: list[list[Sample]] = [[] for _ in tools]
         for i in range(reps):
             for once, got in zip(onces, samples, strict=True):
@@ -133,12 +141,20 @@ def run_size(bench: Bench, corpus: corpus_mod.Corpus, first: bool) -> None:
     audit = wikisync_cmd(config, "audit", "--format", "json", "--output",
                          str(folder / "audit.json"))
     floor = [sys.executable, str(TOOLS / "floor_read.py"), "--spec"]
-    ours, bare = alternated(
-        ("audit-bot", audit),
-        ("floor-bot", [*floor, str(floor_spec(app, corpus, folder, login=True))]),
-        reps=max(PAIRED_REPS, bench.reps))
+    bot_floor = [*floor, str(floor_spec(app, corpus, folder, login=True))]
+    ours, bare = alternated(("audit-bot", audit), ("floor-bot", bot_floor),
+                            reps=max(PAIRED_REPS, bench.reps))
     row(AUDIT, WIKISYNC_BOT, ours, "runs alternated with the floor's")
     row(AUDIT, FLOOR_BOT, bare, FLOOR_NOTE)
+    cores = sorted(os.sched_getaffinity(0))
+    if first and len(cores) >= 2:
+        # the wikis on a core of their own, as where they are another machine: what the
+        # audit's client work costs when it does not take the servers' CPU
+        with servers_on(corpus.wikis, {cores[0]}):
+            ours, bare = alternated(("audit-split", audit), ("floor-split", bot_floor),
+                                    reps=bench.reps, cpus=set(cores[1:]))
+        row(AUDIT_SPLIT, WIKISYNC_BOT, ours, "runs alternated with the floor's")
+        row(AUDIT_SPLIT, FLOOR_BOT, bare, FLOOR_NOTE)
     if first:
         anonymous = anonymous_config(config, config.with_name("anonymous.yaml"))
         ours, bare = alternated(
@@ -219,6 +235,12 @@ def targets(rows: list[Row], sizes: list[int]) -> list[str]:
             lines.append(f"Audit, N={first}, {mode}: {mine.wall:.2f} s = "
                          f"{mine.wall / bare.wall:.2f}x the floor in the same mode "
                          f"({bare.wall:.2f} s); target (bot) <= 1.15x.")
+    mine, bare = _wall(rows, AUDIT_SPLIT, WIKISYNC_BOT, first), _wall(rows, AUDIT_SPLIT,
+                                                                      FLOOR_BOT, first)
+    if mine and bare:
+        lines.append(f"Audit, N={first}, bot, the wikis' servers on one core and the tool on "
+                     f"the other: {mine.wall:.2f} s = {mine.wall / bare.wall:.2f}x the floor "
+                     f"on the same cores ({bare.wall:.2f} s).")
     mine = _wall(rows, AUDIT, WIKISYNC_BOT, first)
     others = [r for r in rows if r.scenario == AUDIT and r.n == first and r.wall
               and not r.tool.startswith(("wikisync", "floor"))]

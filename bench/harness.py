@@ -26,7 +26,8 @@ import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -64,9 +65,10 @@ class Usage:
 
 
 def run_process(cmd: Sequence[str], *, env: dict[str, str] | None = None,
-                cwd: Path | None = None, out_dir: Path, label: str) -> Usage:
+                cwd: Path | None = None, out_dir: Path, label: str,
+                cpus: set[int] | None = None) -> Usage:
     """Run ``cmd`` to completion through the small launcher ``tools/rusage.py``; stdout and
-    stderr go to files in ``out_dir``."""
+    stderr go to files in ``out_dir``. ``cpus``: the cores it may run on (all by default)."""
     out_dir.mkdir(parents=True, exist_ok=True)
     out_path, err_path = out_dir / f"{label}.out", out_dir / f"{label}.err"
     figures = out_dir / f"{label}.rusage.json"
@@ -74,7 +76,9 @@ def run_process(cmd: Sequence[str], *, env: dict[str, str] | None = None,
     launcher = [sys.executable, "-I", "-S", str(LAUNCHER), str(figures), *cmd]
     with out_path.open("wb") as out, err_path.open("wb") as err:
         proc = subprocess.Popen(launcher, env=env, cwd=cwd, stdout=out, stderr=err,
-                                stdin=subprocess.DEVNULL, start_new_session=True)
+                                stdin=subprocess.DEVNULL, start_new_session=True,
+                                preexec_fn=(lambda: os.sched_setaffinity(0, cpus)) if cpus
+                                else None)
         try:
             returncode = proc.wait(timeout=RUN_TIMEOUT)
         except subprocess.TimeoutExpired:
@@ -136,12 +140,7 @@ def process_tree_cpu(pid: int) -> float:
     fields = _stat(pid)
     if fields is None:
         return math.nan
-    children: dict[int, list[tuple[int, list[str]]]] = {}
-    for entry in os.scandir("/proc"):
-        if entry.name.isdigit():
-            stat = _stat(int(entry.name))
-            if stat is not None:
-                children.setdefault(int(stat[1]), []).append((int(entry.name), stat))
+    children = _children()
     ticks, todo = 0, [(pid, fields)]
     while todo:
         proc, stat = todo.pop()
@@ -161,6 +160,46 @@ def server_cpu(wikis: dict[str, LocalWiki]) -> float:
         proc = getattr(wiki, "_proc", None)
         total += math.nan if proc is None else process_tree_cpu(proc.pid)
     return total
+
+
+def _children() -> dict[int, list[tuple[int, list[str]]]]:
+    """parent pid -> [(pid, its stat fields)] of every process now."""
+    children: dict[int, list[tuple[int, list[str]]]] = {}
+    for entry in os.scandir("/proc"):
+        if entry.name.isdigit():
+            stat = _stat(int(entry.name))
+            if stat is not None:
+                children.setdefault(int(stat[1]), []).append((int(entry.name), stat))
+    return children
+
+
+def _tree(pid: int) -> list[int]:
+    """``pid`` and its descendants' pids."""
+    children = _children()
+    found, todo = [], [pid]
+    while todo:
+        found.append(todo.pop())
+        todo += [child for child, _stat in children.get(found[-1], [])]
+    return found
+
+
+@contextmanager
+def servers_on(wikis: dict[str, LocalWiki], cpus: set[int]) -> Iterator[None]:
+    """The wikis' PHP servers (``php -S`` and its workers) confined to ``cpus`` meanwhile,
+    then let back on every core."""
+    pids = [p for w in wikis.values() if getattr(w, "_proc", None) is not None
+            for p in _tree(w._proc.pid)]
+    every = set(range(os.cpu_count() or 1))
+    for pid in pids:
+        os.sched_setaffinity(pid, cpus)
+    try:
+        yield
+    finally:
+        for pid in pids:
+            try:
+                os.sched_setaffinity(pid, every)
+            except ProcessLookupError:
+                pass
 
 
 def median_known(values: Sequence[float]) -> float | None:
@@ -233,10 +272,12 @@ class Sample:
 
 def measure(commands: Sequence[Sequence[str]], meter: Meter, *, out_dir: Path, label: str,
             env: dict[str, str] | None = None, cwd: Path | None = None,
-            ok_codes: tuple[int, ...] = (0,)) -> Sample:
-    """Run ``commands`` one after the other as one tool run, and measure them."""
+            ok_codes: tuple[int, ...] = (0,), cpus: set[int] | None = None) -> Sample:
+    """Run ``commands`` one after the other as one tool run (on ``cpus`` when given), and
+    measure them."""
     mark = meter.mark()
-    usages = [run_process(cmd, env=env, cwd=cwd, out_dir=out_dir, label=f"{label}.{i}")
+    usages = [run_process(cmd, env=env, cwd=cwd, out_dir=out_dir, label=f"{label}.{i}",
+                          cpus=cpus)
               for i, cmd in enumerate(commands)]
     counts = meter.since(mark)
     bad = [u for u in usages if u.returncode not in ok_codes]
