@@ -190,14 +190,16 @@ def list_page(wiki: str, items: str):
 def test_red_link_for_links_and_plain_names_of_pages_that_exist_nowhere():
     lp = list_page("a", "* [[Lieu Fantôme]] – Nulle-Part\n* [[bb:La Machinerie]]\n"
                         "* Ateliers Jean Moulin, Plouhinec\n* [https://ailleurs.example/ X]\n"
-                        "* [[Konk Ar Lab]]\n* La Myne – Villeurbanne\n")
+                        "* [[Konk Ar Lab]]\n* La Myne – Villeurbanne\n"
+                        "* Le Bocal [https://bocal.example.org site]\n")
     existing = {("b", "La Machinerie"), ("a", "Konk Ar Lab"), ("b", "La Myne")}
     findings = audit.red_link_findings(lp, CTX, lambda w, t: (w, t) in existing)
-    assert [(f.code, f.wiki, f.title) for f in findings] == [("red-link", "a", "Liste A")] * 2
+    assert [(f.code, f.wiki, f.title) for f in findings] == [("red-link", "a", "Liste A")] * 3
     assert "« [[Lieu Fantôme]] – Nulle-Part »" in findings[0].detail
     assert "pointe vers « Lieu Fantôme »" in findings[0].detail
     assert "« Ateliers Jean Moulin, Plouhinec »" in findings[1].detail
     assert "nomme « Ateliers Jean Moulin »" in findings[1].detail
+    assert "nomme « Le Bocal »" in findings[2].detail  # the words, not the link's "site"
 
 
 def test_red_link_respects_ignored_titles():

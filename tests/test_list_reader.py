@@ -35,6 +35,50 @@ def test_the_key_is_the_lieu_not_an_icon_a_user_a_property_or_a_cut_construct(li
     assert keys(line) == [key]
 
 
+#: A wiki whose article URLs the lists know (the reader's other tests need none)
+CONFIGURED = LinkContext.from_data({"w": {"article_urls": ["https://movilab.org/wiki/"]}})
+
+
+def entry_read(line: str, ctx: LinkContext = CTX):
+    """The one entry of a section holding ``line``, as the list reader reads it."""
+    [raw] = wikitext.read_list(f"== L ==\n{line}\n", "L").entries
+    return to_list_entry(raw, "w", ctx)
+
+
+@pytest.mark.parametrize(
+    ("line", "key", "lead", "annotation"),
+    [
+        ("* Le Bocal [https://bocal.example.org site] – Caen", "Le Bocal", "",
+         " [https://bocal.example.org site] – Caen"),
+        ("* Le Bocal ([http://bocal.example.org site])", "Le Bocal", "",
+         " ([http://bocal.example.org site])"),
+        ("* Le Bocal http://bocal.example.org/a,b:c", "Le Bocal", "",
+         " http://bocal.example.org/a,b:c"),
+        ("* Le Bocal – http://bocal.example.org, Caen", "Le Bocal", "",
+         " – http://bocal.example.org, Caen"),
+        ("* [[Fichier:Logo.png|20px]] Le Bocal [https://bocal.example.org site]", "Le Bocal",
+         "[[Fichier:Logo.png|20px]] ", " [https://bocal.example.org site]"),
+        ("* '''Le Bocal''' [https://bocal.example.org site]", "Le Bocal", "'''",
+         "''' [https://bocal.example.org site]"),
+    ],
+)
+def test_words_before_an_outside_link_name_the_entry(line: str, key: str, lead: str,
+                                                     annotation: str) -> None:
+    entry = entry_read(line)
+    assert (entry.key, entry.label, entry.lead, entry.annotation, entry.linked) == (
+        key, None, lead, annotation, False)
+
+
+def test_an_outside_link_after_icons_or_formatting_only_still_names_the_entry() -> None:
+    assert entry_read("* '''[https://lamyne.org La Myne]''' – Lyon").key == "La Myne"
+    assert entry_read("* [[Fichier:Logo.png|20px]] [https://lamyne.org La Myne]").key == "La Myne"
+
+
+def test_words_before_a_link_to_a_configured_wiki_stay_its_lead() -> None:
+    entry = entry_read("* Voir [https://movilab.org/wiki/Le_WIP la fiche]", CONFIGURED)
+    assert (entry.key, entry.lead, entry.linked) == ("Le WIP", "Voir ", True)
+
+
 def test_sub_sections_are_never_read_and_a_path_names_one():
     text = ("== L ==\nIntro.\n=== Texte ===\n* prose\n=== Sélection ===\nNous avons reçu :\n"
             "* TETRIS - x\n* LAB01 - y\n== Autre ==\n* [[Z]]\n")

@@ -100,18 +100,28 @@ def test_a_removal_never_takes_a_second_line_a_person_wrote_for_the_same_lieu(tm
     assert w.text("fabmob") == fabmob and w.text("movilab") == movilab
 
 
-def test_two_places_that_read_as_one_key_are_never_removed_together(tmp_path):
-    # words before an outside link: both entries take the link's text as their key
+def test_words_before_an_outside_link_name_the_place_not_the_link_text(tmp_path):
+    """``* Le Bocal [https://bocal.example.org site]`` names Le Bocal (it once took "site",
+    the link's text, as its key, so that La Cantine's line read as the same place): each is
+    copied once, as written, and a person's removal of one takes that one only."""
     fabmob = ("* Le Bocal [https://bocal.example.org site]\n"
-              "* La Cantine [https://cantine.example.org site]\n* [[La Myne]]\n")
+              "* La Cantine [https://cantine.example.org site] – Rennes\n"
+              "* Konk Ar Lab http://konk.example.org\n* [[La Myne]]\n")
     w = Wikis(tmp_path, fabmob, "* [[La Myne]]\n")
-    w.sync()
-    assert "La Cantine" in w.text("fabmob")
-    w.edit("movilab", "* Le Bocal [https://bocal.example.org site]\n", "")
-    before = w.text("fabmob")
     code, result = w.sync()
-    assert code == 3 and [c.kind for c in result.conflicts] == ["removed-and-changed"]
-    assert w.text("fabmob") == before
+    assert code == 0 and not result.conflicts
+    assert w.text("movilab") == page(
+        "* [[La Myne]]\n* Le Bocal [https://bocal.example.org site]\n"
+        "* La Cantine [https://cantine.example.org site] – Rennes\n"
+        "* [[Konk Ar Lab]] http://konk.example.org\n")
+    code, result = w.sync()  # nothing to do
+    assert code == 0 and not result.conflicts and w.text("fabmob") == page(fabmob)
+    w.edit("movilab", "* Le Bocal [https://bocal.example.org site]\n", "")
+    code, result = w.sync()
+    assert code == 0 and not result.conflicts
+    assert w.text("fabmob") == page(
+        "* La Cantine [https://cantine.example.org site] – Rennes\n"
+        "* Konk Ar Lab http://konk.example.org\n* [[La Myne]]\n")
 
 
 def test_the_writer_refuses_a_removal_that_would_take_two_lines(tmp_path):

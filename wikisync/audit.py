@@ -435,8 +435,9 @@ def entry_duplicate_findings(lp: listsync.ListPage) -> list[Finding]:
 
 def named_title(raw: RawEntry, entry: ListEntry, wiki: str, ctx: LinkContext) -> str | None:
     """The lieu an entry names (its record key): its link's page on a configured wiki, or a
-    plain entry's name; None for a link to another site."""
-    if link_title(raw.link, wiki, ctx) is None and raw.link.kind != "plain":
+    plain name (words before a link to another site are one); None for a link to another
+    site."""
+    if entry.linked and link_title(raw.link, wiki, ctx) is None:
         return None
     return entry.key or None
 
@@ -453,11 +454,11 @@ def red_link_findings(lp: listsync.ListPage, ctx: LinkContext, has_page: HasPage
                 has_page(w, ctx.same.title_on(w, title)) for w in wikis):
             continue
         written = raw.text.split("\n", 1)[0].strip()[len(raw.bullet):].strip()
-        verb = "nomme" if raw.link.kind == "plain" else "pointe vers"
+        verb = "pointe vers" if entry.linked else "nomme"
         detail = (f"l'entrée « {written} » (section « {lp.section} ») {verb} « {title} », "
                   f"qui n'a de page sur aucun wiki ({', '.join(wikis)})")
         english = (f"the entry “{written}” (section “{lp.section}”) "
-                   f"{'names' if raw.link.kind == 'plain' else 'links to'} “{title}”, which "
+                   f"{'links to' if entry.linked else 'names'} “{title}”, which "
                    f"has a page on no wiki ({', '.join(wikis)})")
         findings.append(Finding("red-link", lp.wiki, lp.page.title, None, detail,
                                 detail_en=english))

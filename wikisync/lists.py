@@ -33,7 +33,10 @@ Choices (documented because pages and the state depend on them)
   unknown interwiki prefix) is not a link to a lieu page: its key is the link's text up to the
   first separator (or the URL / interwiki target when it has no text), and its ``label`` holds
   the head *as written* (whitespace normalised), e.g. ``[https://lamyne.org La Myne]``. It is
-  rendered back verbatim on every page, whatever wiki has a page of that name.
+  rendered back verbatim on every page, whatever wiki has a page of that name. Words before
+  an outside link (not one to a configured wiki's article) name the entry instead, as a plain
+  name: ``* Le Bocal [https://bocal.example.org site]`` and ``* Le Bocal
+  http://bocal.example.org`` name Le Bocal, the link being part of the annotation.
 - **Label.** Kept only when it differs from the key once both are normalised as titles.
 - **Annotation.** ``rest`` with each run of whitespace collapsed to one space and trailing
   whitespace dropped; a leading run of whitespace is kept as *one* space, so that
@@ -280,7 +283,7 @@ def article_urls_from_siteinfo(server: str, articlepath: str, script: str) -> tu
 
 def _construct_spans(text: str) -> list[tuple[int, int]]:
     """Spans of ``text`` a name is never cut inside: ``{{...}}``, ``[[...]]``, ``[url ...]``,
-    ``<!--...-->`` and tag markup (``<span style="color:green">``, ``</span>``)."""
+    a bare URL, ``<!--...-->`` and tag markup (``<span style="color:green">``, ``</span>``)."""
     spans: list[tuple[int, int]] = []
     i, n = 0, len(text)
     while i < n:
@@ -296,6 +299,9 @@ def _construct_spans(text: str) -> list[tuple[int, int]]:
         elif text[i] == "<":
             tag = _TAG_MARKUP.match(text, i)
             end = tag.end() if tag else None
+        elif text[i] in "hHfF":
+            url = _BARE_URL.match(text, i)
+            end = url.end() if url else None
         if end is None:
             i += 1
         else:
@@ -320,6 +326,8 @@ def _balanced_end(text: str, i: int, opening: str, closing: str) -> int | None:
 
 
 _EXTERNAL_START = re.compile(r"(?:https?:)?//|mailto:", re.IGNORECASE)
+#: A bare URL, as MediaWiki links it (up to the first blank).
+_BARE_URL = re.compile(r"(?<![\w/])(?:https?|ftp)://[^\s<>\[\]{}|]+", re.IGNORECASE)
 _TAG_MARKUP = re.compile(r"</?[a-zA-Z][a-zA-Z0-9]*(?:\s[^<>]*)?/?>")
 
 
@@ -502,6 +510,12 @@ def to_list_entry(raw: RawEntry, wiki: str, ctx: LinkContext) -> ListEntry:
     children = _relative_children(raw.bullet, raw.children)
     lead = normalize_lead(raw.lead)
     target = link_target(raw.link, wiki, ctx)
+    named = _named_before_link(raw) if target is None else None
+    if named is not None:  # "Le Bocal [https://bocal.example.org site]" names Le Bocal
+        name, rest, lead = named
+        shown = " ".join(name.split())
+        return ListEntry(ctx.same.key(None, name), shown if _is_markup(shown) else None,
+                         normalize_annotation(rest), children, normalize_lead(lead))
     if target is not None:
         title = target[1]
         label = " ".join(raw.head.split()) if raw.head else _label(raw.link.label, title)
@@ -516,6 +530,19 @@ def to_list_entry(raw: RawEntry, wiki: str, ctx: LinkContext) -> ListEntry:
         return ListEntry(normalize_title(_head_as_written(raw) + raw.rest), None, "", children)
     return ListEntry(_foreign_key(raw.link), _head_as_written(raw), annotation, children, lead,
                      linked=True)
+
+
+def _named_before_link(raw: RawEntry) -> tuple[str, str, str] | None:
+    """(name, rest, lead) of an entry whose words stand before its first link, an outside
+    one (``* Le Bocal [https://bocal.example.org site] – Caen``, ``* Le Bocal
+    http://bocal.example.org``): the words name the entry, as a plain name, and the link is
+    part of its annotation. None for any other entry (a link that opens the line, after icons
+    or formatting only, still names it)."""
+    if raw.link.kind != "external" or raw.head or not raw.lead[_lead_end(raw.lead):].strip():
+        return None
+    body = raw.text.split("\n", 1)[0].rstrip("\r").removeprefix(raw.bullet)
+    name, rest, lead = split_plain_entry(body)
+    return (name, rest, lead) if name and not _EXTERNAL_START.match(name) else None
 
 
 def _label(label: str | None, title: str) -> str | None:
