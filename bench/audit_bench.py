@@ -42,10 +42,12 @@ from pathlib import Path
 from bench import corpus as corpus_mod
 from bench import peers
 from bench.harness import (
+    PAIRED_REPS,
     SERVER_CPU_NOTE,
     Meter,
     Row,
     Sample,
+    alternate,
     echo,
     measure,
     repeat,
@@ -67,7 +69,6 @@ WIKISYNC_BOT = "wikisync audit (bot: logs in, 500 a request)"
 WIKISYNC_ANON = "wikisync audit (anonymous, 50 a request)"
 FLOOR_BOT = "floor: bot logged in, 500 a request"
 FLOOR_ANON = "floor: anonymous, 50 a request"
-PAIRED_REPS = 5  # runs of the binding pair (the audit and its floor, the bot logged in)
 FLOOR_NOTE = "what the audit reads: both kinds' categories, the list pages, their links"
 
 
@@ -126,14 +127,7 @@ def run_size(bench: Bench, corpus: corpus_mod.Corpus, first: bool) -> None:
 
     def alternated(*tools: tuple[str, list[str]], reps: int,
                    cpus: set[int] | None = None) -> list[list[Sample]]:
-        """Runs of tools compared with each other, taken in turn (a, b, a, b...): a machine
-        that slows down or speeds up meanwhile weighs on each alike."""
-        onces = [one(label, cmd, cpus=cpus) for label, cmd in tools]
-        samples: list[list[Sample]] = [[] for _ in tools]
-        for i in range(reps):
-            for once, got in zip(onces, samples, strict=True):
-                got.append(once(i))
-        return samples
+        return alternate([one(label, cmd, cpus=cpus) for label, cmd in tools], reps)
 
     def row(scenario: str, tool: str, samples, note: str = "") -> Row:
         return bench.emit(summarize(scenario, tool, n, samples, names, note))

@@ -352,6 +352,20 @@ def summarize(scenario: str, tool: str, n: str, samples: list[Sample],
 SLOW_RUN = 10.0
 
 
+#: Runs of each tool of a binding pair (wikisync and its floor in the same mode), alternated
+PAIRED_REPS = 5
+
+
+def alternate(runs: Sequence[Callable[[int], Sample]], reps: int) -> list[list[Sample]]:
+    """``reps`` runs of each of ``runs``, taken in turn (a, b, a, b...): a machine that slows
+    down or speeds up meanwhile weighs on each alike."""
+    samples: list[list[Sample]] = [[] for _ in runs]
+    for i in range(reps):
+        for run, got in zip(runs, samples, strict=True):
+            got.append(run(i))
+    return samples
+
+
 def repeat(times: int, run: Callable[[int], Sample]) -> list[Sample]:
     """``run(i)`` for i in 0..times-1, or only ``run(0)`` when it took over
     :data:`SLOW_RUN` seconds."""

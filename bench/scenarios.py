@@ -25,9 +25,11 @@ import yaml
 from bench import peers
 from bench.corpus import Corpus, city, list_line, list_ref
 from bench.harness import (
+    PAIRED_REPS,
     Meter,
     Row,
     Sample,
+    alternate,
     echo,
     measure,
     repeat,
@@ -123,15 +125,18 @@ def _read_with_each_tool(ctx: Context, corpus: Corpus, name: str, folder: Path, 
     category, template = wmap.category, wmap.template_names[0]
     n = corpus.n
 
-    def run(label: str, cmd: list[str], env: dict[str, str] | None = None,
-            before: Callable[[], None] | None = None) -> list[Sample]:
+    def one(label: str, cmd: list[str], env: dict[str, str] | None = None,
+            before: Callable[[], None] | None = None) -> Callable[[int], Sample]:
         def once(i: int) -> Sample:
             if before:
                 before()
             return measure([cmd], meter, out_dir=folder, label=f"{label}.{i}",
                            env=env or ctx.env(), cwd=folder)
+        return once
 
-        return repeat(ctx.reps, once)
+    def run(label: str, cmd: list[str], env: dict[str, str] | None = None,
+            before: Callable[[], None] | None = None) -> list[Sample]:
+        return repeat(ctx.reps, one(label, cmd, env, before))
 
     def row(tool: str, samples: list[Sample], label: str) -> Row:
         out = folder / f"{label}.0.0.out"
@@ -145,15 +150,20 @@ def _read_with_each_tool(ctx: Context, corpus: Corpus, name: str, folder: Path, 
     anonymous = anonymous_config(_via(corpus.config(folder / "anonymous"), READ_WIKI, api_url))
     export = ("export", "lieu", "--wiki", READ_WIKI, "--format", "csv")
     bot = [api_url, category, wiki.bot_login, str(folder / "secrets" / f"{READ_WIKI}.secret")]
+    # each mode's pair alternated, run for run, as the audit's (bench.audit_bench)
+    ours, bare = alternate([
+        one("wikisync", wikisync_cmd(config, *export)),
+        one("floorbot", [sys.executable, str(TOOLS / "floor_read.py"), "--login", *bot]),
+    ], max(PAIRED_REPS, ctx.reps))
+    ours_anon, bare_anon = alternate([
+        one("wikisync-anon", wikisync_cmd(anonymous, *export)),
+        one("floor", [sys.executable, str(TOOLS / "floor_read.py"), api_url, category]),
+    ], ctx.reps)
     rows = [
-        row("wikisync export (bot: logs in, 500 a request)",
-            run("wikisync", wikisync_cmd(config, *export)), "wikisync"),
-        row(FLOOR_BOT, run("floorbot", [sys.executable, str(TOOLS / "floor_read.py"),
-                                        "--login", *bot]), "floorbot"),
-        row("wikisync export (anonymous, 50 a request)",
-            run("wikisync-anon", wikisync_cmd(anonymous, *export)), "wikisync-anon"),
-        row(FLOOR_TOOL, run("floor", [sys.executable, str(TOOLS / "floor_read.py"), api_url,
-                                      category]), "floor"),
+        row("wikisync export (bot: logs in, 500 a request)", ours, "wikisync"),
+        row(FLOOR_BOT, bare, "floorbot"),
+        row("wikisync export (anonymous, 50 a request)", ours_anon, "wikisync-anon"),
+        row(FLOOR_TOOL, bare_anon, "floor"),
         row("mwclient naive loop (page.text())", run("mwclient", [
             sys.executable, str(TOOLS / "mwclient_read.py"), host, category, template]),
             "mwclient"),
