@@ -124,6 +124,22 @@ def test_words_before_an_outside_link_name_the_place_not_the_link_text(tmp_path)
         "* Konk Ar Lab http://konk.example.org\n* [[La Myne]]\n")
 
 
+def test_a_name_before_an_outside_link_stays_as_written_when_its_annotation_changes(tmp_path):
+    """The annotation changed on the other page lands after the person's own words: the
+    name stays plain text on the page where it was written so, the link stays a link there."""
+    w = Wikis(tmp_path, "* Konk Ar Lab http://konk.example.org\n* [[La Myne]]\n",
+              "* [[La Myne]]\n")
+    w.sync()
+    assert "* [[Konk Ar Lab]] http://konk.example.org\n" in w.text("movilab")
+    w.edit("movilab", "http://konk.example.org\n", "http://konk.example.org – Brest\n")
+    assert w.sync()[0] == 0
+    assert w.text("fabmob") == page("* Konk Ar Lab http://konk.example.org – Brest\n"
+                                    "* [[La Myne]]\n")
+    w.edit("fabmob", "http://konk.example.org – Brest", "[http://konk.example.org site] – Brest")
+    assert w.sync()[0] == 0
+    assert "* [[Konk Ar Lab]] [http://konk.example.org site] – Brest\n" in w.text("movilab")
+
+
 def test_the_writer_refuses_a_removal_that_would_take_two_lines(tmp_path):
     """What the planner never plans (the test above), the writer refuses on its own."""
     config = Wikis(tmp_path, "", "").config

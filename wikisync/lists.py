@@ -67,7 +67,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -95,6 +95,7 @@ __all__ = [
     "is_furniture",
     "render_entry",
     "render_head",
+    "as_read",
     "split_name",
     "split_plain_entry",
     "to_list_entry",
@@ -506,16 +507,11 @@ def _page_title(target: str) -> str | None:
 
 def to_list_entry(raw: RawEntry, wiki: str, ctx: LinkContext) -> ListEntry:
     """The wiki-independent form of an entry read on ``wiki``."""
+    raw = as_read(raw, wiki, ctx)
     annotation = normalize_annotation(raw.rest)
     children = _relative_children(raw.bullet, raw.children)
     lead = normalize_lead(raw.lead)
     target = link_target(raw.link, wiki, ctx)
-    named = _named_before_link(raw) if target is None else None
-    if named is not None:  # "Le Bocal [https://bocal.example.org site]" names Le Bocal
-        name, rest, lead = named
-        shown = " ".join(name.split())
-        return ListEntry(ctx.same.key(None, name), shown if _is_markup(shown) else None,
-                         normalize_annotation(rest), children, normalize_lead(lead))
     if target is not None:
         title = target[1]
         label = " ".join(raw.head.split()) if raw.head else _label(raw.link.label, title)
@@ -532,17 +528,21 @@ def to_list_entry(raw: RawEntry, wiki: str, ctx: LinkContext) -> ListEntry:
                      linked=True)
 
 
-def _named_before_link(raw: RawEntry) -> tuple[str, str, str] | None:
-    """(name, rest, lead) of an entry whose words stand before its first link, an outside
-    one (``* Le Bocal [https://bocal.example.org site] – Caen``, ``* Le Bocal
-    http://bocal.example.org``): the words name the entry, as a plain name, and the link is
-    part of its annotation. None for any other entry (a link that opens the line, after icons
-    or formatting only, still names it)."""
-    if raw.link.kind != "external" or raw.head or not raw.lead[_lead_end(raw.lead):].strip():
-        return None
+def as_read(raw: RawEntry, wiki: str, ctx: LinkContext) -> RawEntry:
+    """``raw`` as the lists read it on ``wiki``. An entry whose words stand before its first
+    link, an outside one (not to a configured wiki's article), is a plain entry named by those
+    words, the link being part of what follows the name: ``* Le Bocal
+    [https://bocal.example.org site] – Caen`` and ``* Le Bocal http://bocal.example.org`` name
+    Le Bocal. Any other entry is returned as it is (a link that opens the line, after icons or
+    formatting only, still names it)."""
+    if (raw.link.kind != "external" or raw.head or not raw.lead[_lead_end(raw.lead):].strip()
+            or link_target(raw.link, wiki, ctx) is not None):
+        return raw
     body = raw.text.split("\n", 1)[0].rstrip("\r").removeprefix(raw.bullet)
     name, rest, lead = split_plain_entry(body)
-    return (name, rest, lead) if name and not _EXTERNAL_START.match(name) else None
+    if not name or _EXTERNAL_START.match(name):
+        return raw
+    return replace(raw, link=Link("plain"), name=name, rest=rest, lead=lead)
 
 
 def _label(label: str | None, title: str) -> str | None:

@@ -41,6 +41,7 @@ from wikisync.errors import (
 from wikisync.i18n import _
 from wikisync.lists import (
     LinkContext,
+    as_read,
     format_entry,
     is_furniture,
     link_target,
@@ -158,8 +159,9 @@ def parse_page(lst: ListConfig, wiki: str, page: Page, ctx: LinkContext) -> List
     except wikitext.WikitextError as exc:  # a line, or the section, it cannot read safely
         raise _unreadable(wiki, lst.name, page.title, exc) from None
     own_pages = {normalize_title(ref.title) for ref in lst.pages.values()}
+    read = [as_read(r, wiki, ctx) for r in listing.entries]  # as the entries' keys read them
     kept = [
-        (i, r, e) for i, r in enumerate(listing.entries)
+        (i, r, e) for i, r in enumerate(read)
         if (e := to_list_entry(r, wiki, ctx)).key not in own_pages and not is_furniture(r)
     ]
     return ListPage(wiki, page, section, [r for _i, r, _e in kept], [e for _i, _r, e in kept],
