@@ -21,18 +21,16 @@ timings, the same for every tool).
 from __future__ import annotations
 
 import logging
-import shutil
 import tempfile
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from wikisync.app import App
-from wikisync.config import load_config
 from wikisync.devwiki import LocalWiki
 from wikisync.devwiki.dump import Revision
-from wikisync.devwiki.farm import LISTS, LocalFarm, seed_pages
+from wikisync.devwiki.farm import LISTS, REPO_ROOT, LocalFarm, seed_pages
+from wikisync.mapping import load_mappings
 from wikisync.records import at_once
 
 log = logging.getLogger(__name__)
@@ -116,13 +114,10 @@ def revisions(wiki: str, n: int, list_size: int) -> list[Revision]:
 
 
 def lieu_categories(farm: LocalFarm) -> dict[str, str]:
-    """wiki -> the category its lieu template puts a page in (the ``lieu`` mapping's)."""
-    folder = Path(tempfile.mkdtemp(prefix="wikisync-mapping-"))
-    try:
-        app = App(load_config(farm.write_config(folder)))
-        return {name: app.mapping("lieu").wiki(name).category for name in farm.wikis}
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
+    """wiki -> the category its lieu template puts a page in (the ``lieu`` mapping's, from the
+    mappings the farm's config names)."""
+    lieu = load_mappings(REPO_ROOT / "mappings")["lieu"]
+    return {name: lieu.wiki(name).category for name in farm.wikis}
 
 
 def members(wiki: str, n: int, category: str) -> dict[str, str]:
