@@ -224,3 +224,27 @@ def test_new_record_never_adds_a_second_line_for_a_lieu_the_list_names_in_a_tabl
     assert wikis["fabmob"].text("Liste") == table  # named there already: not added again
     assert "* [[La Myne]]" in wikis["movilab"].text("Liste")
     assert "line 5: '| [[La Myne]] || Villeurbanne'" in caplog.text
+
+
+def test_new_record_is_added_to_a_list_whose_sub_section_another_list_reads(tmp_path, caplog):
+    """A lieu listed in "Sélection", a sub-section that a list of its own reads, is that
+    list's: new adds it to the parent list too, as the sync would, without a warning."""
+    path = tmp_path / "wikisync.yaml"
+    path.write_text(CONFIG.format(movilab_login=LOGIN) + (
+        "  sel:\n    kind: lieu\n    pages:\n"
+        "      fabmob: {title: \"Liste\", section: \"Tiers Lieux intéressés / Sélection\"}\n"),
+        encoding="utf-8")
+    wikis = {name: MemoryWiki(name) for name in ("fabmob", "movilab")}
+    text = ("== Tiers Lieux intéressés ==\n* [[Le WIP]] – Colombelles\n"
+            "=== Sélection ===\n* [[La Myne]]\n\n== Fin ==\nTexte.")
+    wikis["fabmob"].put("Liste", text)
+    wikis["movilab"].put("Liste", LIST_TEXT)
+    app = App(load_config(path), wiki_factory=memory_factory(wikis))
+    with caplog.at_level("WARNING", logger="wikisync.create"):
+        create.new_record(app, create.NewRequest("lieu", "La Myne", ("ville=Villeurbanne",)),
+                          Script({}))
+    after = wikis["fabmob"].text("Liste")
+    own = after.split("=== Sélection ===")[0]
+    assert "* [[La Myne]]" in own and "* [[Le WIP]] – Colombelles\n" in own
+    assert after.count("* [[La Myne]]") == 2  # the sub-section's line is left as it was
+    assert "outside its entries" not in caplog.text

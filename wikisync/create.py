@@ -28,6 +28,7 @@ from wikisync.lists import LinkContext
 from wikisync.listsync import (
     ListPage,
     new_text,
+    other_lists_spans,
     page_existence,
     parse_page,
     read_pages,
@@ -203,6 +204,7 @@ def plan_list_additions(
     for lst in lists:
         for wiki, page in read_pages(app, lst).items():
             lp = parse_page(lst, wiki, page, ctx)
+            lp.others = other_lists_spans(app.config, lst, wiki, page)
             keys = {e.key for e in lp.entries}
             entries = tuple(
                 ListEntry(keys_of[c.title], annotation=annotation(lst, c.fields),

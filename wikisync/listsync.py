@@ -193,7 +193,7 @@ def _read_and_plan(app: App, lst: ListConfig, base: ListBase | None,
         ctx = replace(ctx, redirects=found)
         pages = {wiki: parse_page(lst, wiki, page, ctx) for wiki, page in texts.items()}
     for wiki, lp in pages.items():
-        lp.others = _other_lists_spans(app.config, lst, wiki, lp.page)
+        lp.others = other_lists_spans(app.config, lst, wiki, lp.page)
     plan = plan_list(
         {wiki: lp.entries for wiki, lp in pages.items()},
         # a key synced before a same: pair named its lieu is that lieu's key now
@@ -292,10 +292,11 @@ def _bullet_of(entry: ListEntry, wiki: str, ctx: LinkContext) -> str:
     return f"* [[{title}]]" if entry.linked else f"* {title}"
 
 
-def _other_lists_spans(config: Config, lst: ListConfig, wiki: str, page: Page
+def other_lists_spans(config: Config, lst: ListConfig, wiki: str, page: Page
                        ) -> tuple[tuple[int, int], ...]:
     """The spans of ``page`` that the config's other lists read on ``wiki`` (sub-sections
-    included), for the guards to leave out."""
+    included), for the guards to leave out (:attr:`ListPage.others`: whoever searches a parsed
+    page with :func:`standing_in_section` sets them first)."""
     from wikisync import wikitext
 
     spans = []
