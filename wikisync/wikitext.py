@@ -70,6 +70,7 @@ from mwparserfromhell.nodes import (
     Text,
     Wikilink,
 )
+from mwparserfromhell.smart_list import SmartList
 from mwparserfromhell.wikicode import Wikicode
 
 from wikisync.errors import EXIT_FAILED, InputError, WikitextError
@@ -451,13 +452,54 @@ def _names_set(names: Iterable[str] | str) -> set[str]:
     return out
 
 
-def _top_level(code: Wikicode) -> Iterator[tuple[Node, int, int]]:
-    """Top-level nodes with their start and end offsets."""
-    pos = 0
-    for node in code.nodes:
-        n = len(str(node))
-        yield node, pos, pos + n
-        pos += n
+_SPANS = "_wikisync_spans"  # where a parse tree keeps its top-level offsets (_top_level)
+
+
+def _top_level(code: Wikicode) -> list[tuple[Node, int, int]]:
+    """Top-level nodes with their start and end offsets.
+
+    Worked out once per tree and kept on it: a list read walks its section's nodes four
+    times, and each walk spelt every node out again (``str(node)`` is recursive). wikisync
+    never changes a parse tree (every edit splices the text), so the offsets stay true.
+    """
+    cached = code.__dict__.get(_SPANS)
+    if cached is None:
+        spans, parts = [], []
+        pos = 0
+        for node in code.nodes:
+            part = str(node)
+            parts.append(part)
+            spans.append((node, pos, pos + len(part)))
+            pos += len(part)
+        cached = code.__dict__[_SPANS] = (spans, "".join(parts))
+    return cached[0]
+
+
+def _text_of(code: Wikicode) -> str:
+    """``str(code)``, spelt out once (see :func:`_top_level`)."""
+    _top_level(code)
+    return code.__dict__[_SPANS][1]
+
+
+def _sub_code(text: str, code: Wikicode, start: int, end: int) -> Wikicode:
+    """The parse of ``text[start:end]``, where ``code`` is the parse of ``text``: its nodes
+    between those offsets, without parsing again, when no node but plain text crosses
+    either offset (a text node that does is cut there, as the parser would have cut it);
+    else the slice parsed on its own. ``tests/test_wikitext.py`` holds the two readings
+    equal on every page shape the tests know."""
+    nodes: list[Node] = []
+    for node, nstart, nend in _top_level(code):
+        if nend <= start or nstart >= end:
+            continue
+        if start <= nstart and nend <= end:
+            nodes.append(node)
+        elif isinstance(node, Text):
+            cut = str(node)[max(start, nstart) - nstart:min(end, nend) - nstart]
+            if cut:
+                nodes.append(Text(cut))
+        else:
+            return parse(text[start:end])
+    return Wikicode(SmartList(nodes))
 
 
 def _line_of(text: str, offset: int) -> int:
@@ -1001,10 +1043,11 @@ def _headings(code: Wikicode, base: int = 0, holder: str = "") -> Iterator[_Head
     """Every heading MediaWiki sees, in page order: at the top level and inside containers
     (``<div>``, table cells, a template's parameters), never inside a comment or a tag whose
     content is not rendered as the page's wikitext (``<nowiki>``, ``<pre>``...)."""
+    whole = _text_of(code)
     for node, start, _end in _top_level(code):
         if isinstance(node, Heading):
             yield _Head(node, base + start, base + _end, holder)
-        elif not isinstance(node, Text) and "\n=" in str(node):
+        elif not isinstance(node, Text) and "\n=" in whole[start:_end]:
             for istart, _iend, inner in _inner_code(node):
                 yield from _headings(inner, base + start + istart, holder or _opening(node))
 
@@ -1134,7 +1177,7 @@ def _container_spans(node: Node) -> list[tuple[int, int, Wikicode]]:
 
 def _regions(code: Wikicode, base: int, out: list[tuple[int, int, Wikicode]]) -> None:
     """Every block region of ``code`` (itself, then containers inside it, depth first)."""
-    out.append((base, base + len(str(code)), code))
+    out.append((base, base + len(_text_of(code)), code))
     for node, start, _end in _top_level(code):
         for cstart, _cend, inner in _container_spans(node):
             _regions(inner, base + start + cstart, out)
@@ -1143,11 +1186,14 @@ def _regions(code: Wikicode, base: int, out: list[tuple[int, int, Wikicode]]) ->
 def _protected_newlines(code: Wikicode, base: int = 0) -> set[int]:
     """Offsets of newlines inside a node (comment, tag, template...) that spans lines."""
     out: set[int] = set()
-    for node, start, _end in _top_level(code):
+    whole = _text_of(code)
+    for node, start, end in _top_level(code):
         if isinstance(node, Text):
             continue
-        s = str(node)
-        out.update(base + start + k for k, ch in enumerate(s) if ch == "\n")
+        at = whole.find("\n", start, end)
+        while at >= 0:
+            out.add(base + at)
+            at = whole.find("\n", at + 1, end)
     return out
 
 
@@ -1432,7 +1478,7 @@ def read_list(text: str, section_title: str,
                       _("may be a heading, inside a construct wikisync cannot place it in"),
                       _("move the heading out of the template or tag that holds it, then run "
                         "again"))
-    own = parse(text[start:end])
+    own = _sub_code(text, code, start, end)
     regions: list[tuple[int, int, Wikicode]] = []
     _regions(own, start, regions)
     grouped = []
