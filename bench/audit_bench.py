@@ -233,18 +233,16 @@ def targets(rows: list[Row], sizes: list[int]) -> list[str]:
                                                                  "anonymous")):
         mine, bare = _wall(rows, AUDIT, ours, first), _wall(rows, AUDIT, floor, first)
         if mine and bare:
-            spread = pair_spread(mine, bare)
             lines.append(f"Audit, N={first}, {mode}: {mine.wall:.2f} s = "
                          f"{mine.wall / bare.wall:.2f}x the floor in the same mode "
-                         f"({bare.wall:.2f} s{'; ' + spread if spread else ''}); "
+                         f"({bare.wall:.2f} s{pair_spread(mine, bare)}); "
                          f"target (bot) <= 1.15x.")
     mine, bare = _wall(rows, AUDIT_SPLIT, WIKISYNC_BOT, first), _wall(rows, AUDIT_SPLIT,
                                                                       FLOOR_BOT, first)
     if mine and bare:
-        spread = pair_spread(mine, bare)
         lines.append(f"Audit, N={first}, bot, the wikis' servers on one core and the tool on "
                      f"the other: {mine.wall:.2f} s = {mine.wall / bare.wall:.2f}x the floor "
-                     f"on the same cores ({bare.wall:.2f} s{'; ' + spread if spread else ''}).")
+                     f"on the same cores ({bare.wall:.2f} s{pair_spread(mine, bare)}).")
     mine = _wall(rows, AUDIT, WIKISYNC_BOT, first)
     others = [r for r in rows if r.scenario == AUDIT and r.n == first and r.wall
               and not r.tool.startswith(("wikisync", "floor"))]

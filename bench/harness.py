@@ -368,13 +368,14 @@ def alternate(runs: Sequence[Callable[[int], Sample]], reps: int) -> list[list[S
 
 def pair_spread(ours: Row, floor: Row) -> str:
     """The lowest and highest ratio of the runs taken in turn by :func:`alternate` (run i of
-    ``ours`` over run i of ``floor``), as words; "" with fewer than two good pairs. A median
+    ``ours`` over run i of ``floor``), as a clause to append ("; its 5 pairs in turn: ..."),
+    "" with fewer than two good pairs. A median
     ratio moves from one bench to the next by about what this range shows."""
     ratios = sorted(a.wall / b.wall for a, b in zip(ours.samples, floor.samples, strict=False)
                     if a.ok and b.ok and b.wall)
     if len(ratios) < 2:
         return ""
-    return f"its {len(ratios)} pairs in turn: {ratios[0]:.2f}x to {ratios[-1]:.2f}x"
+    return f"; its {len(ratios)} pairs in turn: {ratios[0]:.2f}x to {ratios[-1]:.2f}x"
 
 
 def repeat(times: int, run: Callable[[int], Sample]) -> list[Sample]:

@@ -462,6 +462,16 @@ def _top_level(code: Wikicode) -> list[tuple[Node, int, int]]:
     times, and each walk spelt every node out again (``str(node)`` is recursive). wikisync
     never changes a parse tree (every edit splices the text), so the offsets stay true.
     """
+    return _layout(code)[0]
+
+
+def _text_of(code: Wikicode) -> str:
+    """``str(code)``, spelt out once (see :func:`_top_level`)."""
+    return _layout(code)[1]
+
+
+def _layout(code: Wikicode) -> tuple[list[tuple[Node, int, int]], str]:
+    """:func:`_top_level` and :func:`_text_of` of ``code``, worked out on the first call."""
     cached = code.__dict__.get(_SPANS)
     if cached is None:
         spans, parts = [], []
@@ -472,13 +482,7 @@ def _top_level(code: Wikicode) -> list[tuple[Node, int, int]]:
             spans.append((node, pos, pos + len(part)))
             pos += len(part)
         cached = code.__dict__[_SPANS] = (spans, "".join(parts))
-    return cached[0]
-
-
-def _text_of(code: Wikicode) -> str:
-    """``str(code)``, spelt out once (see :func:`_top_level`)."""
-    _top_level(code)
-    return code.__dict__[_SPANS][1]
+    return cached
 
 
 def _sub_code(text: str, code: Wikicode, start: int, end: int) -> Wikicode:
@@ -494,7 +498,7 @@ def _sub_code(text: str, code: Wikicode, start: int, end: int) -> Wikicode:
         if start <= nstart and nend <= end:
             nodes.append(node)
         elif isinstance(node, Text):
-            cut = str(node)[max(start, nstart) - nstart:min(end, nend) - nstart]
+            cut = text[max(start, nstart):min(end, nend)]
             if cut:
                 nodes.append(Text(cut))
         else:
