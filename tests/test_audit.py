@@ -363,6 +363,40 @@ def test_scan_pages_keeps_titles_not_pages(tmp_path):
     assert progress == [1, 2, 3]
 
 
+def test_scan_pages_keeps_each_records_sync_values_beside_its_title(tmp_path):
+    mapping = lieu_mapping()
+    mapping = type(mapping)(**{**mapping.__dict__, "sync": ("code_postal", "ville")})
+    app = fake_app(tmp_path, mapping)
+    scan = audit._KindScan()
+    for wiki, category in (("a", "Acteur"), ("b", "Tiers-Lieux")):
+        audit.scan_pages(mapping, wiki, app.sites[wiki].category_pages(category),
+                         stale_days=365, now=NOW, ignored=lambda t: False, scan=scan)
+    assert scan.synced == {"a": [("", "Concarneau"), ("", "Limoges")], "b": [("", "Concarneau")]}
+    assert scan.named == []
+
+
+def test_the_audit_pairs_records_by_their_counterpart_and_suggests_pairs_by_sync_values(
+        tmp_path):
+    mapping = lieu_mapping()
+    wikis = {**mapping.wikis, "b": WikiMapping(
+        "Tiers-Lieux", category="Tiers-Lieux", counterparts={"a": "Page A"},
+        params=mapping.wikis["b"].params)}
+    mapping = type(mapping)(**{**mapping.__dict__, "sync": ("ville",), "wikis": wikis})
+    recent = "2026-10-01T00:00:00Z"
+    a = [Page("WIP Colombelles", "{{Acteur|Titre=WIP|villes d'implantation=Colombelles}}", 1,
+              recent, "U"),
+         Page("La Myne", "{{Acteur|Titre=La Myne|villes d'implantation=Villeurbanne}}", 2,
+              recent, "U")]
+    b = [Page("Le WIP", "{{Tiers-Lieux|Titre=Le WIP|Ville=colombelles}}", 3, recent, "U"),
+         Page("Myne", "{{Tiers-Lieux|Titre=Myne|Ville=Lyon|Page A=La Myne}}", 4, recent, "U")]
+    app = FakeApp({"a": FakeSite({"Acteur": a}), "b": FakeSite({"Tiers-Lieux": b})},
+                  {"lieu": mapping}, FakeConfig({"a": object(), "b": object()}, tmp_path))
+    result = audit.run_audit(app, now=NOW)
+    only_on = {f.title: f.detail for f in result.findings if f.code == "only-on"}
+    assert set(only_on) == {"WIP Colombelles", "Le WIP"}  # La Myne and Myne are one record
+    assert 'same: [{a: "WIP Colombelles", b: "Le WIP"}]' in only_on["Le WIP"]
+
+
 # --------------------------------------------------------------------------- reports
 
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.test_audit import lieu_mapping, record
 from wikisync import audit, wikitext
@@ -14,6 +16,7 @@ from wikisync.identity import Identity, same_line
 from wikisync.lists import LinkContext, render_entry, to_list_entry
 from wikisync.mapping import load_mapping
 from wikisync.planner import plan_list
+from wikisync.titles import fold, normalize_title
 
 PAIR = {"movilab": "Le WIP", "fabmob": "WIP Colombelles"}
 URLS = {
@@ -88,7 +91,9 @@ def test_the_audit_suggests_the_same_line_for_records_that_agree_on_their_sync_f
     mapping = type(mapping)(**{**mapping.__dict__, "sync": ("ville", "code_postal")})
     findings = audit.only_on_findings(
         ["a", "b"], {w: [r.title for r in rs] for w, rs in records.items()},
-        suggest=audit.likely_pairs(mapping, records))
+        suggest=audit.likely_pairs(mapping, {
+            w: [(r.title, [r.fields.get(f, "") for f in mapping.sync]) for r in rs]
+            for w, rs in records.items()}))
     detail = {f.title: f.detail for f in findings}
     assert 'same: [{a: "WIP Colombelles", b: "Le WIP"}]' in detail["WIP Colombelles"]
     assert 'same: [{a: "WIP Colombelles", b: "Le WIP"}]' in detail["Le WIP"]
@@ -146,3 +151,50 @@ def test_an_entry_still_named_under_another_wikis_title_stops_its_removal():
     assert mentions("Voir aussi [[Le WIP]].\n", "WIP Colombelles", "movilab", CTX) == (
         1, "Voir aussi [[Le WIP]].")
     assert mentions("Rien ici.\n", "WIP Colombelles", "movilab", CTX) is None
+
+
+# --------------------------------------------------------------------------- groups, two passes
+
+_NAMES = ["Le WIP", "le wip", "Le Wip", "La Myne", "la-myne", "L’Établi", "l'etabli", "Konk Ar Lab"]
+
+
+def _groups_built_whole(titles, same):
+    """The groups as they were built before the two passes: every record's, in one pass."""
+    groups: dict[str, dict[str, list[str]]] = {}
+    for wiki, names in titles.items():
+        for title in names:
+            key = same.key(wiki, title) if same is not None else title
+            groups.setdefault(fold(key), {}).setdefault(wiki, []).append(title)
+    return groups
+
+
+def _duplicates_from_whole_groups(titles, same):
+    """(wiki, title, reference) of each duplicate, read from every group built whole."""
+    found = []
+    for group in _groups_built_whole(titles, None).values():
+        where: dict[str, list[tuple[str, str]]] = {}
+        for wiki, names in group.items():
+            for title in names:
+                where.setdefault(same.key(wiki, title), []).append((wiki, title))
+        keys = list(where)
+        if len(keys) > 1:
+            reference = max(keys, key=lambda k: (len(where[k]), -keys.index(k)))
+            found.extend((w, normalize_title(t), normalize_title(where[reference][0][1]))
+                         for k in keys if k != reference for w, t in where[k])
+    return found
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(st.sampled_from("abc"), st.lists(st.sampled_from(_NAMES), max_size=5),
+                       min_size=1),
+       st.lists(st.tuples(st.sampled_from(_NAMES), st.sampled_from(_NAMES)), max_size=2),
+       st.permutations("abc"))
+def test_only_on_and_duplicates_find_what_groups_built_whole_show(titles, pairs, order):
+    wikis = list(order[:2])  # the titles may name a wiki outside the mapping's
+    same = Identity.from_pairs([{"a": x, "b": y} for x, y in pairs], ["a", "b", "c"])
+    lacking = {key: group for key, group in _groups_built_whole(titles, same).items()
+               if any(group.get(w) for w in wikis) and not all(group.get(w) for w in wikis)}
+    assert audit._lacking_groups(wikis, titles, same) == lacking
+    found = [(f.wiki, f.title, f.detail.split("« ")[1].split(" »")[0])
+             for f in audit.duplicate_findings(titles, same)]
+    assert found == _duplicates_from_whole_groups(titles, same)

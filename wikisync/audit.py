@@ -67,7 +67,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Container, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -303,16 +303,36 @@ def missing_template_finding(mapping: KindMapping, wiki: str, page: Page,
 # --------------------------------------------------------------------------- pure: across wikis
 
 
-def _groups(titles: Mapping[str, Iterable[str]], same: Identity | None = None
-            ) -> dict[str, dict[str, list[str]]]:
+def _groups(titles: Mapping[str, Iterable[str]], same: Identity | None = None,
+            only: Container[str] | None = None) -> dict[str, dict[str, list[str]]]:
     """``fold(record key) -> {wiki: [titles]}``, in wiki then page order. Without ``same``,
-    the record key is the title itself."""
+    the record key is the title itself. With ``only``, the groups of those keys only."""
     groups: dict[str, dict[str, list[str]]] = {}
     for wiki, names in titles.items():
         for title in names:
-            key = same.key(wiki, title) if same is not None else title
-            groups.setdefault(fold(key), {}).setdefault(wiki, []).append(title)
+            key = fold(same.key(wiki, title) if same is not None else title)
+            if only is None or key in only:
+                groups.setdefault(key, {}).setdefault(wiki, []).append(title)
     return groups
+
+
+def _lacking_groups(wikis: Sequence[str], titles: Mapping[str, Iterable[str]],
+                    same: Identity) -> dict[str, dict[str, list[str]]]:
+    """The groups of :func:`_groups` that some of ``wikis`` have and some lack.
+
+    Two passes: the first keeps one small int a group (which of ``wikis`` have it), so that
+    the groups of the records found on every wiki, most of them, are never built (built all,
+    they were 4 MB at the peak of an audit of 2 x 10,000 pages).
+    """
+    bits = {wiki: 1 << i for i, wiki in enumerate(wikis)}
+    every = (1 << len(wikis)) - 1
+    found: dict[str, int] = {}
+    for wiki, names in titles.items():
+        bit = bits.get(wiki, 0)
+        for title in names:
+            key = fold(same.key(wiki, title))
+            found[key] = found.get(key, 0) | bit
+    return _groups(titles, same, {key for key, on in found.items() if 0 < on < every})
 
 
 #: ``(wiki, title) -> [(other wiki, other title)]``: records that are likely one lieu.
@@ -329,11 +349,13 @@ def only_on_findings(wikis: Sequence[str], titles: Mapping[str, Iterable[str]],
     ``wikis`` are the mapping's wikis in order; ``titles`` maps each to its record titles. The
     finding is reported on the first wiki that has the record. A likely partner (``suggest``)
     that is itself a record of a missing wiki only is named with the ``same:`` line to paste.
-    ``groups``: ``_groups(titles, same)`` when the caller has it already.
+    ``groups``: ``_lacking_groups(wikis, titles, same)`` when the caller has it already.
     """
     findings: list[Finding] = []
     lonely: dict[tuple[str, str], list[str]] = {}  # (wiki, title) -> its group's wikis
-    for group in (groups if groups is not None else _groups(titles, same)).values():
+    if groups is None:
+        groups = _lacking_groups(wikis, titles, same)
+    for group in groups.values():
         present = [w for w in wikis if group.get(w)]
         missing = [w for w in wikis if not group.get(w)]
         if not present or not missing:
@@ -366,12 +388,17 @@ def only_on_findings(wikis: Sequence[str], titles: Mapping[str, Iterable[str]],
     return out
 
 
-def likely_pairs(mapping: KindMapping, records: Mapping[str, Iterable[Record]]) -> Partners:
+def likely_pairs(mapping: KindMapping,
+                 records: Mapping[str, Iterable[tuple[str, Sequence[str]]]]) -> Partners:
     """Records of different wikis that are likely one lieu: every ``sync`` field both wikis
-    map and both fill agrees (case, accents and punctuation folded), and there is one."""
+    map and both fill agrees (case, accents and punctuation folded), and there is one.
+
+    ``records``: wiki -> its records as ``(title, values)``, ``values`` in the order of the
+    mapping's ``sync`` ("" where unset).
+    """
     found: dict[tuple[str, str], list[tuple[str, str]]] = {}
-    flat = [(wiki, r.title, {f: fold(v) for f in mapping.sync if (v := r.fields.get(f, ""))})
-            for wiki, rs in records.items() for r in rs]
+    flat = [(wiki, title, {f: fold(v) for f, v in zip(mapping.sync, values, strict=True) if v})
+            for wiki, rs in records.items() for title, values in rs]
     for i, (wiki, title, values) in enumerate(flat):
         for other_wiki, other, others in flat[i + 1:]:
             shared = values.keys() & others.keys()
@@ -390,7 +417,17 @@ def duplicate_findings(titles: Mapping[str, Iterable[str]],
     other one is reported on each wiki that has it, naming the reference and where it is.
     """
     findings = []
-    for group in _groups(titles).values():
+    # the groups of one title's fold with two record keys or more, the only ones reported,
+    # found before any group is built (see _lacking_groups)
+    first: dict[str, str] = {}  # fold(title) -> the first record key found with it
+    clashing = set()
+    for wiki, names in titles.items():
+        for title in names:
+            folded, key = fold(title), same.key(wiki, title)
+            if first.setdefault(folded, key) != key:
+                clashing.add(folded)
+    del first
+    for group in _groups(titles, only=clashing).values():
         where: dict[str, list[tuple[str, str]]] = {}  # record key -> [(wiki, title)]
         for wiki, names in group.items():
             for title in names:
@@ -555,8 +592,14 @@ class _KindScan:
     findings: list[Finding] = field(default_factory=list)
     titles: dict[str, list[str]] = field(default_factory=dict)
     pages: int = 0
-    #: each record with its ``sync`` fields only (for the audit's likely ``same:`` pairs)
-    records: dict[str, list[Record]] = field(default_factory=dict)
+    #: per wiki, in the order of ``titles``: each record's ``sync`` values in the mapping's
+    #: order ("" where unset), None where all are unset (for the likely ``same:`` pairs). A
+    #: tuple, not a record: at 2 x 10,000 pages, a ``Record`` and its dicts were 0.4 KB more
+    #: a page at the audit's peak.
+    synced: dict[str, list[tuple[str, ...] | None]] = field(default_factory=dict)
+    #: the records whose page names their title on other wikis (the mapping's
+    #: ``counterparts``), kept whole: they make the kind's identity
+    named: list[Record] = field(default_factory=list)
 
 
 def scan_pages(mapping: KindMapping, wiki: str, pages: Iterable[Page], *, stale_days: int,
@@ -568,6 +611,7 @@ def scan_pages(mapping: KindMapping, wiki: str, pages: Iterable[Page], *, stale_
     record.
     """
     titles = scan.titles.setdefault(wiki, [])
+    synced = scan.synced.setdefault(wiki, [])
     for page in pages:
         scan.pages += 1
         if progress is not None:
@@ -583,10 +627,12 @@ def scan_pages(mapping: KindMapping, wiki: str, pages: Iterable[Page], *, stale_
             scan.findings.append(missing_template_finding(mapping, wiki, page, str(exc)))
             continue
         titles.append(page.title)
-        synced = {f: v for f, v in record.fields.items() if f in mapping.sync}
-        # kept without its page (the text): built, not replace()d, which took 6 µs a page
-        scan.records.setdefault(wiki, []).append(
-            Record(record.kind, record.wiki, record.title, synced, None, record.same))
+        values = tuple(record.fields.get(f, "") for f in mapping.sync)
+        synced.append(values if any(values) else None)
+        if record.same:
+            # kept without its page (the text): built, not replace()d, which took 6 µs a page
+            scan.named.append(Record(record.kind, record.wiki, record.title, {}, None,
+                                     record.same))
         scan.findings.extend(field_findings(mapping, record))
 
 
@@ -645,10 +691,10 @@ def audit_kind(app: App, mapping: KindMapping, options: AuditOptions, now: datet
     for wiki, one in at_once(wikis, read_one).items():
         scan.findings.extend(one.findings)
         scan.titles[wiki] = one.titles.get(wiki, [])
-        scan.records[wiki] = one.records.get(wiki, [])
+        scan.synced[wiki] = one.synced.get(wiki, [])
+        scan.named.extend(one.named)
         scan.pages += one.pages
-    same = record_identity(mapping.same, (r for rs in scan.records.values() for r in rs),
-                           list(app.config.wikis))
+    same = record_identity(mapping.same, scan.named, list(app.config.wikis))
     if not any(w in (down or {}) for w in wikis):  # else a record would seem to be missing
         scan.findings.extend(_only_on_with_partners(mapping, wikis, scan, same))
     scan.findings.extend(duplicate_findings(scan.titles, same))
@@ -657,14 +703,15 @@ def audit_kind(app: App, mapping: KindMapping, options: AuditOptions, now: datet
 
 def _only_on_with_partners(mapping: KindMapping, wikis: Sequence[str], scan: _KindScan,
                            same: Identity) -> list[Finding]:
-    """``only-on`` findings, each naming its likely partners. The groups of the records are
-    built once for both passes, and dropped before the caller builds those of the duplicates
-    (both at once were 5 MB more at the peak of an audit of 2 x 10,000 pages)."""
-    groups = _groups(scan.titles, same)
+    """``only-on`` findings, each naming its likely partners. The groups of the records some
+    wikis lack are built once for both passes."""
+    groups = _lacking_groups(wikis, scan.titles, same)
     lonely = {(f.wiki, f.title) for f in only_on_findings(wikis, scan.titles, same,
                                                            groups=groups)}
-    candidates = {w: [r for r in rs if (w, r.title) in lonely]
-                  for w, rs in scan.records.items()}
+    candidates = {w: [(title, values)
+                      for title, values in zip(scan.titles[w], scan.synced[w], strict=True)
+                      if values is not None and (w, title) in lonely]
+                  for w in scan.titles}
     return only_on_findings(wikis, scan.titles, same, likely_pairs(mapping, candidates),
                             groups=groups)
 
