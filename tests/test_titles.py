@@ -119,3 +119,38 @@ def test_fold_keeps_different_names_apart(a: str, b: str) -> None:
 
 def test_fold_value() -> None:
     assert fold("L’Établi – Caen") == "l etabli caen"
+
+
+def _fold_char_by_char(text: str) -> str:
+    """:func:`fold` as first written: a loop over the characters, for any text."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
+    lowered = bare.casefold().translate(str.maketrans(
+        {"œ": "oe", "æ": "ae", "ø": "o", "đ": "d", "ł": "l"}))
+    return " ".join("".join(c if c.isalnum() else " " for c in lowered).split())
+
+
+@pytest.mark.parametrize("text", ["Łódź", "Đà Nẵng", "Œuvre d’Art", "Ørsted", "Cæsar",
+                                  "Straße", "ﬁlature", "Ωmega café", "n°42", "L'Établi"])
+def test_fold_reads_these_names_as_the_character_loop_does(text: str) -> None:
+    assert fold.__wrapped__(text) == _fold_char_by_char(text)
+
+
+@given(st.text(st.characters(max_codepoint=0x2FFF, blacklist_categories=("Cs",))
+               | st.sampled_from("ÉéèœŒæøđłß’'-_ \u00a0\u0301\u034f\u0327°")))
+def test_fold_reads_any_text_as_the_character_loop_does(text: str) -> None:
+    assert fold.__wrapped__(text) == _fold_char_by_char(text)
+
+
+def test_fold_regexes_hold_what_they_claim_on_every_code_point() -> None:
+    import re
+    import sys
+
+    from wikisync import titles
+
+    below = "".join(map(chr, range(0x370)))
+    assert titles._LATIN_MARKS.sub("", below) == "".join(
+        c for c in below if not unicodedata.combining(c))
+    not_alnum = re.compile(titles._NOT_ALNUM.pattern[:-1])  # one character, not a run
+    assert all((not_alnum.fullmatch(c) is None) == c.isalnum()
+               for c in map(chr, range(sys.maxunicode + 1)))

@@ -49,6 +49,13 @@ _URL_SAFE = ";@$!*(),/~:"
 _COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.DOTALL)
 _TEMPLATE_NS = re.compile(r"^\s*(?:modèle|template)\s*:", re.IGNORECASE)
 _LIGATURES = str.maketrans({"œ": "oe", "æ": "ae", "ø": "o", "đ": "d", "ł": "l"})
+# Below U+0370, the characters unicodedata.combining() counts are U+0300 to U+036F but the
+# grapheme joiner U+034F; [\W_] is what str.isalnum() refuses (both checked on every code point
+# by tests/test_titles.py).
+_LATIN_MARKS = re.compile("[\u0300-\u034e\u0350-\u036f]+")
+_BEYOND_LATIN_MARKS = re.compile("[^\x00-\u036f]")
+_NOT_ALNUM = re.compile(r"[\W_]+")
+_LIGATURE_RE = re.compile("[œæøđł]")
 
 
 @lru_cache(maxsize=65536)  # a run asks again and again for the same thousands of titles
@@ -67,7 +74,9 @@ def normalize_title(title: str) -> str:
     first = text[0].upper()
     if len(first) != 1:
         first = text[0]
-    return first + text[1:]
+    text = first + text[1:]
+    # a title read from a wiki is normal already: the cache then keeps one string, not two
+    return title if text == title else text
 
 
 def title_key(title: str) -> str:
@@ -137,7 +146,14 @@ def fold(text: str) -> str:
     ``fold("L’Établi") == fold("l'etabli") == "l etabli"``.
     """
     decomposed = unicodedata.normalize("NFKD", text)
-    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
-    lowered = bare.casefold().translate(_LIGATURES)
-    spaced = "".join(c if c.isalnum() else " " for c in lowered)
-    return " ".join(spaced.split())
+    if decomposed.isascii():
+        lowered = decomposed.lower()
+    else:
+        if _BEYOND_LATIN_MARKS.search(decomposed) is None:  # a regex, not a loop in Python
+            bare = _LATIN_MARKS.sub("", decomposed)
+        else:
+            bare = "".join(c for c in decomposed if not unicodedata.combining(c))
+        lowered = bare.casefold()
+        if _LIGATURE_RE.search(lowered):
+            lowered = lowered.translate(_LIGATURES)
+    return _NOT_ALNUM.sub(" ", lowered).strip(" ")
