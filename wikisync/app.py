@@ -12,13 +12,16 @@ import logging
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from wikisync.config import Config, WikiConfig, suggest
 from wikisync.errors import ConfigError, InputError, UsageError, WikisyncError
 from wikisync.i18n import _
-from wikisync.lists import LinkContext
 from wikisync.mapping import Mapping, load_mappings
 from wikisync.site import Deadline, Site
+
+if TYPE_CHECKING:  # imported by the links' own code, after a read's first request is out
+    from wikisync.lists import LinkContext
 
 log = logging.getLogger(__name__)
 
