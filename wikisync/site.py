@@ -47,11 +47,12 @@ from wikisync.errors import (
     WikiError,
 )
 from wikisync.i18n import N_, _, ngettext
-from wikisync.model import Page
 from wikisync.siteinfo import TitleRules
 
 if TYPE_CHECKING:
     import mwclient
+
+    from wikisync.model import Page
 
 log = logging.getLogger(__name__)
 
@@ -1218,6 +1219,8 @@ def _changes(data: dict) -> list[tuple[str, int, str]]:
 
 
 def _to_page(raw: dict, curtimestamp: str) -> Page:
+    from wikisync.model import Page  # loaded once the first answer is in, not before a request
+
     if raw.get("missing") or raw.get("invalid"):
         return Page(title=raw.get("title", ""), exists=False, starttimestamp=curtimestamp)
     revs = raw.get("revisions") or [{}]
