@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import http.server
 import os
 import subprocess
@@ -333,6 +334,26 @@ def test_a_category_read_hands_the_gil_over_quickly_and_restores_the_interval(wi
     assert sys.getswitchinterval() == READER_SWITCH_INTERVAL
     pages.close()
     assert sys.getswitchinterval() == before
+
+
+def test_a_category_read_moves_the_objects_alive_out_of_the_collectors_way_once(wikis):
+    """The first answer of a category read freezes the heap (``settle_heap``), once a
+    process; the pages read after it are collected as usual."""
+    site_module.settle_heap.cache_clear()
+    gc.unfreeze()
+    try:
+        site = wikis.site("fabmob")
+        pages = site.category_pages("Acteur")
+        assert gc.get_freeze_count() == 0  # nothing read yet
+        first = next(pages)
+        frozen = gc.get_freeze_count()
+        assert frozen > 1000  # the modules' objects, at least
+        rest = list(pages)
+        assert first.title not in {p.title for p in rest}
+        again = list(site.category_pages("Acteur"))  # a second read freezes nothing more
+        assert again and gc.get_freeze_count() <= frozen  # (frozen objects freed since leave)
+    finally:
+        gc.unfreeze()
 
 
 def test_quick_handoff_nests_across_threads_and_survives_errors():
