@@ -134,6 +134,7 @@ def quick_handoff() -> Iterator[None]:
             if _Handoff.users == 0:
                 sys.setswitchinterval(_Handoff.saved)
 
+
 @functools.cache  # once a process
 def settle_heap() -> None:
     """Take every object alive now out of the cyclic garbage collector's way, once, when a big
