@@ -8,7 +8,7 @@ titles, a 300-entry list page, seeded with ``importDump.php``), then, each tool 
 process and measured from outside (:mod:`bench.harness`):
 
 - ``wikisync audit`` with the config's bot (it logs in for the big read and takes 500 pages a
-  request), its runs alternated with those of the floor in the same mode (5 of each, after
+  request), its runs alternated with those of the floor in the same mode (9 of each, after
   one run of each that is not counted, at the first N), and, at
   the first N, without any login (50 a request), alternated with the anonymous floor;
 - the floor in both modes (``tools/floor_read.py --spec``: bare requests, no parsing, both

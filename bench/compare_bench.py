@@ -11,7 +11,7 @@ Two farms (FabMob-like and Movilab-like wikis, Debian's MediaWiki 1.39 on ``php 
 built and seeded through ``importDump.php``: one with the small N, one with the large N. Each
 tool runs in its own subprocess; wall time is the median of ``--reps`` runs (default 3; a tool
 whose first run takes over 10 s runs once: :func:`bench.harness.repeat`). In ``read``, wikisync
-and its floor in the same mode take turns, run for run (5 runs each with the bot). The
+and its floor in the same mode take turns, run for run (9 runs each with the bot). The
 table is printed and written, with a JSON copy, to ``--out`` (default ``bench/out/``).
 Pywikibot goes into ``bench/.venv`` and git-mediawiki comes from apt-get, both on first use; a
 peer that cannot be installed is reported in its row. Nothing is asserted.
