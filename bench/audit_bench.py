@@ -17,6 +17,9 @@ process and measured from outside (:mod:`bench.harness`):
 - at the first N, on a machine of two cores or more, the audit and the floor (bot) again, the
   wikis' PHP servers confined to the first core and the tool to the others: the client's work
   then does not take the servers' CPU, as when the wikis are on another machine;
+- at the first N, the audit and the floor (bot) again with both wikis one round trip of 30 ms
+  away (:class:`bench.latency.DelayProxy`, one per wiki, in the bench's process), the cores
+  shared as in the first rows: what the ratio becomes against wikis on the Internet;
 - at the first N, the peers reading both wikis' lieu categories at once: Pywikibot's
   PreloadingGenerator anonymous and logged in as the same bot, and the naive mwclient loop (one
   run: it takes about a minute);
@@ -37,8 +40,11 @@ import os
 import shutil
 import sys
 import time
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
+
+import yaml
 
 from bench import corpus as corpus_mod
 from bench import peers
@@ -58,7 +64,8 @@ from bench.harness import (
     table,
     tool_env,
 )
-from bench.scenarios import TOOLS, anonymous_config, wikisync_cmd
+from bench.latency import DelayProxy
+from bench.scenarios import FAR_RTT, TOOLS, anonymous_config, wikisync_cmd
 from wikisync.app import App
 from wikisync.config import load_config
 
@@ -67,6 +74,7 @@ log = logging.getLogger(__name__)
 OUT = Path(__file__).resolve().parent / "out"
 AUDIT, IDLE, FIRST = "audit (2 wikis)", "sync, nothing changed", "sync, first run (no state)"
 AUDIT_SPLIT = "audit, wikis on core 0, tool on 1"
+AUDIT_FAR = f"audit, both wikis {FAR_RTT * 1000:.0f} ms away"
 WIKISYNC_BOT = "wikisync audit (bot: logs in, 500 a request)"
 WIKISYNC_ANON = "wikisync audit (anonymous, 50 a request)"
 FLOOR_BOT = "floor: bot logged in, 500 a request"
@@ -157,6 +165,23 @@ def run_size(bench: Bench, corpus: corpus_mod.Corpus, first: bool) -> None:
         row(AUDIT_SPLIT, WIKISYNC_BOT, ours, "runs alternated with the floor's")
         row(AUDIT_SPLIT, FLOOR_BOT, bare, FLOOR_NOTE)
     if first:
+        # both wikis one round trip away (a delay proxy each, in this process), the cores
+        # still shared: the audit against its floor where the wikis are on the Internet
+        with ExitStack() as stack:
+            proxies = {name: stack.enter_context(DelayProxy(wiki.port, FAR_RTT))
+                       for name, wiki in corpus.wikis.items()}
+            urls = {name: f"http://127.0.0.1:{proxy.port}/api.php"
+                    for name, proxy in proxies.items()}
+            far = far_config(config, urls)
+            ours, bare = alternated(
+                ("audit-far", wikisync_cmd(far, "audit", "--format", "json", "--output",
+                                           str(folder / "far.json"))),
+                ("floor-far", [*floor, str(floor_spec(app, corpus, folder, login=True,
+                                                      urls=urls))]),
+                reps=max(PAIRED_REPS, bench.reps))
+        row(AUDIT_FAR, WIKISYNC_BOT, ours, "runs alternated with the floor's")
+        row(AUDIT_FAR, FLOOR_BOT, bare, FLOOR_NOTE)
+    if first:
         anonymous = anonymous_config(config, config.with_name("anonymous.yaml"))
         ours, bare = alternated(
             ("audit-anon", wikisync_cmd(anonymous, "audit", "--format", "json", "--output",
@@ -172,13 +197,27 @@ def run_size(bench: Bench, corpus: corpus_mod.Corpus, first: bool) -> None:
         f"{corpus.list_size}-entry list + {n} records/wiki")
 
 
-def floor_spec(app: App, corpus: corpus_mod.Corpus, folder: Path, *, login: bool) -> Path:
+def far_config(config: Path, urls: dict[str, str]) -> Path:
+    """``config`` with each wiki reached at ``urls[wiki]``, written beside it (the same
+    secrets and state)."""
+    data = yaml.safe_load(config.read_text(encoding="utf-8"))
+    for name, url in urls.items():
+        data["wikis"][name]["api_url"] = url
+    target = config.with_name("far.yaml")
+    target.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False),
+                      encoding="utf-8")
+    return target
+
+
+def floor_spec(app: App, corpus: corpus_mod.Corpus, folder: Path, *, login: bool,
+               urls: dict[str, str] | None = None) -> Path:
     """The floor's reading of each wiki, like for like with the audit's: every kind's
-    category, the lists' pages, and whether the titles they link to exist."""
+    category, the lists' pages, and whether the titles they link to exist; with ``urls``,
+    each wiki reached there."""
     spec = []
     for name, wiki in corpus.wikis.items():
         spec.append({
-            "api_url": wiki.api_url,
+            "api_url": (urls or {}).get(name, wiki.api_url),
             "categories": [m.wiki(name).category for m in app.mappings.values()
                            if name in m.wikis],
             "pages": sorted({lst.pages[name].title for lst in app.config.lists.values()
@@ -186,7 +225,7 @@ def floor_spec(app: App, corpus: corpus_mod.Corpus, folder: Path, *, login: bool
             "login": [wiki.bot_login, str(folder / "secrets" / f"{name}.secret")]
             if login else None,
         })
-    path = folder / f"floor-{'bot' if login else 'anonymous'}.json"
+    path = folder / f"floor-{'bot' if login else 'anonymous'}{'-far' if urls else ''}.json"
     path.write_text(json.dumps(spec, ensure_ascii=False, indent=1), encoding="utf-8")
     return path
 
@@ -243,6 +282,12 @@ def targets(rows: list[Row], sizes: list[int]) -> list[str]:
         lines.append(f"Audit, N={first}, bot, the wikis' servers on one core and the tool on "
                      f"the other: {mine.wall:.2f} s = {mine.wall / bare.wall:.2f}x the floor "
                      f"on the same cores ({bare.wall:.2f} s{pair_spread(mine, bare)}).")
+    mine, bare = _wall(rows, AUDIT_FAR, WIKISYNC_BOT, first), _wall(rows, AUDIT_FAR,
+                                                                    FLOOR_BOT, first)
+    if mine and bare:
+        lines.append(f"Audit, N={first}, bot, both wikis {FAR_RTT * 1000:.0f} ms away, cores "
+                     f"shared: {mine.wall:.2f} s = {mine.wall / bare.wall:.2f}x the floor the "
+                     f"same way ({bare.wall:.2f} s{pair_spread(mine, bare)}).")
     mine = _wall(rows, AUDIT, WIKISYNC_BOT, first)
     others = [r for r in rows if r.scenario == AUDIT and r.n == first and r.wall
               and not r.tool.startswith(("wikisync", "floor"))]
