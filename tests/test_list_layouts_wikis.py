@@ -10,6 +10,7 @@ their own few lines of code, so these tests hold whatever the list model becomes
 from __future__ import annotations
 
 import re
+import shutil
 from datetime import UTC, datetime
 
 import pytest
@@ -673,3 +674,39 @@ def test_an_entry_whose_link_still_stands_is_never_removed_elsewhere(wikis, layo
     assert MOVED[layout] in wikis.text("fabmob", FAB)
     if result.returncode == EXIT_FAILED:
         assert "Konk Ar Lab" in out, out
+
+
+# -- one place, two spellings ----------------------------------------------------------------
+
+VELO_TYPO = "L’Atelier du Vélo·Solidaire"  # Movilab's spelling: a typographic apostrophe
+
+
+def test_one_place_spelt_two_ways_stops_the_list_until_same_names_it_once(wikis):
+    """FabMob lists L'Atelier du Vélo·Solidaire; a person on Movilab lists the same place under
+    Movilab's spelling (’). Synced as two lieux, each page would list it twice. The sync stops,
+    names FabMob's line and writes nothing; once the mapping's ``same:`` names the two titles
+    as one lieu, it syncs and each page lists the place once."""
+    edit(wikis, "movilab", f"{MOV_MYNE}\n",
+         f"{MOV_MYNE}\n* [[{VELO_TYPO}]] – Saint-Étienne\n** atelier mobile le samedi\n")
+    revs = {w: revid(wikis, w, t) for w, t in PAGES.items()}
+    result = sync(wikis, expect=EXIT_FAILED)
+    out = result.stdout + result.stderr
+    assert VELO_TYPO in out and f"* [[{VELO}]] – Saint-Étienne" in out, out
+    assert "same:" in out, out
+    assert {w: revid(wikis, w, t) for w, t in PAGES.items()} == revs
+
+    config = yaml.safe_load(wikis.config.read_text(encoding="utf-8"))
+    folder = wikis.folder / "mappings"
+    shutil.copytree(config["mappings_dir"], folder)
+    with (folder / "lieu.yaml").open("a", encoding="utf-8") as out_file:
+        out_file.write(f'\nsame: [{{fabmob: "{VELO}", movilab: "{VELO_TYPO}"}}]\n')
+    config["mappings_dir"] = str(folder)
+    wikis.config.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+    before = texts(wikis)
+    sync(wikis)
+    for wiki, title in PAGES.items():
+        lines = own_lines(wikis.text(wiki, title))
+        assert len(mentions(lines, "du Vélo·Solidaire")) == 1, (wiki, lines)
+    assert mentions(own_lines(wikis.text("fabmob", FAB)), VELO_TYPO) == []
+    only_lists_changed(wikis, before)
+    settled(wikis)

@@ -218,3 +218,83 @@ def test_a_bullet_without_a_name_is_no_word_found_on_every_line():
     wikis = Wikis(fabmob="* [[Le WIP]] – Caen\n*\n", movilab="* [[Le WIP]] – Caen\n")
     result = wikis.sync()
     assert [c.wiki for c in result.changes] == ["movilab"]
+
+
+# ------------------------------------------------- near namesakes: one place, two spellings
+
+#: (the entry on FabMob's page, the entry on Movilab's): titles that differ only by an
+#: apostrophe, case, an accent or punctuation, which MediaWiki keeps as two pages.
+NAMESAKES = {
+    "apostrophe": ("L'Atelier du Vélo", "L’Atelier du Vélo"),
+    "case": ("Le WIP", "Le Wip"),
+    "accent": ("La Fabrique du Végétal", "La Fabrique du Vegetal"),
+    "hyphen": ("Tiers-lieu de Gex", "Tiers lieu de Gex"),
+}
+
+
+@pytest.mark.parametrize("variant", sorted(NAMESAKES))
+def test_first_run_a_near_namesake_stops_the_list_naming_its_line(variant):
+    """Each page lists the place under its own spelling: a sync would write each spelling on
+    the other page, the same place twice on both. It stops instead, naming the line."""
+    ours, theirs = NAMESAKES[variant]
+    fabmob = f"* [[{ours}]] – Caen\n* [[La Myne]]\n"
+    wikis = Wikis(fabmob=fabmob, movilab=f"* [[{theirs}]] – Caen\n* [[La Myne]]\n")
+    exc = stops(wikis)
+    assert exc.exit_code == EXIT_FAILED
+    assert exc.wiki == "fabmob"
+    message = str(exc)
+    assert f"{theirs!r} is to be added to {TITLES['fabmob']!r}" in message
+    line = f"* [[{ours}]] – Caen"
+    assert f"line {line_number(fabmob, line)}: {line!r}" in message
+    assert "same:" in exc.hint
+
+
+def test_steady_state_a_near_namesake_added_on_one_wiki_stops_the_list():
+    wikis = Wikis(fabmob=BULLETS, movilab=BULLETS)
+    wikis.sync()
+    wikis.edit("movilab", "* [[La Myne]]\n", "* [[La Myne]]\n* [[Le Wip]] – Colombelles\n")
+    exc = stops(wikis)
+    assert exc.wiki == "fabmob"
+    assert f"line {line_number(BULLETS, '* [[Le WIP]] – Caen')}: '* [[Le WIP]] – Caen'" \
+        in str(exc)
+
+
+def test_a_link_renamed_to_a_near_namesake_travels_as_a_rename():
+    """The entry that differs only by spelling leaves the page in the same run: a rename,
+    not a second entry."""
+    wikis = Wikis(fabmob=BULLETS, movilab=BULLETS)
+    wikis.sync()
+    wikis.edit("movilab", "* [[Le WIP]] – Caen\n", "* [[Le Wip]] – Caen\n")
+    result = wikis.sync()
+    assert [c.wiki for c in result.changes] == ["fabmob"]
+    fabmob = wikis.text("fabmob")
+    assert "[[Le WIP]]" not in fabmob and fabmob.count("Le Wip") == 1
+    assert wikis.sync().changes == []
+
+
+def test_a_same_pair_makes_near_namesakes_one_entry():
+    """With the two titles named as one lieu in the mapping's ``same:``, the pages agree as
+    they are: nothing is added, nothing stops."""
+    import shutil
+
+    folder = Path(tempfile.mkdtemp())
+    shutil.copytree(REPO / "mappings", folder / "mappings")
+    with open(folder / "mappings" / "lieu.yaml", "a", encoding="utf-8") as mapping:
+        mapping.write('\nsame: [{fabmob: "L\'Atelier du Vélo", movilab: "L’Atelier du Vélo"}]\n')
+    (folder / "wikisync.yaml").write_text(CONFIG % (folder / "mappings"))
+    wikis = Wikis(fabmob="* [[L'Atelier du Vélo]] – Caen\n* [[La Myne]]\n",
+                  movilab="* [[L’Atelier du Vélo]] – Caen\n* [[La Myne]]\n")
+    config = load_config(folder / "wikisync.yaml")
+    wikis.app = App(config, _sites=dict(wikis.wikis))
+    wikis.lst = config.list_named("tl")
+    before = wikis.snapshot()
+    assert wikis.sync().changes == []
+    assert wikis.snapshot() == before
+
+
+def test_titles_with_nothing_to_fold_are_no_namesakes():
+    """Two names with no letter or digit fold to "": that is no likeness."""
+    wikis = Wikis(fabmob="* [[Le WIP]] – Caen\n* 🚲\n", movilab="* [[Le WIP]] – Caen\n* 🛴\n")
+    result = wikis.sync()
+    assert sorted(c.wiki for c in result.changes) == ["fabmob", "movilab"]
+    assert "🛴" in wikis.text("fabmob") and "🚲" in wikis.text("movilab")

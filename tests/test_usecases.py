@@ -226,6 +226,24 @@ def test_new_record_never_adds_a_second_line_for_a_lieu_the_list_names_in_a_tabl
     assert "line 5: '| [[La Myne]] || Villeurbanne'" in caplog.text
 
 
+def test_new_record_never_adds_a_near_namesake_of_an_entry(tmp_path, caplog):
+    """A lieu created as "L’Atelier" is not added to a list that has "[[L'Atelier]]": its
+    title differs only by the apostrophe, likely the same place. The other list gets it."""
+    app, wikis = make_app(tmp_path)
+    text = ("== Tiers Lieux intéressés ==\n* [[Le WIP]] – Colombelles\n"
+            "* [[L'Atelier]] – Caen\n\n== Fin ==\nTexte.")
+    wikis["fabmob"].put("Liste", text)
+    request = create.NewRequest("lieu", "L’Atelier", ("ville=Caen",))
+    with caplog.at_level("WARNING", logger="wikisync.create"):
+        result = create.new_record(app, request, Script({}))
+    assert [(w, t) for w, t, _ in result.outcome.created] == [("fabmob", "L’Atelier"),
+                                                              ("movilab", "L’Atelier")]
+    assert wikis["fabmob"].text("Liste") == text
+    assert "* [[L’Atelier]]" in wikis["movilab"].text("Liste")
+    assert "line 3: \"* [[L'Atelier]] – Caen\"" in caplog.text
+    assert "same:" in caplog.text
+
+
 def test_new_record_is_added_to_a_list_whose_sub_section_another_list_reads(tmp_path, caplog):
     """A lieu listed in "Sélection", a sub-section that a list of its own reads, is that
     list's: new adds it to the parent list too, as the sync would, without a warning."""

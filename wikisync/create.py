@@ -27,6 +27,7 @@ from wikisync.identity import Identity
 from wikisync.lists import LinkContext
 from wikisync.listsync import (
     ListPage,
+    near_namesake,
     new_text,
     other_lists_spans,
     page_existence,
@@ -188,7 +189,9 @@ def plan_list_additions(
 
     A record whose lieu the page's section already names outside its entries (a table cell,
     a ``;`` line, another entry's text: a layout the list reader does not read) is not added
-    there: a second line would duplicate what a person wrote. A warning names the line."""
+    there: a second line would duplicate what a person wrote. Nor is one whose title differs
+    from an entry's only by case, accents, apostrophes or punctuation (``L’Atelier`` where
+    ``[[L'Atelier]]`` stands): likely the same place. A warning names the line."""
     lists = _lists_for(app, mapping.kind, list_names)
     if not lists:
         return []
@@ -207,10 +210,12 @@ def plan_list_additions(
             lp.others = other_lists_spans(app.config, lst, wiki, page)
             keys = {e.key for e in lp.entries}
             entries = tuple(
-                ListEntry(keys_of[c.title], annotation=annotation(lst, c.fields),
-                          linked=True)
-                for c in creations if keys_of[c.title] not in keys
-                and not _named_outside_entries(lst, lp, keys_of[c.title], ctx)
+                entry for entry in (
+                    ListEntry(keys_of[c.title], annotation=annotation(lst, c.fields),
+                              linked=True)
+                    for c in creations if keys_of[c.title] not in keys
+                    and not _named_outside_entries(lst, lp, keys_of[c.title], ctx))
+                if not _near_namesake_warned(lst, lp, entry)
             )
             if entries:
                 new = new_text(lp, ListPagePlan(add=entries), has_page, ctx)
@@ -230,6 +235,20 @@ def _named_outside_entries(lst: ListConfig, lp: ListPage, key: str, ctx: LinkCon
                       "there as a bullet line of the section by hand") % {
                           "wiki": lp.wiki, "key": key, "name": lst.name, "title": lp.page.title,
                           "number": found[0], "line": found[1]})
+    return found is not None
+
+
+def _near_namesake_warned(lst: ListConfig, lp: ListPage, entry: ListEntry) -> bool:
+    """Whether the list page has an entry whose title differs from ``entry``'s only by case,
+    accents, apostrophes or punctuation (warned: see :func:`listsync.near_namesake`)."""
+    found = near_namesake(lp, ListPagePlan(add=(entry,)))
+    if found is not None:
+        log.warning(_("%(wiki)s: %(key)r is not added to list %(name)r: page %(title)r has an "
+                      "entry whose title differs from it only by case, accents, apostrophes "
+                      "or punctuation, line %(number)s: %(line)r; if they are one lieu, name "
+                      "both titles in the mapping's same: list, or add the entry by hand") % {
+                          "wiki": lp.wiki, "key": entry.key, "name": lst.name,
+                          "title": lp.page.title, "number": found[1], "line": found[2]})
     return found is not None
 
 

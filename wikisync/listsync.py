@@ -55,7 +55,7 @@ from wikisync.planner import ListPlan, PagePlan, plan_list
 from wikisync.records import at_once
 from wikisync.settle import settle_plan
 from wikisync.state import ListBase, PendingSave, State
-from wikisync.titles import normalize_title
+from wikisync.titles import fold, normalize_title
 
 if TYPE_CHECKING:
     from wikisync import wikitext
@@ -257,12 +257,28 @@ def check_additions(read: ListRead, ctx: LinkContext) -> None:
     sub-bullet, a template, another entry's annotation): the reader did not understand a
     line, and nothing a person wrote is duplicated, nor prose copied as lieux, because of that.
     The counterpart of :func:`check_removals`, with its search. Then, stop it when an entry
-    must be added to a page whose section is bounded by a heading inside a container (see
-    :func:`wikitext.check_appendable`)."""
+    to add has a near namesake among the page's entries (:func:`near_namesake`), and when an
+    entry must be added to a page whose section is bounded by a heading inside a container
+    (see :func:`wikitext.check_appendable`)."""
     from wikisync import wikitext
 
     for wiki, plan in read.plan.pages.items():
         lp = read.pages[wiki]
+        namesake = near_namesake(lp, plan)
+        if namesake is not None:
+            entry, number, line = namesake
+            raise ListStopped(
+                wiki,
+                _("list %(name)r: %(key)r is to be added to %(title)r, whose section has an "
+                  "entry whose title differs from it only by case, accents, apostrophes or "
+                  "punctuation, line %(number)s: %(found)r; this list is not synced (nothing "
+                  "written)") % {
+                    "name": read.name, "key": entry.key, "title": lp.page.title,
+                    "number": number, "found": line},
+                _("if they are one lieu, name its title on each wiki in one item of the "
+                  "mapping's same: list (or make both links name the same page); if they are "
+                  "two, tell their titles apart; then run again"),
+            )
         for entry in plan.add:
             found = standing_in_section(lp, entry.key, ctx)
             if found is not None:
@@ -284,6 +300,37 @@ def check_additions(read: ListRead, ctx: LinkContext) -> None:
                 wikitext.check_appendable(lp.page.text, lp.listing)
             except wikitext.ListLineError as exc:
                 raise _unreadable(wiki, read.name, lp.page.title, exc) from None
+
+
+def near_namesake(lp: ListPage, plan: PagePlan) -> tuple[ListEntry, int, str] | None:
+    """The first entry ``plan`` adds to ``lp`` whose key folds (:func:`titles.fold`: case,
+    accents, apostrophes, punctuation) to the key of an entry the page keeps, with that
+    entry's page line number and line; else None.
+
+    ``[[L'Atelier]]`` on one wiki and ``[[L’Atelier]]`` on the other are two keys (two
+    titles, for MediaWiki), and a sync would write each on the other page: the same place
+    twice on each. An entry the plan removes from the page does not count: a link renamed on
+    one wiki (``L’Atelier`` to ``L'Atelier``) travels as a removal and an addition.
+    """
+    if not plan.add or lp.listing is None:
+        return None
+    leaving = set(plan.remove)
+    kept: dict[str, int] = {}
+    for i, entry in enumerate(lp.entries):
+        folded = fold(entry.key)
+        if folded and entry.key not in leaving:
+            kept.setdefault(folded, i)
+    for entry in plan.add:
+        i = kept.get(fold(entry.key)) if fold(entry.key) else None
+        if i is None or lp.entries[i].key == entry.key:
+            continue
+        text = lp.page.text
+        start = (lp.listing.spans[lp.positions[i]][0] if i < len(lp.positions)
+                 else max(text.find(lp.raw[i].text, lp.listing.start), lp.listing.start))
+        end = text.find("\n", start)
+        line = text[start:end if end >= 0 else len(text)]
+        return entry, text.count("\n", 0, start) + 1, line[:120]
+    return None
 
 
 def _bullet_of(entry: ListEntry, wiki: str, ctx: LinkContext) -> str:
