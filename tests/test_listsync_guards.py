@@ -298,3 +298,15 @@ def test_titles_with_nothing_to_fold_are_no_namesakes():
     result = wikis.sync()
     assert sorted(c.wiki for c in result.changes) == ["fabmob", "movilab"]
     assert "🛴" in wikis.text("fabmob") and "🚲" in wikis.text("movilab")
+
+
+@pytest.mark.parametrize("written", ["Les%20Ateliers%20%26%20Cie", "Les Ateliers &amp; Cie",
+                                     "Les_Ateliers_&#38;_Cie"])
+def test_a_link_written_with_escapes_or_references_is_the_entry_it_names(written):
+    """``[[Les Ateliers &amp; Cie]]`` links to "Les Ateliers & Cie", as MediaWiki reads it:
+    the same entry as ``[[Les Ateliers & Cie]]`` on the other page, nothing to add."""
+    wikis = Wikis(fabmob=f"* [[Le WIP]] – Caen\n* [[{written}]] – Lyon\n",
+                  movilab="* [[Le WIP]] – Caen\n* [[Les Ateliers & Cie]] – Lyon\n")
+    before = wikis.snapshot()
+    assert wikis.sync().changes == []
+    assert wikis.snapshot() == before

@@ -328,3 +328,21 @@ def test_a_page_with_two_calls_is_named_with_the_count_by_show_export_and_audit(
     [finding] = [f for f in json.loads(audit.stdout)["findings"] if f["title"] == "La Myne"]
     assert finding["code"] == "missing-template"
     assert "appears 2 times" in finding["detail"]
+
+
+def test_a_list_entrys_link_names_the_title_mediawiki_links_it_to(wikis):
+    """Escapes and character references in a link's target (``[[Le%20WIP]]``,
+    ``[[Les Ateliers &amp; Cie]]``) name the page MediaWiki's own parser links to: the key
+    of the entry is that title, so the same lieu written two ways is one entry."""
+    from tests.test_titles import WIKILINK_TARGETS
+
+    targets = [target for target, _title in WIKILINK_TARGETS]
+    parsed = wikis.site("fabmob").call({
+        "action": "parse", "title": "Essai", "contentmodel": "wikitext", "prop": "links",
+        "text": "\n".join(f"* [[{target}]]" for target in targets)})
+    linked = {link["title"] for link in parsed["parse"]["links"]}
+    ctx = link_context(load_config(wikis.config))
+    keys = {to_list_entry(wikitext.read_entry(f"* [[{target}]]\n"), "fabmob", ctx).key
+            for target in targets}
+    assert keys == linked
+    assert keys == {title for _target, title in WIKILINK_TARGETS}

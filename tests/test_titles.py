@@ -14,6 +14,7 @@ from wikisync.titles import (
     title_from_url_path,
     title_key,
     url_title,
+    wikilink_target,
 )
 
 
@@ -154,3 +155,33 @@ def test_fold_regexes_hold_what_they_claim_on_every_code_point() -> None:
     not_alnum = re.compile(titles._NOT_ALNUM.pattern[:-1])  # one character, not a run
     assert all((not_alnum.fullmatch(c) is None) == c.isalnum()
                for c in map(chr, range(sys.maxunicode + 1)))
+
+
+#: Link targets and the titles MediaWiki 1.39's parser links them to (``action=parse``,
+#: ``prop=links``; the real-wiki test in ``tests/test_records_wikis.py`` asks it again).
+WIKILINK_TARGETS = [
+    ("Le%20WIP", "Le WIP"),  # a URL's tail pasted into a link
+    ("Tiers-lieu_d%E2%80%99%C3%89comobilit%C3%A9_(Gex)", "Tiers-lieu d’Écomobilité (Gex)"),
+    ("Les Ateliers &amp; Cie", "Les Ateliers & Cie"),
+    ("L&#039;Atelier", "L'Atelier"),
+    ("Caf&eacute;", "Café"),
+    ("E&#x41;", "EA"),
+    ("D%26amp%3B", "D&"),  # escapes first, then the reference they spell
+    ("A%20%", "A %"),  # a lone "%" stays
+    ("C&copy;", "C©"),
+    ("B&copy", "B&copy"),  # no ";": no reference
+    ("A%2BB", "A+B"),
+    ("A+B", "A+B"),  # "+" is no space in a link
+    ("100%", "100%"),
+]
+
+
+@pytest.mark.parametrize(("target", "title"), WIKILINK_TARGETS)
+def test_wikilink_target_reads_escapes_and_references_as_mediawiki(target: str, title: str):
+    assert normalize_title(wikilink_target(target)) == title
+
+
+def test_wikilink_target_leaves_escapes_that_are_not_utf8_as_written():
+    assert wikilink_target("Caf%E9") == "Caf%E9"  # MediaWiki makes no link of it
+    assert wikilink_target("Le WIP") == "Le WIP"
+

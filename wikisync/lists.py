@@ -76,7 +76,7 @@ from wikisync.i18n import _
 from .errors import ConfigError
 from .identity import Identity
 from .model import Link, ListEntry, RawEntry
-from .titles import normalize_title, title_from_url_path, url_title
+from .titles import normalize_title, title_from_url_path, url_title, wikilink_target
 
 __all__ = [
     "CONTINUATION",
@@ -482,7 +482,7 @@ def link_title(link: Link, wiki: str, ctx: LinkContext) -> str | None:
 def link_target(link: Link, wiki: str, ctx: LinkContext) -> tuple[str, str] | None:
     """``(configured wiki, normalised title)`` that ``link`` (on ``wiki``) points to, else None."""
     if link.kind == "internal":
-        target = link.target.strip()
+        target = wikilink_target(link.target).strip()
         target = target.removeprefix(":")
         prefix, sep, after = target.partition(":")
         other = ctx.interwiki_wiki(wiki, prefix) if sep else None
@@ -490,7 +490,7 @@ def link_target(link: Link, wiki: str, ctx: LinkContext) -> tuple[str, str] | No
         return (other or wiki, title) if title else None
     if link.kind == "interwiki":
         other = ctx.interwiki_wiki(wiki, link.prefix) if link.prefix is not None else None
-        title = _page_title(link.target) if other else None
+        title = _page_title(wikilink_target(link.target)) if other else None
         return (other, title) if other and title else None
     if link.kind == "external":
         return ctx.locate_url(link.target)

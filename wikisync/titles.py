@@ -24,6 +24,7 @@ letter of the whole title is upper-cased) and wikis with ``$wgCapitalLinks = fal
 
 from __future__ import annotations
 
+import html
 import re
 import unicodedata
 from functools import lru_cache
@@ -39,9 +40,12 @@ __all__ = [
     "title_from_url_path",
     "title_key",
     "url_title",
+    "wikilink_target",
 ]
 
 _WHITESPACE = re.compile(r"\s+")
+_PERCENT = re.compile(r"%[0-9A-Fa-f]{2}")
+_CHAR_REF = re.compile(r"&(?:[A-Za-z][A-Za-z0-9]*|#[0-9]+|#[xX][0-9A-Fa-f]+);")
 # Bidi marks MediaWiki strips from titles (Title::secureAndSplit / MediaWikiTitleCodec).
 _INVISIBLE = dict.fromkeys(map(ord, "\u200e\u200f\u202a\u202b\u202c\u202d\u202e"))
 # What wfUrlencode() leaves readable on top of PHP urlencode()'s [A-Za-z0-9_.-].
@@ -126,6 +130,24 @@ def title_from_url_path(path: str) -> str:
     query string), then the title is normalised.
     """
     return normalize_title(unquote(path, encoding="utf-8", errors="replace"))
+
+
+def wikilink_target(target: str) -> str:
+    """The target text of ``[[target]]`` as MediaWiki's parser reads it, before the title's
+    own normalisation: ``%XX`` escapes decoded as UTF-8 (``[[Le%20WIP]]``, a URL's tail pasted
+    into a link; a lone ``%`` stays, and escapes that are not UTF-8 are left as written), then
+    character references (``&amp;``, ``&#39;``, ``&eacute;``, each with its ``;``; ``&copy``
+    without one stays). Checked against MediaWiki 1.39's ``action=parse`` links:
+    ``[[D%26amp%3B]]`` names "D&", ``[[Caf&eacute;]]`` "Café", ``[[A%20%]]`` "A %".
+    """
+    if "%" in target and _PERCENT.search(target):
+        try:
+            target = unquote(target, encoding="utf-8", errors="strict")
+        except UnicodeDecodeError:
+            pass
+    if "&" in target:
+        target = _CHAR_REF.sub(lambda m: html.unescape(m.group(0)), target)
+    return target
 
 
 def url_title(title: str) -> str:
