@@ -274,3 +274,26 @@ def test_a_refused_login_audits_anonymously_with_a_warning(wikis):
     assert doc["failed_wikis"] == []
     read = {f["title"] for f in doc["findings"] if f["wiki"] == "fabmob"}
     assert titles <= read  # each new lieu lacks required fields: read, not skipped
+
+
+def test_a_field_is_checked_as_the_template_receives_it_without_comments(wikis):
+    """MediaWiki passes a template parameter without its HTML comments: a person's note after
+    a value is no fault (``14000 <!-- à vérifier -->`` is 14000), and a page template's hint
+    alone is no value (``<!-- la ville -->`` leaves the required town empty)."""
+    site = wikis.peer("movilab")
+    probe = site.read(["Modèle:Valeur"])["Modèle:Valeur"]
+    site.save(probe, "[{{{1}}}]", "modèle de test", create=True)
+    shown = site.call({"action": "parse", "title": "Essai", "contentmodel": "wikitext",
+                       "prop": "text", "disablelimitreport": "1",
+                       "text": "{{Valeur|14000 <!-- à vérifier -->}} {{Valeur|<!-- la ville -->}}"})
+    html = shown["parse"]["text"]
+    assert "[14000 ] []" in (html if isinstance(html, str) else html["*"])
+
+    title = "Le Tiers-Lieu Annoté"
+    page = site.read([title])[title]
+    site.save(page, "{{Tiers-Lieux\n|Titre=Le Tiers-Lieu Annoté\n"
+                    "|Code postal=14000 <!-- à vérifier -->\n|Ville=<!-- la ville -->\n}}\n",
+              "fiche de test", create=True)
+    _, doc = audit_json(wikis, "--wiki", "movilab", "--kind", "lieu")
+    mine = [key for key in keys(doc["findings"]) if key[2] == title and key[3]]
+    assert mine == [("missing-field", "movilab", title, "ville")]

@@ -288,6 +288,12 @@ def test_load_mappings_without_folder(tmp_path: Path) -> None:
         (FieldSpec("a", pattern="[0-9]{5}"), "144600", "'144600' is not 5 digits"),
         (FieldSpec("a", pattern="[0-9]{5}"), "x14460", "'x14460' is not 5 digits"),
         (FieldSpec("a", pattern="^[0-9]{5}$", help="5 chiffres"), "1446", "is not 5 chiffres"),
+        # checked as the template receives it: without its comments
+        (FieldSpec("a", pattern="^[0-9]{5}$"), "14460 <!-- à vérifier -->", None),
+        (FieldSpec("a", type="url"), "<!-- https://exemple.org -->", None),
+        (FieldSpec("a", type="choice", choices=("oui", "non")), "oui <!-- 2024 -->", None),
+        (FieldSpec("a", type="list", pattern="[A-Z].*"), "Gouvernance <!-- , animation -->",
+         None),
     ],
 )
 def test_validate_value(spec: FieldSpec, value: str, problem: str | None) -> None:
@@ -323,6 +329,21 @@ def test_validate_record(lieu: Mapping) -> None:
     ]
     assert str(problems[1]) == "ville: required"
     assert validate_record(lieu, {"nom": "Le WIP", "ville": "Colombelles"}) == []
+
+
+def test_validate_record_reads_values_without_their_comments(lieu: Mapping) -> None:
+    """As the template receives them: a note after a value is no fault, a hint alone is no
+    value, an unclosed comment hides the rest, and a fault stays a fault."""
+    fields = {"nom": "Le WIP <!-- nom d'usage -->", "ville": "<!-- la ville -->",
+              "code_postal": "14000 <!-- à vérifier -->",
+              "site_web": "<!-- https:// --> le-wip.com"}
+    problems = validate_record(lieu, fields)
+    assert [(p.field, p.code) for p in problems] == [
+        ("ville", "missing-field"), ("site_web", "invalid-field")]
+    assert validate_record(lieu, {"nom": "X", "ville": "Caen", "site_web": "<!-- https://"}) \
+        == []
+    assert validate_record(lieu, {"nom": "X", "ville": "Caen",
+                                  "code_postal": "1446 <!-- x -->"})[0].code == "invalid-field"
 
 
 def test_validate_record_for_a_wiki_only_requires_its_fields(tmp_path: Path) -> None:

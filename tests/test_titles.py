@@ -15,6 +15,7 @@ from wikisync.titles import (
     title_key,
     url_title,
     wikilink_target,
+    without_comments,
 )
 
 
@@ -184,4 +185,16 @@ def test_wikilink_target_reads_escapes_and_references_as_mediawiki(target: str, 
 def test_wikilink_target_leaves_escapes_that_are_not_utf8_as_written():
     assert wikilink_target("Caf%E9") == "Caf%E9"  # MediaWiki makes no link of it
     assert wikilink_target("Le WIP") == "Le WIP"
+
+
+@pytest.mark.parametrize(("value", "seen"), [
+    ("29900 <!-- à vérifier -->", "29900 "),
+    ("<!-- la ville -->", ""),
+    ("a<!-- x -->b<!-- y -->c", "abc"),
+    ("Caen <!-- pas fermé", "Caen "),
+    ("<!--\nsur deux lignes\n-->Brest", "Brest"),
+    ("sans commentaire", "sans commentaire"),
+])
+def test_without_comments_is_what_the_template_receives(value: str, seen: str) -> None:
+    assert without_comments(value) == seen
 

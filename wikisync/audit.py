@@ -101,7 +101,7 @@ from wikisync.model import Finding, ListEntry, Page, RawEntry, Record
 from wikisync.planner import ListPlan
 from wikisync.records import at_once, record_from_page
 from wikisync.state import State
-from wikisync.titles import fold, normalize_title
+from wikisync.titles import fold, normalize_title, without_comments
 
 log = logging.getLogger(__name__)
 
@@ -250,7 +250,7 @@ def expectation_en(spec: FieldSpec) -> str:
 def _bad_item(spec: FieldSpec, value: str) -> str | None:
     """The first item of a list value that is invalid on its own."""
     item_spec = replace(spec, type="text")
-    for item in split_list(value):
+    for item in split_list(without_comments(value)):
         if validate_value(item_spec, item):
             return item
     return None

@@ -26,7 +26,7 @@ from urllib.parse import urlsplit
 from wikisync.config import Checker, display_name, join_path, read_yaml, suggest
 from wikisync.errors import ConfigError, InputError, UsageError
 from wikisync.i18n import _, ngettext
-from wikisync.titles import param_key, template_key, title_key
+from wikisync.titles import param_key, template_key, title_key, without_comments
 
 FIELD_TYPES = ("text", "url", "date", "list", "email", "number", "choice")
 MAPPING_KEYS = ("kind", "title", "fields", "wikis", "sync", "stale_after_days", "ignore", "same")
@@ -291,8 +291,12 @@ def _unknown_field(mapping: Mapping, name: str) -> str:
 
 
 def validate_value(spec: FieldSpec, value: str) -> str | None:
-    """Why ``value`` is not a valid value of ``spec``, or None when it is (or is empty)."""
-    value = value.strip()
+    """Why ``value`` is not a valid value of ``spec``, or None when it is (or is empty).
+
+    The value is checked as the template receives it: without its HTML comments
+    (:func:`titles.without_comments`), so that a person's note after a value
+    (``29900 <!-- à vérifier -->``) is no fault and a hint alone is no value."""
+    value = without_comments(value).strip()
     if not value:
         return None
     if spec.type == "list":
@@ -441,7 +445,7 @@ def validate_record(mapping: Mapping, fields: AbcMapping[str, str],
     problems = [FieldProblem(name, "unknown-field", _unknown_field(mapping, name))
                 for name in fields if name not in mapping.fields]
     for name, spec, required in mapping.fields_to_check(wiki):
-        value = (fields.get(name) or "").strip()
+        value = without_comments(fields.get(name) or "").strip()  # as the template sees it
         if not value:
             if required:
                 problems.append(FieldProblem(name, "missing-field", _("required")))

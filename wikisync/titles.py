@@ -41,6 +41,7 @@ __all__ = [
     "title_key",
     "url_title",
     "wikilink_target",
+    "without_comments",
 ]
 
 _WHITESPACE = re.compile(r"\s+")
@@ -148,6 +149,13 @@ def wikilink_target(target: str) -> str:
     if "&" in target:
         target = _CHAR_REF.sub(lambda m: html.unescape(m.group(0)), target)
     return target
+
+
+def without_comments(value: str) -> str:
+    """``value`` without its HTML comments, as MediaWiki passes a template parameter to the
+    template (an unclosed ``<!--`` hides the rest): ``29900 <!-- à vérifier -->`` is
+    ``29900 ``, and ``<!-- la ville -->``, a page template's hint, is empty."""
+    return _COMMENT.sub("", value) if "<!--" in value else value
 
 
 def url_title(title: str) -> str:
