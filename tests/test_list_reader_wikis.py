@@ -44,3 +44,16 @@ def test_the_reader_finds_the_items_and_links_mediawiki_renders(wikis):
                 assert item["link"] is None, (body, entry, item)
                 assert " ".join(item["text"].split()).startswith(entry.key), (body, entry, item)
         checked += 1
+
+
+def test_an_equals_sign_in_a_templates_unnamed_parameter_hides_the_whole_list(wikis):
+    """What the writer's refusal says (``edit_list`` refuses to write an "=" there): with an
+    "=" in ``{{colonnes|…}}``'s unnamed parameter MediaWiki shows none of the list; with the
+    parameter named (``1=``) it shows every item."""
+    write(wikis, "fabmob", "Modèle:Colonnes",
+          '<div style="column-count:{{{nombre|2}}}">\n{{{1}}}\n</div>')
+    unnamed = "{{colonnes|nombre=2|\n* [[Le WIP]] – Caen\n* Garage 2+2=4 – Brest\n}}"
+    assert rendered_items(wikis.site("fabmob"), unnamed) == []
+    named = unnamed.replace("nombre=2|\n", "nombre=2|1=\n")
+    items = rendered_items(wikis.site("fabmob"), named)
+    assert [item["link"] for item in items] == ["Le WIP", None]

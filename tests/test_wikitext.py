@@ -606,6 +606,28 @@ def test_edit_list_exact() -> None:
 """
 
 
+def test_edit_list_refuses_an_equals_sign_in_a_templates_unnamed_parameter() -> None:
+    """An entry holding "=" appended to a list in ``{{colonnes|…}}``'s unnamed parameter would
+    make MediaWiki read the whole parameter as named (and show none of the list): refused,
+    saying so. Named (``1=``), the same parameter takes it."""
+    text = "== L ==\n{{colonnes|nombre=2|\n* [[A]] – Caen\n}}\n== Fin ==\n"
+    with pytest.raises(WikitextError) as caught:
+        edit_list(text, "L", [], {}, ["* Garage 2+2=4 – Brest"])
+    assert "unnamed parameter of {{colonnes}}" in str(caught.value)
+    assert "'* Garage 2+2=4 – Brest' holds '='" in str(caught.value)
+    assert "{{colonnes|1=...}}" in caught.value.hint
+    named = text.replace("nombre=2|\n", "nombre=2|1=\n")
+    new = edit_list(named, "L", [], {}, ["* Garage 2+2=4 – Brest"])
+    assert "* [[A]] – Caen\n* Garage 2+2=4 – Brest\n}}" in new
+    # where the list stands: an unnamed parameter, a named one, outside any template
+    from wikisync.wikitext import _unnamed_parameter_at
+    inside = text.index("* [[A]]")
+    assert _unnamed_parameter_at(text, inside) == "colonnes"
+    assert _unnamed_parameter_at(named, named.index("* [[A]]")) is None
+    assert _unnamed_parameter_at(text, text.index("nombre")) is None
+    assert _unnamed_parameter_at(text, text.index("== Fin")) is None
+
+
 def test_edit_list_keeps_bytes_outside_entries() -> None:
     old = load("movilab_fdt")
     section = read_list(old, "Tiers Lieux intéressés")

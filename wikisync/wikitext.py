@@ -1592,8 +1592,48 @@ def edit_list(text: str, section_title: str, remove: set[int] | Iterable[int],
             lead = ""  # the newline went to the last entry, not between entries
         expected += added
     new = _apply(text, edits)
-    _prove_list_edit(text, new, section, expected, at, lead)
+    try:
+        _prove_list_edit(text, new, section, expected, at, lead)
+    except WikitextError:
+        _refuse_equals_in_unnamed_parameter(text, section, edits)
+        raise
     return new
+
+
+def _refuse_equals_in_unnamed_parameter(text: str, section: ListSection,
+                                        edits: list[_Edit]) -> None:
+    """Say why when an edit that failed its proof wrote an ``=`` into a template's unnamed
+    parameter (``{{colonnes|…}}`` holding the list): MediaWiki then reads the whole parameter
+    as a named one, and the template shows none of the list."""
+    for edit in edits:
+        if "=" not in edit.new:
+            continue
+        template = _unnamed_parameter_at(text, edit.start)
+        if template is not None:
+            line = next(line for line in edit.new.splitlines() if "=" in line)
+            raise WikitextError(
+                _("refusing to edit the list %(title)r: it stands in an unnamed parameter of "
+                  "{{%(template)s}}, and the line %(line)r holds '=': MediaWiki would read the "
+                  "whole parameter as a named one and show none of the list; nothing was "
+                  "written") % {"title": section.title, "template": template,
+                                "line": line.strip()},
+                hint=_("name the parameter on the page ({{%(template)s|1=...}}), then run "
+                       "again") % {"template": template},
+            )
+
+
+def _unnamed_parameter_at(text: str, offset: int) -> str | None:
+    """The name of the top-level template whose unnamed parameter holds ``offset``, or None."""
+    for node, start, end in _top_level(parse(text)):
+        if not (isinstance(node, Template) and start < offset < end):
+            continue
+        pos = start + 2 + len(str(node.name))
+        for param in node.params:
+            length = 1 + len(str(param))  # its "|" and itself
+            if pos < offset <= pos + length and not param.showkey:
+                return str(node.name).strip()
+            pos += length
+    return None
 
 
 def _prove_list_edit(old: str, new: str, section: ListSection, expected: list[str], at: int,
