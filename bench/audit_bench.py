@@ -44,8 +44,6 @@ from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
 from bench import corpus as corpus_mod
 from bench import peers
 from bench.harness import (
@@ -65,7 +63,7 @@ from bench.harness import (
     tool_env,
 )
 from bench.latency import DelayProxy
-from bench.scenarios import FAR_RTT, TOOLS, anonymous_config, wikisync_cmd
+from bench.scenarios import FAR_RTT, TOOLS, anonymous_config, via, wikisync_cmd
 from wikisync.app import App
 from wikisync.config import load_config
 
@@ -200,12 +198,10 @@ def run_size(bench: Bench, corpus: corpus_mod.Corpus, first: bool) -> None:
 def far_config(config: Path, urls: dict[str, str]) -> Path:
     """``config`` with each wiki reached at ``urls[wiki]``, written beside it (the same
     secrets and state)."""
-    data = yaml.safe_load(config.read_text(encoding="utf-8"))
-    for name, url in urls.items():
-        data["wikis"][name]["api_url"] = url
     target = config.with_name("far.yaml")
-    target.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False),
-                      encoding="utf-8")
+    shutil.copyfile(config, target)
+    for name, url in urls.items():
+        via(target, name, url)
     return target
 
 
@@ -276,18 +272,17 @@ def targets(rows: list[Row], sizes: list[int]) -> list[str]:
                          f"{mine.wall / bare.wall:.2f}x the floor in the same mode "
                          f"({bare.wall:.2f} s{pair_spread(mine, bare)}); "
                          f"target (bot) <= 1.15x.")
-    mine, bare = _wall(rows, AUDIT_SPLIT, WIKISYNC_BOT, first), _wall(rows, AUDIT_SPLIT,
-                                                                      FLOOR_BOT, first)
-    if mine and bare:
-        lines.append(f"Audit, N={first}, bot, the wikis' servers on one core and the tool on "
-                     f"the other: {mine.wall:.2f} s = {mine.wall / bare.wall:.2f}x the floor "
-                     f"on the same cores ({bare.wall:.2f} s{pair_spread(mine, bare)}).")
-    mine, bare = _wall(rows, AUDIT_FAR, WIKISYNC_BOT, first), _wall(rows, AUDIT_FAR,
-                                                                    FLOOR_BOT, first)
-    if mine and bare:
-        lines.append(f"Audit, N={first}, bot, both wikis {FAR_RTT * 1000:.0f} ms away, cores "
-                     f"shared: {mine.wall:.2f} s = {mine.wall / bare.wall:.2f}x the floor the "
-                     f"same way ({bare.wall:.2f} s{pair_spread(mine, bare)}).")
+    for scenario, how, floor_how in (
+            (AUDIT_SPLIT, "the wikis' servers on one core and the tool on the other",
+             "on the same cores"),
+            (AUDIT_FAR, f"both wikis {FAR_RTT * 1000:.0f} ms away, cores shared",
+             "the same way")):
+        mine, bare = (_wall(rows, scenario, WIKISYNC_BOT, first),
+                      _wall(rows, scenario, FLOOR_BOT, first))
+        if mine and bare:
+            lines.append(f"Audit, N={first}, bot, {how}: {mine.wall:.2f} s = "
+                         f"{mine.wall / bare.wall:.2f}x the floor {floor_how} "
+                         f"({bare.wall:.2f} s{pair_spread(mine, bare)}).")
     mine = _wall(rows, AUDIT, WIKISYNC_BOT, first)
     others = [r for r in rows if r.scenario == AUDIT and r.n == first and r.wall
               and not r.tool.startswith(("wikisync", "floor"))]

@@ -120,7 +120,7 @@ def _read_with_each_tool(ctx: Context, corpus: Corpus, name: str, folder: Path, 
     wiki = corpus.wikis[READ_WIKI]
     meter = Meter({READ_WIKI: wiki})
     api_url = f"http://{host}/api.php"
-    config = _via(corpus.config(folder), READ_WIKI, api_url)
+    config = via(corpus.config(folder), READ_WIKI, api_url)
     wmap = App(load_config(config)).mapping("lieu").wiki(READ_WIKI)
     category, template = wmap.category, wmap.template_names[0]
     n = corpus.n
@@ -147,7 +147,7 @@ def _read_with_each_tool(ctx: Context, corpus: Corpus, name: str, folder: Path, 
             note = _pages_note(out, n)
         return ctx.emit(summarize(name, tool, str(n), samples, [READ_WIKI], note))
 
-    anonymous = anonymous_config(_via(corpus.config(folder / "anonymous"), READ_WIKI, api_url))
+    anonymous = anonymous_config(via(corpus.config(folder / "anonymous"), READ_WIKI, api_url))
     export = ("export", "lieu", "--wiki", READ_WIKI, "--format", "csv")
     bot = [api_url, category, wiki.bot_login, str(folder / "secrets" / f"{READ_WIKI}.secret")]
     # each mode's pair alternated, run for run, as the audit's (bench.audit_bench)
@@ -195,7 +195,7 @@ def _read_with_each_tool(ctx: Context, corpus: Corpus, name: str, folder: Path, 
     return rows
 
 
-def _via(config: Path, wiki: str, api_url: str) -> Path:
+def via(config: Path, wiki: str, api_url: str) -> Path:
     """``config`` with ``wiki`` reached at ``api_url``."""
     data = yaml.safe_load(config.read_text(encoding="utf-8"))
     data["wikis"][wiki]["api_url"] = api_url

@@ -31,16 +31,20 @@ def section(wikis, wiki: str) -> str:
     return text.split(f"== {SECTION} ==", 1)[1].split("\n== ", 1)[0]
 
 
-def with_pair(wikis, pair: bool) -> None:
-    """The mappings (with the ``same:`` pair or not) in a folder of the test's own."""
+def with_lieu_mapping(wikis, extra: str = "") -> None:
+    """The mappings in a folder of the test's own, ``extra`` appended to the lieu's."""
     config = yaml.safe_load(wikis.config.read_text(encoding="utf-8"))
     folder = wikis.folder / "mappings"
     shutil.copytree(config["mappings_dir"], folder)
-    if pair:
-        with (folder / "lieu.yaml").open("a", encoding="utf-8") as out:
-            out.write(PAIR_LINE)
+    with (folder / "lieu.yaml").open("a", encoding="utf-8") as out:
+        out.write(extra)
     config["mappings_dir"] = str(folder)
     wikis.config.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+
+
+def with_pair(wikis, pair: bool) -> None:
+    """The mappings (with the ``same:`` pair or not) in a folder of the test's own."""
+    with_lieu_mapping(wikis, PAIR_LINE if pair else "")
 
 
 @pytest.fixture

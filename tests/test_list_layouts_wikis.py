@@ -10,13 +10,13 @@ their own few lines of code, so these tests hold whatever the list model becomes
 from __future__ import annotations
 
 import re
-import shutil
 from datetime import UTC, datetime
 
 import pytest
 import yaml
 
 from tests.rendering import rendered_items
+from tests.test_identity_wikis import with_lieu_mapping
 from wikisync.devwiki.dump import Revision
 
 EXIT_OK, EXIT_FAILED, EXIT_ATTENTION = 0, 1, 3
@@ -321,10 +321,15 @@ def test_bullets_in_a_column_div_are_entries_and_additions_go_inside_it(wikis):
     _container_checks(wikis, before, '<div style="column-count:2">', "</div>")
 
 
-def test_bullets_in_a_colonnes_template_are_entries_and_additions_go_inside_it(wikis):
+def write_colonnes(wikis) -> None:
+    """FabMob's ``{{colonnes|nombre=…|…}}``: its unnamed parameter in a column ``<div>``."""
     write(wikis, "fabmob", "Modèle:Colonnes",
           '<div style="column-count:{{{nombre|2}}}">\n{{{1}}}\n</div>'
           "<noinclude>Met une liste en colonnes.</noinclude>")
+
+
+def test_bullets_in_a_colonnes_template_are_entries_and_additions_go_inside_it(wikis):
+    write_colonnes(wikis)
     set_section(wikis, "fabmob", f"""{{{{colonnes|
 {MOV_KONK}
 {MOV_WIP}
@@ -718,13 +723,7 @@ def test_one_place_spelt_two_ways_stops_the_list_until_same_names_it_once(wikis)
     assert "same:" in out, out
     assert {w: revid(wikis, w, t) for w, t in PAGES.items()} == revs
 
-    config = yaml.safe_load(wikis.config.read_text(encoding="utf-8"))
-    folder = wikis.folder / "mappings"
-    shutil.copytree(config["mappings_dir"], folder)
-    with (folder / "lieu.yaml").open("a", encoding="utf-8") as out_file:
-        out_file.write(f'\nsame: [{{fabmob: "{VELO}", movilab: "{VELO_TYPO}"}}]\n')
-    config["mappings_dir"] = str(folder)
-    wikis.config.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+    with_lieu_mapping(wikis, f'\nsame: [{{fabmob: "{VELO}", movilab: "{VELO_TYPO}"}}]\n')
     before = texts(wikis)
     sync(wikis)
     for wiki, title in PAGES.items():

@@ -6,7 +6,7 @@ import random
 
 from tests.rendering import rendered_items
 from tests.test_list_layouts import NAMES, entries, page, wrap
-from tests.test_list_layouts_wikis import write
+from tests.test_list_layouts_wikis import write_colonnes
 
 
 def test_the_reader_finds_the_items_and_links_mediawiki_renders(wikis):
@@ -18,8 +18,7 @@ def test_the_reader_finds_the_items_and_links_mediawiki_renders(wikis):
     combination is left out: a ``<span style=…>`` in ``{{colonnes|…}}`` puts an ``=`` in the
     template's one parameter, which MediaWiki then reads as a named parameter and shows
     nothing of."""
-    write(wikis, "fabmob", "Modèle:Colonnes",
-          '<div style="column-count:{{{nombre|2}}}">\n{{{1}}}\n</div>')
+    write_colonnes(wikis)
     rng = random.Random(15)
     checked = 0
     while checked < 40:
@@ -50,8 +49,7 @@ def test_an_equals_sign_in_a_templates_unnamed_parameter_hides_the_whole_list(wi
     """What the writer's refusal says (``edit_list`` refuses to write an "=" there): with an
     "=" in ``{{colonnes|…}}``'s unnamed parameter MediaWiki shows none of the list; with the
     parameter named (``1=``) it shows every item."""
-    write(wikis, "fabmob", "Modèle:Colonnes",
-          '<div style="column-count:{{{nombre|2}}}">\n{{{1}}}\n</div>')
+    write_colonnes(wikis)
     unnamed = "{{colonnes|nombre=2|\n* [[Le WIP]] – Caen\n* Garage 2+2=4 – Brest\n}}"
     assert rendered_items(wikis.site("fabmob"), unnamed) == []
     named = unnamed.replace("nombre=2|\n", "nombre=2|1=\n")

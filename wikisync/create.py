@@ -209,16 +209,16 @@ def plan_list_additions(
             lp = parse_page(lst, wiki, page, ctx)
             lp.others = other_lists_spans(app.config, lst, wiki, page)
             keys = {e.key for e in lp.entries}
-            entries = tuple(
-                entry for entry in (
-                    ListEntry(keys_of[c.title], annotation=annotation(lst, c.fields),
-                              linked=True)
-                    for c in creations if keys_of[c.title] not in keys
-                    and not _named_outside_entries(lst, lp, keys_of[c.title], ctx))
-                if not _near_namesake_warned(lst, lp, entry)
-            )
+            entries = []
+            for c in creations:
+                key = keys_of[c.title]
+                if key in keys or _named_outside_entries(lst, lp, key, ctx):
+                    continue
+                entry = ListEntry(key, annotation=annotation(lst, c.fields), linked=True)
+                if not _near_namesake_warned(lst, lp, entry):
+                    entries.append(entry)
             if entries:
-                new = new_text(lp, ListPagePlan(add=entries), has_page, ctx)
+                new = new_text(lp, ListPagePlan(add=tuple(entries)), has_page, ctx)
                 additions.append(
                     ListAddition(lst.name, wiki, page, new, lp.section, len(entries))
                 )

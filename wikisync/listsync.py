@@ -321,15 +321,13 @@ def near_namesake(lp: ListPage, plan: PagePlan) -> tuple[ListEntry, int, str] | 
         if folded and entry.key not in leaving:
             kept.setdefault(folded, i)
     for entry in plan.add:
-        i = kept.get(fold(entry.key)) if fold(entry.key) else None
+        folded = fold(entry.key)
+        i = kept.get(folded) if folded else None  # nothing to fold: no likeness
         if i is None or lp.entries[i].key == entry.key:
             continue
-        text = lp.page.text
-        start = (lp.listing.spans[lp.positions[i]][0] if i < len(lp.positions)
-                 else max(text.find(lp.raw[i].text, lp.listing.start), lp.listing.start))
-        end = text.find("\n", start)
-        line = text[start:end if end >= 0 else len(text)]
-        return entry, text.count("\n", 0, start) + 1, line[:120]
+        start = lp.listing.spans[lp.positions[i]][0]
+        line = lp.raw[i].text.split("\n", 1)[0]
+        return entry, lp.page.text.count("\n", 0, start) + 1, line[:120]
     return None
 
 

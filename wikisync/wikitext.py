@@ -1625,14 +1625,9 @@ def _refuse_equals_in_unnamed_parameter(text: str, section: ListSection,
 def _unnamed_parameter_at(text: str, offset: int) -> str | None:
     """The name of the top-level template whose unnamed parameter holds ``offset``, or None."""
     for node, start, end in _top_level(parse(text)):
-        if not (isinstance(node, Template) and start < offset < end):
-            continue
-        pos = start + 2 + len(str(node.name))
-        for param in node.params:
-            length = 1 + len(str(param))  # its "|" and itself
-            if pos < offset <= pos + length and not param.showkey:
-                return str(node.name).strip()
-            pos += length
+        if isinstance(node, Template) and start < offset < end and any(
+                p.start < offset <= p.end and not p.showkey for p in _params_of(node, start)):
+            return str(node.name).strip()
     return None
 
 
